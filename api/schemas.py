@@ -1,0 +1,33 @@
+from ninja import Field, Schema
+
+
+class ErrorOut(Schema):
+    detail: str
+    code: str
+    fields: dict[str, str] | None = None
+
+
+# The error responses every authenticated endpoint may give, for the OpenAPI document.
+READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+
+
+class PageParams(Schema):
+    """List parameters of API.md; filter schemas extend it."""
+
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(20, ge=1, le=100)
+
+
+def paginate(queryset, params: PageParams) -> tuple[list, int]:
+    """One page of a list and the total count."""
+    count = queryset.count()
+    start = (params.page - 1) * params.page_size
+    return list(queryset[start : start + params.page_size]), count

@@ -1,0 +1,26 @@
+from django.db import models
+
+from .models import AuditLog
+
+
+def audit(
+    *,
+    actor,
+    action: str,
+    obj: models.Model,
+    county=None,
+    before: dict | None = None,
+    after: dict | None = None,
+    result: str = "ok",
+) -> AuditLog:
+    """Write one audit entry; call it inside the service's transaction so both land together."""
+    return AuditLog.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        county=county,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        before=before,
+        after=after,
+        result=result,
+    )

@@ -1,0 +1,88 @@
+"""Checks and formatting for the text people type in, shared by every service."""
+
+import re
+
+from django.utils.translation import gettext as _
+
+from .errors import InvalidInput
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def clean_text(
+    value, *, field: str, max_length: int, required: bool = True, multiline: bool = False
+) -> str:
+    """Strip and check one text field; raise InvalidInput naming the field."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise InvalidInput.field(field, _("Must be text."))
+    if "\x00" in value:
+        raise InvalidInput.field(field, _("Contains an invalid character."))
+    value = value.strip()
+    if not multiline:
+        value = " ".join(value.split())
+    if required and not value:
+        raise InvalidInput.field(field, _("This field is required."))
+    if len(value) > max_length:
+        raise InvalidInput.field(
+            field,
+            _("At most %(n)d characters (%(got)d given).") % {"n": max_length, "got": len(value)},
+        )
+    return value
+
+
+def clean_mobile(value, *, field: str = "phone", required: bool = True) -> str:
+    value = clean_text(value, field=field, max_length=32, required=required).replace(" ", "")
+    value = value.removeprefix("+86")
+    if value and not MOBILE_RE.match(value):
+        raise InvalidInput.field(field, _("Enter an 11-digit mainland mobile number."))
+    return value
+
+
+def clean_coordinates(lat, lng, *, required: bool = False) -> tuple[float | None, float | None]:
+    """Coordinates are optional but must come as a pair inside China's bounding box."""
+    if lat is None and lng is None:
+        if required:
+            raise InvalidInput(
+                fields={"lat": _("This field is required."), "lng": _("This field is required.")}
+            )
+        return None, None
+    errors = {}
+    values = {}
+    for name, value, low, high in (("lat", lat, 3.5, 53.6), ("lng", lng, 73.4, 135.1)):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            errors[name] = _("Enter a number.")
+            continue
+        if not (low <= number <= high):  # also false for NaN
+            errors[name] = _("Must be inside China (%(low)s to %(high)s).") % {
+                "low": low,
+                "high": high,
+            }
+        values[name] = number
+    if errors:
+        raise InvalidInput(fields=errors)
+    return round(values["lat"], 6), round(values["lng"], 6)
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678: shown to everyone but the owner and those who manage them."""
+    if not phone:
+        return ""
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return f"{phone[:3]}****{phone[-4:]}"
+
+
+def clean_choice_list(values, *, field: str, allowed) -> list[str]:
+    """A list of choice values (audiences, classrooms): known values only, duplicates dropped."""
+    if values is None:
+        return []
+    if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
+        raise InvalidInput.field(field, _("Must be a list of choices."))
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise InvalidInput.field(field, _("Unknown choice: %(value)s") % {"value": unknown[0][:30]})
+    return list(dict.fromkeys(values))

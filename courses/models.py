@@ -1,0 +1,133 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+from lecturers.models import HonourTitle
+
+
+class Category(models.TextChoices):
+    """The five course categories (L5)."""
+
+    POLITICAL_THEORY = "political_theory", _("Political theory")
+    REVOLUTIONARY_TRADITION = "revolutionary_tradition", _("Revolutionary tradition")
+    SITUATION_POLICY = "situation_policy", _("Situation and policy")
+    PRACTICAL_WORK = "practical_work", _("Practical work")
+    EXEMPLARY_DEEDS = "exemplary_deeds", _("Exemplary deeds")
+
+
+class Audience(models.TextChoices):
+    GOVERNMENT = "government", _("Government and public institutions")
+    NEW_SECTORS = "new_sectors", _("New economic and social organisations")
+    RURAL = "rural", _("Rural")
+    COMMUNITY = "community", _("Community")
+    RETIRED = "retired", _("Retired")
+    MOBILE = "mobile", _("Mobile members")
+
+
+class Classroom(models.TextChoices):
+    """The four classrooms (G7)."""
+
+    CLASSROOM = "classroom", _("Classroom")
+    CLOUD = "cloud", _("Cloud classroom")
+    BENCH = "bench", _("Bench classroom")
+    ONSITE = "onsite", _("On-site classroom")
+
+
+class CourseStatus(models.TextChoices):
+    ACTIVE = "active", _("Offered")
+    DEVELOPING = "developing", _("Being developed")
+    RETIRED = "retired", _("Retired")
+
+
+class Course(TimeStampedModel):
+    """A course a lecturer gives (L5 course card; L13 each lecturer develops 1-2)."""
+
+    county = models.ForeignKey(
+        "orgs.Organisation", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
+    )
+    lecturer = models.ForeignKey(
+        "lecturers.Lecturer",
+        verbose_name=_("lecturer"),
+        on_delete=models.PROTECT,
+        related_name="courses",
+    )
+    title = models.CharField(_("title"), max_length=100)
+    category = models.CharField(_("category"), max_length=32, choices=Category.choices)
+    objectives = models.TextField(_("objectives"), max_length=2000, blank=True)
+    outline = models.TextField(_("content outline"), max_length=5000, blank=True)
+    structure = models.TextField(_("structure"), max_length=2000, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=90)
+    audiences = models.JSONField(_("target audiences"), default=list, blank=True)
+    classrooms = models.JSONField(_("suitable classrooms"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=CourseStatus.choices, default=CourseStatus.ACTIVE
+    )
+    score = models.FloatField(_("score"), null=True, blank=True, editable=False)
+    star = models.PositiveSmallIntegerField(_("star level"), null=True, blank=True, editable=False)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["county", "category", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lecturer", "title"], name="course_title_unique_per_lecturer"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=10, duration_minutes__lte=480),
+                name="course_duration_10_to_480",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_audience_labels(self) -> list[str]:
+        return [str(Audience(a).label) for a in self.audiences if a in Audience.values]
+
+    def get_classroom_labels(self) -> list[str]:
+        return [str(Classroom(c).label) for c in self.classrooms if c in Classroom.values]
+
+
+class CourseHonour(TimeStampedModel):
+    course = models.ForeignKey(
+        Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="honours"
+    )
+    title = models.CharField(_("title"), max_length=32, choices=HonourTitle.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+
+    class Meta:
+        verbose_name = _("course honour")
+        verbose_name_plural = _("course honours")
+        ordering = ["-year", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "title", "year"], name="course_honour_once_a_year"
+            )
+        ]
+
+
+class CourseRevision(models.Model):
+    """The development history of a course: created, revised from feedback, retired (L13, L18)."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        REVISED = "revised", _("Revised")
+        RETIRED = "retired", _("Retired")
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="revisions")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True, db_index=True)
+    summary = models.CharField(_("summary"), max_length=200, blank=True)
+    snapshot = models.JSONField(_("snapshot"), default=dict)
+
+    class Meta:
+        verbose_name = _("course revision")
+        verbose_name_plural = _("course revisions")
+        ordering = ["-changed_at", "-id"]

@@ -1,0 +1,42 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from lecturers.forms import CatalogueFilterForm
+from orgs import access
+
+from .models import Category
+from .selectors import course_detail_for_user, course_list_for_user
+
+PAGE_SIZE = 20
+
+
+@login_required
+def course_list(request):
+    form = CatalogueFilterForm(request.GET or None, towns=access.towns_in_county(request.user))
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = course_list_for_user(
+        request.user,
+        q=filters.get("q") or "",
+        category=filters.get("category") or "",
+        org_id=filters.get("town"),
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "active_category": filters.get("category") or "",
+        "categories": Category.choices,
+    }
+    template = "courses/_results.html" if request.headers.get("HX-Request") else "courses/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def course_detail(request, course_id):
+    course = course_detail_for_user(request.user, course_id)
+    revisions = course.revisions.all()[:10]
+    return render(request, "courses/detail.html", {"course": course, "revisions": revisions})

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.static import serve
+
+from accounts import views as account_views
+from api.api import api
+from core import views as core_views
+
+admin.site.site_header = _("Jiangtai administration")
+admin.site.site_title = _("Jiangtai")
+admin.site.index_title = _("Back office")
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/login/", account_views.login_view, name="login"),
+    path("accounts/logout/", account_views.logout_view, name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("lecturers/", include("lecturers.urls")),
+    path("courses/", include("courses.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    # Uploaded photos; a deployment behind nginx serves /media/ itself.
+    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+]

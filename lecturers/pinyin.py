@@ -1,0 +1,22 @@
+"""Pinyin keys for finding a lecturer by full pinyin (zhangsan) or initials (zs)."""
+
+import re
+
+from pypinyin import Style, lazy_pinyin
+
+_NOT_LETTER = re.compile(r"[^a-z]")
+
+
+def pinyin_keys(name: str) -> tuple[str, str]:
+    syllables = [_NOT_LETTER.sub("", s.lower()) for s in lazy_pinyin(name, style=Style.NORMAL)]
+    syllables = [s for s in syllables if s]
+    return "".join(syllables), "".join(s[0] for s in syllables)
+
+
+def normalise_query(q: str) -> str:
+    """Lower-case, no spaces: 'Zhang San' and 'zhangsan' look for the same thing."""
+    return "".join(q.lower().split())
+
+
+def is_latin(q: str) -> bool:
+    return bool(q) and bool(re.fullmatch(r"[a-z]+", q))

@@ -1,0 +1,120 @@
+"""Reads of the lecturer catalogue, already scoped to the caller by the access module."""
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+
+from core.text import mask_phone
+from courses.models import Course, CourseStatus
+from orgs import access
+
+from .models import Lecturer, LecturerHonour, LecturerStatus
+from .pinyin import is_latin, normalise_query
+
+SORTS = {
+    # Rated lecturers first, best first; then the most liked.
+    "recommended": [F("score").desc(nulls_last=True), "-likes_count", "name_pinyin", "id"],
+    "likes": ["-likes_count", "name_pinyin", "id"],
+    "courses": ["-course_count", "name_pinyin", "id"],
+    "name": ["name_pinyin", "id"],
+    "newest": ["-created_at", "-id"],
+}
+
+
+def _query_filter(q: str) -> Q:
+    """Name (Chinese, full pinyin or initials), specialty or the title of an offered course."""
+    key = normalise_query(q)
+    text = q.strip()
+    condition = (
+        Q(name__contains=text)
+        | Q(specialties__icontains=text)
+        | Q(courses__title__icontains=text, courses__status=CourseStatus.ACTIVE)
+    )
+    if is_latin(key):
+        condition |= Q(name_pinyin__startswith=key) | Q(name_initials__startswith=key)
+    return condition
+
+
+def lecturer_list_for_user(
+    user,
+    *,
+    q: str = "",
+    category: str = "",
+    org_id: int | None = None,
+    status: str = "",
+    sort: str = "recommended",
+) -> QuerySet[Lecturer]:
+    qs = access.lecturers_visible_to(user)
+    if q and q.strip():
+        matching = qs.filter(_query_filter(q)).values("pk")
+        qs = qs.filter(pk__in=matching)
+    if category:
+        qs = qs.filter(
+            pk__in=Course.objects.filter(category=category, status=CourseStatus.ACTIVE).values(
+                "lecturer_id"
+            )
+        )
+    if org_id:
+        qs = qs.filter(Q(org_id=org_id) | Q(org__parent_id=org_id))
+    if status:
+        qs = qs.filter(status=status)
+    active_courses = Course.objects.filter(status=CourseStatus.ACTIVE).only(
+        "id", "lecturer_id", "title", "category", "duration_minutes", "star", "score"
+    )
+    return (
+        qs.select_related("org")
+        .annotate(course_count=Count("courses", filter=Q(courses__status=CourseStatus.ACTIVE)))
+        .prefetch_related(
+            Prefetch("courses", queryset=active_courses, to_attr="active_courses"),
+            Prefetch(
+                "honours", queryset=LecturerHonour.objects.order_by("-year"), to_attr="honour_list"
+            ),
+        )
+        .order_by(*SORTS.get(sort, SORTS["recommended"]))
+    )
+
+
+def lecturer_categories(lecturer: Lecturer) -> list[str]:
+    """Categories of the lecturer's offered courses, in the catalogue's order."""
+    from courses.models import Category
+
+    present = {c.category for c in lecturer.active_courses}
+    return [c for c in Category.values if c in present]
+
+
+def lecturer_titles(lecturer: Lecturer) -> list[str]:
+    return list(dict.fromkeys(h.title for h in lecturer.honour_list))
+
+
+def lecturer_detail_for_user(user, lecturer_id) -> Lecturer:
+    """The résumé; raises NotFound outside the caller's county."""
+    lecturer = access.lecturer_for_user(user, lecturer_id)
+    return lecturer_list_for_user(user).get(pk=lecturer.pk)
+
+
+def lecturer_liked_by(user, lecturer: Lecturer) -> bool:
+    return lecturer.likes.filter(user=user).exists()
+
+
+def lecturer_phone_for(user, lecturer: Lecturer) -> str:
+    """The full number for county admins and the lecturer, masked for everyone else."""
+    scope = access.scope_for(user)
+    if scope.is_county_admin or scope.lecturer_id == lecturer.pk:
+        return lecturer.phone
+    return mask_phone(lecturer.phone)
+
+
+def catalogue_summary_for_user(user) -> dict:
+    """Headline figures of the caller's county pool (L5, L18)."""
+    from courses.models import Category
+
+    lecturers = access.lecturers_visible_to(user)
+    courses = access.courses_visible_to(user).filter(status=CourseStatus.ACTIVE)
+    by_category = dict(courses.values_list("category").annotate(n=Count("id")))
+    by_status = dict(lecturers.values_list("status").annotate(n=Count("id")))
+    return {
+        "lecturers": lecturers.filter(status="active").count(),
+        "courses": courses.count(),
+        "by_status": [(label, by_status.get(value, 0)) for value, label in LecturerStatus.choices],
+        "by_category": [
+            (value, label, by_category.get(value, 0)) for value, label in Category.choices
+        ],
+    }

@@ -1,0 +1,197 @@
+"""The one access module: who may see and do what.
+
+Every view, API router and service asks here; nothing else decides access. The county is the
+tenant: nobody sees another county's rows. Inside a county the lecturer and course catalogue
+is open to everyone; every other record follows the organisation tree: a county admin sees
+the whole county, a town admin the town and its branches, a secretary the own branch.
+Objects outside the caller's scope are reported as not found, so that nothing leaks.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from core.errors import NotFound
+
+from .models import Membership, Organisation, OrgLevel, Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    county_id: int | None
+    is_county_admin: bool
+    town_ids: frozenset[int]
+    branch_ids: frozenset[int]
+    lecturer_id: int | None
+
+    @property
+    def is_town_admin(self) -> bool:
+        return bool(self.town_ids)
+
+    @property
+    def is_secretary(self) -> bool:
+        return bool(self.branch_ids)
+
+
+NO_SCOPE = Scope(None, False, frozenset(), frozenset(), None)
+
+
+def scope_for(user) -> Scope:
+    """The caller's roles, read once per request and kept on the user object."""
+    if user is None or not user.is_authenticated or not user.county_id:
+        return NO_SCOPE
+    cached = getattr(user, "_jiangtai_scope", None)
+    if cached is not None:
+        return cached
+    county_admin, towns, branches = False, set(), set()
+    memberships = Membership.objects.filter(user=user, org__county_id=user.county_id).values_list(
+        "role", "org_id"
+    )
+    for role, org_id in memberships:
+        if role == Role.COUNTY_ADMIN:
+            county_admin = True
+        elif role == Role.TOWN_ADMIN:
+            towns.add(org_id)
+        elif role == Role.SECRETARY:
+            branches.add(org_id)
+    from lecturers.models import Lecturer
+
+    lecturer_id = (
+        Lecturer.objects.filter(user=user, county_id=user.county_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    scope = Scope(
+        county_id=user.county_id,
+        is_county_admin=county_admin,
+        town_ids=frozenset(towns),
+        branch_ids=frozenset(branches),
+        lecturer_id=lecturer_id,
+    )
+    user._jiangtai_scope = scope
+    return scope
+
+
+def roles_of(user) -> list[dict]:
+    """The caller's roles as `/api/v1/me` lists them."""
+    scope = scope_for(user)
+    if scope.county_id is None:
+        return []
+    rows = Membership.objects.filter(user=user, org__county_id=scope.county_id).order_by(
+        "role", "org_id"
+    )
+    return [{"role": m.role, "org_id": m.org_id} for m in rows]
+
+
+# --- Organisations ----------------------------------------------------------------------
+
+
+def _org_scope_q(scope: Scope, prefix: str = "") -> Q | None:
+    """A filter for organisations within the caller's scope, or None for no access at all."""
+    if scope.county_id is None:
+        return None
+    if scope.is_county_admin:
+        return Q(**{f"{prefix}county_id": scope.county_id})
+    q = Q(**{f"{prefix}pk__in": list(scope.branch_ids)})
+    if scope.town_ids:
+        q |= Q(**{f"{prefix}pk__in": list(scope.town_ids)})
+        q |= Q(**{f"{prefix}parent_id__in": list(scope.town_ids)})
+    return q & Q(**{f"{prefix}county_id": scope.county_id})
+
+
+def orgs_visible_to(user) -> QuerySet[Organisation]:
+    q = _org_scope_q(scope_for(user))
+    if q is None:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(q)
+
+
+def orgs_held_by(user) -> QuerySet[Organisation]:
+    """The organisations where the caller holds an admin or secretary role."""
+    scope = scope_for(user)
+    if scope.county_id is None:
+        return Organisation.objects.none()
+    q = Q(pk__in=[*scope.town_ids, *scope.branch_ids])
+    if scope.is_county_admin:
+        q |= Q(pk=scope.county_id)
+    return Organisation.objects.filter(q, county_id=scope.county_id).order_by("level", "id")
+
+
+def org_for_user(user, org_id) -> Organisation:
+    """The organisation if the caller may see its records; NotFound otherwise."""
+    try:
+        return orgs_visible_to(user).get(pk=int(org_id))
+    except (Organisation.DoesNotExist, TypeError, ValueError):
+        raise NotFound() from None
+
+
+def towns_in_county(user) -> QuerySet[Organisation]:
+    """Towns of the caller's county: the catalogue's town filter, open to the whole county."""
+    scope = scope_for(user)
+    if scope.county_id is None:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(county_id=scope.county_id, level=OrgLevel.TOWN)
+
+
+def may_create_org(user, *, parent: Organisation) -> bool:
+    scope = scope_for(user)
+    return scope.is_county_admin and parent.county_id == scope.county_id
+
+
+# --- Lecturer and course catalogue ------------------------------------------------------
+
+
+def may_manage_catalogue(user) -> bool:
+    """Create and edit lecturers and any course of the county."""
+    return scope_for(user).is_county_admin
+
+
+def lecturers_visible_to(user):
+    from lecturers.models import Lecturer, LecturerStatus
+
+    scope = scope_for(user)
+    if scope.county_id is None:
+        return Lecturer.objects.none()
+    qs = Lecturer.objects.filter(county_id=scope.county_id)
+    if scope.is_county_admin:
+        return qs
+    own = Q(pk=scope.lecturer_id) if scope.lecturer_id else Q(pk__in=[])
+    return qs.filter(Q(status__in=[LecturerStatus.ACTIVE, LecturerStatus.COLD_STORE]) | own)
+
+
+def lecturer_for_user(user, lecturer_id):
+    from lecturers.models import Lecturer
+
+    try:
+        return lecturers_visible_to(user).get(pk=int(lecturer_id))
+    except (Lecturer.DoesNotExist, TypeError, ValueError):
+        raise NotFound() from None
+
+
+def may_edit_courses_of(user, lecturer) -> bool:
+    scope = scope_for(user)
+    if scope.county_id != lecturer.county_id:
+        return False
+    return scope.is_county_admin or scope.lecturer_id == lecturer.pk
+
+
+def courses_visible_to(user):
+    from courses.models import Course, CourseStatus
+
+    scope = scope_for(user)
+    if scope.county_id is None:
+        return Course.objects.none()
+    qs = Course.objects.filter(lecturer__in=lecturers_visible_to(user))
+    if scope.is_county_admin:
+        return qs
+    own = Q(lecturer_id=scope.lecturer_id) if scope.lecturer_id else Q(pk__in=[])
+    return qs.filter(Q(status=CourseStatus.ACTIVE) | own)
+
+
+def course_for_user(user, course_id):
+    from courses.models import Course
+
+    try:
+        return courses_visible_to(user).get(pk=int(course_id))
+    except (Course.DoesNotExist, TypeError, ValueError):
+        raise NotFound() from None

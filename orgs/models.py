@@ -1,0 +1,120 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+
+class OrgLevel(models.TextChoices):
+    COUNTY = "county", _("County")
+    TOWN = "town", _("Town or street")
+    VILLAGE = "village", _("Village, community or unit")
+
+
+class MemberGroup(models.TextChoices):
+    GOVERNMENT = "government", _("Government and public institutions")
+    NEW_SECTORS = "new_sectors", _("New economic and social organisations")
+    RURAL = "rural", _("Rural")
+    COMMUNITY = "community", _("Community")
+    RETIRED = "retired", _("Retired")
+    MOBILE = "mobile", _("Mobile members")
+
+
+class Organisation(TimeStampedModel):
+    """A node of the tree county → town/street → village, community or unit branch.
+
+    `county` points at the county node (itself for a county): it is the tenant key.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=16, choices=OrgLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    county = models.ForeignKey(
+        "self",
+        verbose_name=_("county"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    group = models.CharField(
+        _("member group"), max_length=16, choices=MemberGroup.choices, blank=True
+    )
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lng = models.FloatField(_("longitude"), null=True, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="org_unique_name_under_parent"),
+            models.CheckConstraint(
+                condition=models.Q(level="county", parent__isnull=True)
+                | (~models.Q(level="county") & models.Q(parent__isnull=False)),
+                name="org_only_counties_are_roots",
+            ),
+        ]
+        indexes = [models.Index(fields=["county", "level"])]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def town_id(self) -> int | None:
+        """The town this node belongs to (itself for a town), None above or beside towns."""
+        if self.level == OrgLevel.TOWN:
+            return self.pk
+        if self.level == OrgLevel.VILLAGE and self.parent and self.parent.level == OrgLevel.TOWN:
+            return self.parent_id
+        return None
+
+
+class Role(models.TextChoices):
+    COUNTY_ADMIN = "county_admin", _("County administrator")
+    TOWN_ADMIN = "town_admin", _("Town administrator")
+    SECRETARY = "secretary", _("Branch secretary")
+    LECTURER = "lecturer", _("Lecturer")
+
+
+# The organisation level each role is held at.
+ROLE_LEVELS = {
+    Role.COUNTY_ADMIN: OrgLevel.COUNTY,
+    Role.TOWN_ADMIN: OrgLevel.TOWN,
+    Role.SECRETARY: OrgLevel.VILLAGE,
+}
+
+
+class Membership(TimeStampedModel):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    org = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "org", "role"], name="membership_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.org}"

@@ -1,0 +1,75 @@
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.audit import audit
+from core.errors import FieldErrors, Forbidden, InvalidInput, NotFound
+from core.text import clean_coordinates, clean_text
+
+from . import access
+from .models import MemberGroup, Organisation, OrgLevel
+
+# Which level a new organisation may hang under.
+PARENT_LEVELS = {
+    OrgLevel.TOWN: {OrgLevel.COUNTY},
+    # Units directly under the county (government offices, firms) are branches too.
+    OrgLevel.VILLAGE: {OrgLevel.TOWN, OrgLevel.COUNTY},
+}
+
+
+def org_create(
+    *,
+    actor,
+    name: str,
+    level: str,
+    parent_id: int | None,
+    group: str = "",
+    lat: float | None = None,
+    lng: float | None = None,
+    address: str = "",
+) -> Organisation:
+    errors = FieldErrors()
+    name = errors.check(clean_text, name, field="name", max_length=100)
+    address = errors.check(clean_text, address, field="address", max_length=200, required=False)
+    if level not in PARENT_LEVELS:
+        errors.add("level", _("A new organisation is a town or a village/community/unit branch."))
+    if group and group not in MemberGroup.values:
+        errors.add("group", _("Unknown member group."))
+    coords = errors.check(clean_coordinates, lat, lng)
+    if parent_id is None:
+        errors.add("parent_id", _("This field is required."))
+    errors.raise_if_any()
+
+    try:
+        parent = access.org_for_user(actor, parent_id)
+    except NotFound:
+        raise InvalidInput.field("parent_id", _("Unknown parent organisation.")) from None
+    if not access.may_create_org(actor, parent=parent):
+        raise Forbidden()
+    if parent.level not in PARENT_LEVELS[level]:
+        raise InvalidInput.field(
+            "parent_id", _("This organisation cannot be placed under that parent.")
+        )
+
+    with transaction.atomic():
+        if Organisation.objects.filter(parent=parent, name=name).exists():
+            raise InvalidInput.field(
+                "name", _("An organisation with this name already exists there.")
+            )
+        org = Organisation.objects.create(
+            name=name,
+            level=level,
+            parent=parent,
+            county_id=parent.county_id,
+            group=group or "",
+            lat=coords[0],
+            lng=coords[1],
+            address=address,
+        )
+        audit(
+            actor=actor,
+            action="org.create",
+            obj=org,
+            county=parent.county,
+            after={"name": name, "level": level, "parent_id": parent.pk},
+        )
+    return org
