@@ -9,6 +9,7 @@ SITE_URL       absolute address of the site, used in QR codes and messages
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -110,8 +111,10 @@ if IS_SQLITE:
         ),
     }
     # A file, not the shared in-memory database, so that concurrency tests see the real
-    # locking of SQLite.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+    # locking of SQLite; one per test process, so that two test runs do not collide.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"jiangtai-test-{os.getpid()}.sqlite3")
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
+from ninja.responses import Status
 
 from core.errors import InvalidInput
 from courses.models import Category, CourseStatus
@@ -76,4 +77,4 @@ def course_create_endpoint(request, payload: CourseIn):
     data = payload.dict()
     lecturer = access.lecturer_for_user(request.auth, data.pop("lecturer_id"))
     course = course_create(actor=request.auth, lecturer=lecturer, **data)
-    return 201, course
+    return Status(201, course)

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
+from ninja.responses import Status
 
 from core.errors import InvalidInput
 from courses.models import Category
@@ -155,14 +156,17 @@ def lecturer_list(request, filters: Query[LecturerFilters]):
 @decorate_view(idempotent)
 def lecturer_create_endpoint(request, payload: LecturerIn):
     lecturer, password = lecturer_create(actor=request.auth, **payload.dict())
-    return 201, {
-        "id": lecturer.pk,
-        "name": lecturer.name,
-        "level": lecturer.level,
-        "status": lecturer.status,
-        "username": lecturer.user.username,
-        "initial_password": password,
-    }
+    return Status(
+        201,
+        {
+            "id": lecturer.pk,
+            "name": lecturer.name,
+            "level": lecturer.level,
+            "status": lecturer.status,
+            "username": lecturer.user.username,
+            "initial_password": password,
+        },
+    )
 
 
 @router.get(

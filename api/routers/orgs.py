@@ -1,5 +1,6 @@
 from ninja import Query, Router, Schema
 from ninja.decorators import decorate_view
+from ninja.responses import Status
 
 from orgs import access
 from orgs.services import org_create
@@ -59,4 +60,4 @@ def org_list(request, filters: Query[OrgFilters]):
 @decorate_view(idempotent)
 def org_create_endpoint(request, payload: OrgIn):
     org = org_create(actor=request.auth, **payload.dict())
-    return 201, org
+    return Status(201, org)

@@ -1,0 +1,103 @@
+"""Shared test set-up: fast password hashing, plain static files, personas and an API client."""
+
+import json
+import os
+import shutil
+import threading
+
+import pytest
+from django.db import connection
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_USE_FINDERS = True
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests skip cleanly on SQLite; browser tests skip without Chromium
+    unless JIANGTAI_REQUIRE_BROWSER is set (CI sets it, so there they must run)."""
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    has_chromium = bool(shutil.which("chromium") or os.path.exists("/usr/bin/chromium"))
+    require_browser = os.environ.get("JIANGTAI_REQUIRE_BROWSER") == "1"
+    for item in items:
+        if "postgres_only" in item.keywords and not on_postgres:
+            item.add_marker(pytest.mark.skip(reason="needs DATABASE_URL=postgres://…"))
+        if "browser" in item.keywords and not has_chromium and not require_browser:
+            item.add_marker(
+                pytest.mark.skip(reason="Chromium is not installed (apt-get install chromium)")
+            )
+
+
+class ApiClient:
+    """A Django test client that speaks JSON with a bearer token."""
+
+    def __init__(self, client, token: str | None = None):
+        self.client = client
+        self.token = token
+
+    def _headers(self, headers):
+        merged = dict(headers or {})
+        if self.token:
+            merged["Authorization"] = f"Bearer {self.token}"
+        return merged
+
+    def get(self, path, params=None, headers=None):
+        return self.client.get(path, params or {}, headers=self._headers(headers))
+
+    def post(self, path, data=None, headers=None, raw: str | None = None):
+        body = raw if raw is not None else json.dumps(data if data is not None else {})
+        return self.client.post(
+            path, body, content_type="application/json", headers=self._headers(headers)
+        )
+
+
+@pytest.fixture
+def anon_api(client):
+    return ApiClient(client)
+
+
+@pytest.fixture
+def api_as(client):
+    """api_as(user) → an ApiClient logged in as that user through a real token."""
+    from accounts.services import api_token_issue
+
+    def make(user):
+        return ApiClient(client, api_token_issue(user=user))
+
+    return make
+
+
+@pytest.fixture
+def world(db):
+    from core.tests.factories import build_world
+
+    return build_world()
+
+
+def run_in_threads(fn, n: int, *args) -> list:
+    """Run fn(i, *args) in n real threads released together; return results or exceptions."""
+    barrier = threading.Barrier(n)
+    results: list = [None] * n
+
+    def target(i):
+        try:
+            barrier.wait()
+            results[i] = fn(i, *args)
+        except Exception as exc:  # collected and asserted by the test
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results

@@ -1,0 +1,94 @@
+"""The access module for every role, and an outsider from a second county."""
+
+import pytest
+
+from core.errors import NotFound
+from orgs import access
+
+pytestmark = pytest.mark.django_db
+
+
+def visible(user):
+    return set(access.orgs_visible_to(user).values_list("name", flat=True))
+
+
+def test_a_county_admin_sees_the_whole_county_and_nothing_else(world):
+    names = visible(world.county_admin)
+    assert {"甲县", "东镇", "西镇", "东村党支部", "西村党支部", "县财政局党支部"} <= names
+    assert not names & {"乙县", "北镇", "北村党支部"}
+
+
+def test_a_town_admin_sees_the_town_and_its_branches(world):
+    assert visible(world.town_admin) == {"东镇", "东村党支部", "南村党支部"}
+
+
+def test_a_secretary_sees_the_own_branch(world):
+    assert visible(world.secretary) == {"东村党支部"}
+
+
+def test_a_lecturer_holds_no_organisation_records(world):
+    assert visible(world.lecturer) == set()
+
+
+def test_an_outsider_sees_only_the_own_county(world):
+    assert visible(world.outsider) == {"乙县", "北镇", "北村党支部"}
+    with pytest.raises(NotFound):
+        access.org_for_user(world.outsider, world.branch.pk)
+
+
+def test_a_user_without_county_sees_nothing(world):
+    from core.tests.factories import make_user
+
+    nobody = make_user("nobody")
+    assert visible(nobody) == set()
+    assert not access.lecturers_visible_to(nobody).exists()
+    assert not access.courses_visible_to(nobody).exists()
+
+
+def test_org_for_user_refuses_out_of_scope_and_junk_ids(world):
+    assert access.org_for_user(world.town_admin, world.branch.pk) == world.branch
+    for bad in (world.other_branch.pk, world.county.pk, "abc", None, 10**9):
+        with pytest.raises(NotFound):
+            access.org_for_user(world.town_admin, bad)
+
+
+def test_the_catalogue_is_open_to_the_whole_county(world):
+    for user in (
+        world.county_admin,
+        world.town_admin,
+        world.secretary,
+        world.other_secretary,
+        world.lecturer,
+    ):
+        names = set(access.lecturers_visible_to(user).values_list("name", flat=True))
+        assert {"张三丰", "李四光"} <= names
+        assert "赵六" not in names
+    assert set(access.lecturers_visible_to(world.outsider).values_list("name", flat=True)) == {
+        "赵六"
+    }
+
+
+def test_candidates_are_visible_to_county_admins_and_to_themselves(world):
+    from core.tests.factories import make_member
+    from orgs.models import Role
+
+    assert access.lecturers_visible_to(world.county_admin).filter(pk=world.candidate.pk).exists()
+    assert not access.lecturers_visible_to(world.secretary).filter(pk=world.candidate.pk).exists()
+    world.candidate.user = make_member("cand", world.county, Role.LECTURER)
+    world.candidate.save()
+    assert access.lecturers_visible_to(world.candidate.user).filter(pk=world.candidate.pk).exists()
+
+
+def test_only_county_admins_manage_the_catalogue(world):
+    assert access.may_manage_catalogue(world.county_admin)
+    for user in (world.town_admin, world.secretary, world.lecturer):
+        assert not access.may_manage_catalogue(user)
+    # The outsider is a county admin, but of another county: never of our lecturers.
+    assert access.may_edit_courses_of(world.outsider, world.lecturer_b)
+    assert not access.may_edit_courses_of(world.outsider, world.zhang)
+    assert access.may_edit_courses_of(world.lecturer, world.zhang)
+    assert not access.may_edit_courses_of(world.lecturer, world.li)
+
+
+def test_roles_of_lists_memberships(world):
+    assert access.roles_of(world.town_admin) == [{"role": "town_admin", "org_id": world.town.pk}]
