@@ -32,7 +32,10 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Re-extract translatable strings after changing them; fill in the Chinese, then `make test`
-# compiles the catalogue.
+# Re-extract translatable strings after changing them, fill in the Chinese in
+# locale/zh_Hans/LC_MESSAGES/django.po, and run it again to compile. The test suite fails
+# while a string lacks its translation or the compiled catalogue is stale.
 messages: install
 	$(BIN)/python manage.py makemessages --locale zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'bench/*'
+	$(BIN)/python manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
+

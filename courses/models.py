@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel
 from lecturers.models import HonourTitle
@@ -37,7 +38,7 @@ class Classroom(models.TextChoices):
 class CourseStatus(models.TextChoices):
     ACTIVE = "active", _("Offered")
     DEVELOPING = "developing", _("Being developed")
-    RETIRED = "retired", _("Retired")
+    RETIRED = "retired", pgettext_lazy("course status", "Retired")
 
 
 class Course(TimeStampedModel):
@@ -96,7 +97,9 @@ class CourseHonour(TimeStampedModel):
     course = models.ForeignKey(
         Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="honours"
     )
-    title = models.CharField(_("title"), max_length=32, choices=HonourTitle.choices)
+    title = models.CharField(
+        pgettext_lazy("honour", "title"), max_length=32, choices=HonourTitle.choices
+    )
     year = models.PositiveSmallIntegerField(_("year"))
 
     class Meta:
@@ -116,7 +119,7 @@ class CourseRevision(models.Model):
     class Kind(models.TextChoices):
         CREATED = "created", _("Created")
         REVISED = "revised", _("Revised")
-        RETIRED = "retired", _("Retired")
+        RETIRED = "retired", pgettext_lazy("course revision", "Retired")
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="revisions")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel
 
@@ -117,7 +118,9 @@ class LecturerHonour(TimeStampedModel):
     lecturer = models.ForeignKey(
         Lecturer, verbose_name=_("lecturer"), on_delete=models.CASCADE, related_name="honours"
     )
-    title = models.CharField(_("title"), max_length=32, choices=HonourTitle.choices)
+    title = models.CharField(
+        pgettext_lazy("honour", "title"), max_length=32, choices=HonourTitle.choices
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     note = models.CharField(_("note"), max_length=200, blank=True)
 

@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel
 
@@ -26,7 +28,7 @@ class Organisation(TimeStampedModel):
     `county` points at the county node (itself for a county): it is the tenant key.
     """
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("organisation", "name"), max_length=100)
     level = models.CharField(_("level"), max_length=16, choices=OrgLevel.choices)
     parent = models.ForeignKey(
         "self",
@@ -69,15 +71,6 @@ class Organisation(TimeStampedModel):
     def __str__(self):
         return self.name
 
-    @property
-    def town_id(self) -> int | None:
-        """The town this node belongs to (itself for a town), None above or beside towns."""
-        if self.level == OrgLevel.TOWN:
-            return self.pk
-        if self.level == OrgLevel.VILLAGE and self.parent and self.parent.level == OrgLevel.TOWN:
-            return self.parent_id
-        return None
-
 
 class Role(models.TextChoices):
     COUNTY_ADMIN = "county_admin", _("County administrator")
@@ -118,3 +111,15 @@ class Membership(TimeStampedModel):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.org}"
+
+    def clean(self):
+        expected = ROLE_LEVELS.get(self.role)
+        if expected and self.org_id and self.org.level != expected:
+            raise ValidationError(
+                {
+                    "org": _("This role is held at the %(level)s level.")
+                    % {"level": OrgLevel(expected).label}
+                }
+            )
+        if self.user_id and self.org_id and self.user.county_id != self.org.county_id:
+            raise ValidationError({"org": _("The organisation is not in the user's county.")})

@@ -92,3 +92,15 @@ def test_only_county_admins_manage_the_catalogue(world):
 
 def test_roles_of_lists_memberships(world):
     assert access.roles_of(world.town_admin) == [{"role": "town_admin", "org_id": world.town.pk}]
+
+
+def test_a_membership_must_match_the_roles_level_and_county(world):
+    from django.core.exceptions import ValidationError
+
+    from orgs.models import Membership, Role
+
+    with pytest.raises(ValidationError):
+        Membership(user=world.secretary, org=world.town, role=Role.SECRETARY).full_clean()
+    with pytest.raises(ValidationError):
+        Membership(user=world.outsider, org=world.branch, role=Role.SECRETARY).full_clean()
+    Membership(user=world.town_admin, org=world.other_town, role=Role.TOWN_ADMIN).full_clean()
