@@ -246,8 +246,8 @@ class _Builder:
                     specialties="、".join(specialties),
                     teaching_style=rng.choice(words.TEACHING_STYLES),
                     bio=(
-                        f"{name},{'县级' if level == LecturerLevel.COUNTY else '镇级'}党员教育讲师,"
-                        f"长期从事{specialties[0]}相关工作,多次深入基层开展{specialties[-1]}宣讲,"
+                        f"{name}，{'县级' if level == LecturerLevel.COUNTY else '镇级'}党员教育讲师，"
+                        f"长期从事{specialties[0]}相关工作，多次深入基层开展{specialties[-1]}宣讲，"
                         f"{rng.choice(words.TEACHING_STYLES)}。"
                     ),
                     lat=lat,
@@ -294,12 +294,12 @@ class _Builder:
                         lecturer=lecturer,
                         title=title,
                         category=category,
-                        objectives=f"帮助党员理解{topic}的核心要求,联系本地实际,学以致用。",
+                        objectives=f"帮助党员理解{topic}的核心要求，联系本地实际，学以致用。",
                         outline="\n".join(
-                            f"{'一二三四'[n]}、{part}:结合{topic}讲清{part}"
+                            f"{'一二三四'[n]}、{part}：结合{topic}讲清{part}"
                             for n, part in enumerate(parts)
                         ),
-                        structure="讲授60分钟,互动交流20分钟,测评10分钟",
+                        structure="讲授60分钟，互动交流20分钟，测评10分钟",
                         duration_minutes=rng.choice((60, 90, 90, 120)),
                         audiences=rng.sample(Audience.values, rng.randrange(1, 4)),
                         classrooms=rng.sample(Classroom.values, rng.randrange(1, 3)),
