@@ -155,8 +155,10 @@ def lecturers_visible_to(user):
     qs = Lecturer.objects.filter(county_id=scope.county_id)
     if scope.is_county_admin:
         return qs
+    # Candidates, cold-stored and removed lecturers cannot be booked, so only county admins
+    # (and the lecturer themself) see them.
     own = Q(pk=scope.lecturer_id) if scope.lecturer_id else Q(pk__in=[])
-    return qs.filter(Q(status__in=[LecturerStatus.ACTIVE, LecturerStatus.COLD_STORE]) | own)
+    return qs.filter(Q(status=LecturerStatus.ACTIVE) | own)
 
 
 def lecturer_for_user(user, lecturer_id):

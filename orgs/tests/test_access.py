@@ -104,3 +104,13 @@ def test_a_membership_must_match_the_roles_level_and_county(world):
     with pytest.raises(ValidationError):
         Membership(user=world.outsider, org=world.branch, role=Role.SECRETARY).full_clean()
     Membership(user=world.town_admin, org=world.other_town, role=Role.TOWN_ADMIN).full_clean()
+
+
+def test_the_catalogue_count_matches_the_active_pool(world, api_as):
+    from lecturers.models import Lecturer
+
+    world.li.status = "cold_store"
+    world.li.save()
+    assert not access.lecturers_visible_to(world.secretary).filter(pk=world.li.pk).exists()
+    active = Lecturer.objects.filter(county=world.county, status="active").count()
+    assert api_as(world.secretary).get("/api/v1/lecturers").json()["count"] == active
