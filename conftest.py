@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -18,6 +19,8 @@ def pytest_configure(config):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.WHITENOISE_USE_FINDERS = True
+    # WhiteNoise warns when the collectstatic folder is missing, as on a fresh checkout.
+    Path(settings.STATIC_ROOT).mkdir(exist_ok=True)
 
 
 def pytest_collection_modifyitems(config, items):

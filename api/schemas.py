@@ -1,4 +1,11 @@
+from typing import Annotated
+
 from ninja import Field, Schema
+
+from orgs.access import MAX_ID
+
+# An id sent by a client: a positive 64-bit integer, so that no lookup can overflow.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class ErrorOut(Schema):

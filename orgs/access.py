@@ -35,6 +35,19 @@ class Scope:
 
 NO_SCOPE = Scope(None, False, frozenset(), frozenset(), None)
 
+# Primary keys are 64-bit: anything else cannot name a row.
+MAX_ID = 2**63 - 1
+
+
+def _as_id(value) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if not 1 <= number <= MAX_ID:
+        raise NotFound()
+    return number
+
 
 def scope_for(user) -> Scope:
     """The caller's roles, read once per request and kept on the user object."""
@@ -120,8 +133,8 @@ def orgs_held_by(user) -> QuerySet[Organisation]:
 def org_for_user(user, org_id) -> Organisation:
     """The organisation if the caller may see its records; NotFound otherwise."""
     try:
-        return orgs_visible_to(user).get(pk=int(org_id))
-    except (Organisation.DoesNotExist, TypeError, ValueError):
+        return orgs_visible_to(user).get(pk=_as_id(org_id))
+    except Organisation.DoesNotExist:
         raise NotFound() from None
 
 
@@ -165,8 +178,8 @@ def lecturer_for_user(user, lecturer_id):
     from lecturers.models import Lecturer
 
     try:
-        return lecturers_visible_to(user).get(pk=int(lecturer_id))
-    except (Lecturer.DoesNotExist, TypeError, ValueError):
+        return lecturers_visible_to(user).get(pk=_as_id(lecturer_id))
+    except Lecturer.DoesNotExist:
         raise NotFound() from None
 
 
@@ -194,6 +207,6 @@ def course_for_user(user, course_id):
     from courses.models import Course
 
     try:
-        return courses_visible_to(user).get(pk=int(course_id))
-    except (Course.DoesNotExist, TypeError, ValueError):
+        return courses_visible_to(user).get(pk=_as_id(course_id))
+    except Course.DoesNotExist:
         raise NotFound() from None

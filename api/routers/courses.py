@@ -10,7 +10,7 @@ from courses.services import course_create
 from orgs import access
 
 from ..idempotency import idempotent
-from ..schemas import READ_ERRORS, WRITE_ERRORS, PageParams, paginate
+from ..schemas import READ_ERRORS, WRITE_ERRORS, Id, PageParams, paginate
 
 router = Router(tags=["courses"])
 
@@ -40,11 +40,11 @@ class CourseList(Schema):
 class CourseFilters(PageParams):
     q: str = Field("", max_length=100)
     category: str = ""
-    lecturer_id: int | None = None
+    lecturer_id: Id | None = None
 
 
 class CourseIn(Schema):
-    lecturer_id: int
+    lecturer_id: Id
     title: str
     category: str
     objectives: str = ""

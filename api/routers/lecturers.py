@@ -11,7 +11,7 @@ from lecturers.services import lecturer_create, lecturer_like
 from orgs import access
 
 from ..idempotency import idempotent
-from ..schemas import READ_ERRORS, WRITE_ERRORS, PageParams, paginate
+from ..schemas import READ_ERRORS, WRITE_ERRORS, Id, PageParams, paginate
 
 router = Router(tags=["lecturers"])
 
@@ -42,7 +42,7 @@ class LecturerList(Schema):
 class LecturerFilters(PageParams):
     q: str = Field("", max_length=100)
     category: str = ""
-    org_id: int | None = None
+    org_id: Id | None = None
     status: str = ""
     sort: str = "recommended"
 
@@ -76,7 +76,7 @@ class LecturerIn(Schema):
     phone: str
     source: str
     level: str
-    org_id: int | None = None
+    org_id: Id | None = None
     specialties: str = ""
     bio: str = ""
     lat: float | None = None

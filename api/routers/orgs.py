@@ -6,7 +6,7 @@ from orgs import access
 from orgs.services import org_create
 
 from ..idempotency import idempotent
-from ..schemas import READ_ERRORS, WRITE_ERRORS, PageParams, paginate
+from ..schemas import READ_ERRORS, WRITE_ERRORS, Id, PageParams, paginate
 
 router = Router(tags=["organisations"])
 
@@ -29,14 +29,14 @@ class OrgList(Schema):
 
 
 class OrgFilters(PageParams):
-    parent: int | None = None
+    parent: Id | None = None
     level: str | None = None
 
 
 class OrgIn(Schema):
     name: str
     level: str
-    parent_id: int | None = None
+    parent_id: Id | None = None
     group: str = ""
     lat: float | None = None
     lng: float | None = None

@@ -31,3 +31,20 @@ def test_the_docs_page_loads_nothing_from_outside(client):
     html = client.get("/api/v1/docs").content.decode()
     assert "swagger" in html.lower()
     assert not re.search(r'(src|href)=["\']https?://', html)
+
+
+def test_ids_beyond_64_bits_are_refused_not_crashed(world, api_as, client):
+    huge = 2**70
+    api = api_as(world.county_admin)
+    assert api.get(f"/api/v1/lecturers/{huge}").status_code == 404
+    assert api.post(f"/api/v1/lecturers/{huge}/like").status_code == 404
+    assert api.get("/api/v1/orgs", {"parent": huge}).status_code == 422
+    assert api.get("/api/v1/lecturers", {"org_id": huge}).status_code == 422
+    assert api.get("/api/v1/courses", {"lecturer_id": huge}).status_code == 422
+    response = api.post(
+        "/api/v1/courses", {"lecturer_id": huge, "title": "课", "category": "political_theory"}
+    )
+    assert response.status_code == 422 and "lecturer_id" in response.json()["fields"]
+    client.force_login(world.secretary)
+    assert client.get(f"/lecturers/{huge}/").status_code == 404
+    assert client.get(f"/courses/{huge}/").status_code == 404
