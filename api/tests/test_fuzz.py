@@ -31,7 +31,11 @@ def test_the_api_never_fails_on_generated_input(world, wsgi_schema):
 
         @given(case=operation.as_strategy())
         @settings(
-            max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None
+            max_examples=40,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+            derandomize=True,  # the same cases on every run, so that CI is repeatable
         )
         def check(case):
             case.call_and_validate(headers=headers, checks=[status_code_conformance])
