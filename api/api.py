@@ -2,7 +2,7 @@ from ninja import NinjaAPI
 
 from .auth import BearerToken
 from .errors import install_handlers
-from .routers import accounts, courses, lecturers, orgs
+from .routers import accounts, courses, lecturers, notifications, orgs, scheduling
 
 api = NinjaAPI(
     title="Jiangtai API",
@@ -16,3 +16,5 @@ api.add_router("", accounts.router)
 api.add_router("/orgs", orgs.router)
 api.add_router("/lecturers", lecturers.router)
 api.add_router("/courses", courses.router)
+api.add_router("", scheduling.router)
+api.add_router("", notifications.router)

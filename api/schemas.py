@@ -2,7 +2,7 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
-from orgs.access import MAX_ID
+from core.text import MAX_ID
 
 # An id sent by a client: a positive 64-bit integer, so that no lookup can overflow.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]

@@ -86,3 +86,17 @@ def clean_choice_list(values, *, field: str, allowed) -> list[str]:
     if unknown:
         raise InvalidInput.field(field, _("Unknown choice: %(value)s") % {"value": unknown[0][:30]})
     return list(dict.fromkeys(values))
+
+
+MAX_ID = 2**63 - 1  # primary keys are 64-bit
+
+
+def parse_id(value) -> int | None:
+    """A client-supplied id as an int, or None when it cannot name a row."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= MAX_ID else None

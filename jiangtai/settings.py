@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "orgs",
     "lecturers",
     "courses",
+    "notifications",
+    "scheduling",
     "api",
 ]
 
@@ -185,3 +187,8 @@ LOGGING = {
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# (interval in seconds, job): run by `manage.py scheduler`, which `make run` starts.
+PERIODIC_JOBS = [
+    (60, "scheduling.services.bookings_expire_due"),
+]

@@ -20,6 +20,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("lecturers/", include("lecturers.urls")),
     path("courses/", include("courses.urls")),
+    path("", include("scheduling.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     # Uploaded photos; a deployment behind nginx serves /media/ itself.

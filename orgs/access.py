@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from core.errors import NotFound
+from core.text import parse_id
 
 from .models import Membership, Organisation, OrgLevel, Role
 
@@ -35,16 +36,10 @@ class Scope:
 
 NO_SCOPE = Scope(None, False, frozenset(), frozenset(), None)
 
-# Primary keys are 64-bit: anything else cannot name a row.
-MAX_ID = 2**63 - 1
-
 
 def _as_id(value) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise NotFound() from None
-    if not 1 <= number <= MAX_ID:
+    number = parse_id(value)
+    if number is None:
         raise NotFound()
     return number
 
@@ -210,3 +205,116 @@ def course_for_user(user, course_id):
         return courses_visible_to(user).get(pk=_as_id(course_id))
     except Course.DoesNotExist:
         raise NotFound() from None
+
+
+# --- Bookings -----------------------------------------------------------------------------
+
+
+def org_town_id(org: Organisation) -> int | None:
+    """The town an organisation belongs to (itself for a town); None for county-level units."""
+    if org.level == OrgLevel.TOWN:
+        return org.pk
+    if org.level == OrgLevel.VILLAGE and org.parent_id and org.parent_id != org.county_id:
+        return org.parent_id
+    return None
+
+
+def _is_admin_over(scope: Scope, org: Organisation) -> bool:
+    if scope.county_id is None or scope.county_id != org.county_id:
+        return False
+    return scope.is_county_admin or org.pk in scope.town_ids or org.parent_id in scope.town_ids
+
+
+def is_admin_over(user, org: Organisation) -> bool:
+    """County admins, and town admins for their town: may cancel late and book at short notice."""
+    return _is_admin_over(scope_for(user), org)
+
+
+def acts_for_org(user, org: Organisation) -> bool:
+    """The organisation's secretary, or an admin above it."""
+    scope = scope_for(user)
+    return org.pk in scope.branch_ids or _is_admin_over(scope, org)
+
+
+def may_book_for(user, org: Organisation) -> bool:
+    """Secretaries book for their branch, town admins for the town and its branches, county
+    admins for any organisation of the county."""
+    return org.level != OrgLevel.COUNTY and acts_for_org(user, org)
+
+
+def lecturer_bookable_for(lecturer, org: Organisation, rules) -> bool:
+    """County rules (L6, L14): only active lecturers of the same county; county-level lecturers
+    for everyone; town-level lecturers inside their own town unless the county opens them up."""
+    from lecturers.models import LecturerLevel, LecturerStatus
+
+    if lecturer.status != LecturerStatus.ACTIVE or lecturer.county_id != org.county_id:
+        return False
+    if lecturer.level == LecturerLevel.COUNTY or rules.town_lecturers_county_wide:
+        return True
+    lecturer_town = org_town_id(lecturer.org) if lecturer.org else None
+    return lecturer_town is None or lecturer_town == org_town_id(org)
+
+
+def bookings_visible_to(user):
+    """The parties of a booking and their superiors."""
+    from scheduling.models import Booking
+
+    scope = scope_for(user)
+    q = _org_scope_q(scope, prefix="org__")
+    if q is None:
+        return Booking.objects.none()
+    if scope.lecturer_id:
+        q |= Q(lecturer_id=scope.lecturer_id)
+    return Booking.objects.filter(q, county_id=scope.county_id)
+
+
+def booking_for_user(user, booking_id):
+    from scheduling.models import Booking
+
+    try:
+        return (
+            bookings_visible_to(user)
+            .select_related("org", "lecturer", "course")
+            .get(pk=_as_id(booking_id))
+        )
+    except Booking.DoesNotExist:
+        raise NotFound() from None
+
+
+def is_booking_lecturer(user, booking) -> bool:
+    return scope_for(user).lecturer_id == booking.lecturer_id
+
+
+def may_decide_outside_sessions(user) -> bool:
+    return scope_for(user).is_county_admin
+
+
+def outside_sessions_visible_to(user):
+    from scheduling.models import OutsideSession
+
+    scope = scope_for(user)
+    if scope.county_id is None:
+        return OutsideSession.objects.none()
+    qs = OutsideSession.objects.filter(county_id=scope.county_id)
+    if scope.is_county_admin:
+        return qs
+    return qs.filter(lecturer_id=scope.lecturer_id) if scope.lecturer_id else qs.none()
+
+
+def outside_session_for_user(user, session_id):
+    from scheduling.models import OutsideSession
+
+    try:
+        return outside_sessions_visible_to(user).get(pk=_as_id(session_id))
+    except OutsideSession.DoesNotExist:
+        raise NotFound() from None
+
+
+def reported_sessions_visible_to(user):
+    from scheduling.models import ReportedSession
+
+    scope = scope_for(user)
+    q = _org_scope_q(scope, prefix="org__")
+    if q is None:
+        return ReportedSession.objects.none()
+    return ReportedSession.objects.filter(q)

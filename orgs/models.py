@@ -123,3 +123,49 @@ class Membership(TimeStampedModel):
             )
         if self.user_id and self.org_id and self.user.county_id != self.org.county_id:
             raise ValidationError({"org": _("The organisation is not in the user's county.")})
+
+
+class CountySettings(TimeStampedModel):
+    """Rules each county sets for itself; county admins change them on the settings page."""
+
+    county = models.OneToOneField(
+        Organisation,
+        verbose_name=_("county"),
+        on_delete=models.CASCADE,
+        related_name="settings",
+        limit_choices_to={"level": OrgLevel.COUNTY},
+    )
+    town_lecturers_county_wide = models.BooleanField(
+        _("town-level lecturers may be booked anywhere in the county"),
+        default=False,
+        help_text=_("Off: a town-level lecturer is booked only inside the own town."),
+    )
+    booking_notice_hours = models.PositiveSmallIntegerField(
+        _("book at least this many hours ahead"), default=24
+    )
+    cancel_notice_hours = models.PositiveSmallIntegerField(
+        _("cancel at least this many hours ahead"), default=24
+    )
+    request_expiry_hours = models.PositiveSmallIntegerField(
+        _("a request expires after this many hours without an answer"), default=72
+    )
+
+    class Meta:
+        verbose_name = _("county settings")
+        verbose_name_plural = _("county settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(booking_notice_hours__lte=720, cancel_notice_hours__lte=720)
+                & models.Q(request_expiry_hours__gte=1, request_expiry_hours__lte=720),
+                name="county_settings_hours_in_range",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.county)
+
+    @classmethod
+    def for_county(cls, county_id: int) -> "CountySettings":
+        """The county's settings; the defaults until an admin saves them."""
+        found = cls.objects.filter(county_id=county_id).first()
+        return found or cls(county_id=county_id)

@@ -1,5 +1,5 @@
 """`make run`: prepare the database, load the demo county if it is empty, then serve the site
-with gunicorn and run the task worker beside it until Ctrl-C."""
+with gunicorn and run the task worker and the periodic-job scheduler beside it until Ctrl-C."""
 
 import os
 import signal
@@ -15,7 +15,9 @@ from orgs.models import Organisation
 
 
 class Command(BaseCommand):
-    help = "Migrate, seed the demo county when the database is empty, and run web server + task worker."
+    help = (
+        "Migrate, seed the demo county if the database is empty, run web server, worker, scheduler."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
@@ -48,7 +50,10 @@ class Command(BaseCommand):
             env=env,
             cwd=settings.BASE_DIR,
         )
-        children = [web, worker]
+        scheduler = subprocess.Popen(
+            [sys.executable, "manage.py", "scheduler"], env=env, cwd=settings.BASE_DIR
+        )
+        children = [web, worker, scheduler]
 
         def stop(*_args):
             for child in children:

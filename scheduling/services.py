@@ -1,0 +1,701 @@
+"""Monthly offerings, bookings and their state machine, out-of-county sessions, reported
+sessions. Every write checks access, owns its transaction, audits and notifies."""
+
+import itertools
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import audit
+from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
+from core.text import clean_text, parse_id
+from core.timeutil import add_months, aware, local, month_bounds
+from courses.models import Classroom, Course, CourseStatus
+from lecturers.models import Lecturer
+from notifications.models import Event
+from notifications.services import notify
+from orgs import access
+from orgs.models import CountySettings, Membership, Role
+
+from .models import (
+    Booking,
+    BookingEvent,
+    BookingStatus,
+    Offering,
+    OfferingSlot,
+    OutsideSession,
+    OutsideSessionStatus,
+    ReportedSession,
+)
+from .validation import clean_interval, clean_month
+
+MAX_SLOTS_PER_MONTH = 62
+MAX_ATTENDEES = 5000
+# Sessions that count as the lecturer's teaching record (L15).
+TEACHING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
+
+
+def _own_lecturer(actor) -> Lecturer:
+    lecturer_id = access.scope_for(actor).lecturer_id
+    if lecturer_id is None:
+        raise Forbidden(_("Only lecturers can do this."))
+    return Lecturer.objects.get(pk=lecturer_id)
+
+
+# --- Monthly offerings (晒课) ----------------------------------------------------------------
+
+
+def offering_publish(
+    *, actor, month: str, course_ids: list[int], slots: list[dict], note: str = ""
+) -> tuple[Offering, bool]:
+    """Publish (or republish) the lecturer's offering for a month; returns (offering, created)."""
+    lecturer = _own_lecturer(actor)
+    errors = FieldErrors()
+    first_day = errors.check(clean_month, month)
+    note = errors.check(clean_text, note, field="note", max_length=300, required=False)
+    today = local(timezone.now()).date().replace(day=1)
+    if first_day and not (today <= first_day <= add_months(today, 12)):
+        errors.add("month", _("Publish for this month or one of the next twelve."))
+    if not isinstance(course_ids, list) or not course_ids:
+        errors.add("course_ids", _("Choose at least one course."))
+        course_ids = []
+    wanted = {parse_id(c) for c in course_ids}
+    courses = list(
+        Course.objects.filter(pk__in=wanted - {None}, lecturer=lecturer, status=CourseStatus.ACTIVE)
+    )
+    if course_ids and (None in wanted or len(courses) != len(wanted)):
+        errors.add("course_ids", _("Only your own offered courses can be published."))
+    if len(slots) > MAX_SLOTS_PER_MONTH:
+        errors.add("slots", _("At most %(n)d time slots a month.") % {"n": MAX_SLOTS_PER_MONTH})
+    intervals = []
+    for index, slot in enumerate(slots[:MAX_SLOTS_PER_MONTH]):
+        slot_errors = FieldErrors()
+        start, end = clean_interval(slot.get("start"), slot.get("end"), errors=slot_errors)
+        if start and end and first_day and not slot_errors.fields:
+            month_start, month_end = month_bounds(first_day)
+            if not (month_start <= start and end <= month_end):
+                slot_errors.add("start", _("The slot is outside the month."))
+        for message in slot_errors.fields.values():
+            errors.add(f"slots[{index}]", message)
+        if not slot_errors.fields:
+            intervals.append((start, end))
+    intervals.sort()
+    for (_s1, e1), (s2, _e2) in itertools.pairwise(intervals):
+        if s2 < e1:
+            errors.add("slots", _("Two time slots overlap."))
+            break
+    errors.raise_if_any()
+
+    with transaction.atomic():
+        offering, created = Offering.objects.get_or_create(
+            lecturer=lecturer,
+            month=first_day,
+            defaults={"county_id": lecturer.county_id, "note": note},
+        )
+        if not created:
+            offering.note = note
+            offering.save(update_fields=["note", "updated_at"])
+            offering.slots.all().delete()
+        offering.courses.set(courses)
+        OfferingSlot.objects.bulk_create(
+            [OfferingSlot(offering=offering, start_at=s, end_at=e) for s, e in intervals]
+        )
+        audit(
+            actor=actor,
+            action="offering.publish",
+            obj=offering,
+            county=lecturer.county,
+            after={
+                "month": f"{first_day:%Y-%m}",
+                "courses": [c.pk for c in courses],
+                "slots": len(intervals),
+            },
+        )
+    return offering, created
+
+
+def _same_weekday_in(month: date, moment: datetime) -> datetime | None:
+    """The same weekday occurrence (e.g. the second Tuesday) and time of day in another month."""
+    moment = local(moment)
+    occurrence = (moment.day - 1) // 7
+    first = month
+    offset = (moment.weekday() - first.weekday()) % 7
+    day = 1 + offset + 7 * occurrence
+    month_end = add_months(month, 1) - timedelta(days=1)
+    if day > month_end.day:
+        return None
+    return aware(datetime(month.year, month.month, day, moment.hour, moment.minute))
+
+
+def offering_copy_previous(*, actor, month: str) -> tuple[Offering, bool]:
+    """Publish a month with last month's courses and its slots moved to the same weekdays."""
+    lecturer = _own_lecturer(actor)
+    first_day = clean_month(month)
+    previous = Offering.objects.filter(lecturer=lecturer, month=add_months(first_day, -1)).first()
+    if previous is None:
+        raise InvalidInput.field("month", _("There is no offering of the previous month to copy."))
+    now = timezone.now()
+    slots = []
+    for slot in previous.slots.all():
+        start = _same_weekday_in(first_day, slot.start_at)
+        if start and start > now:
+            slots.append({"start": start, "end": start + (slot.end_at - slot.start_at)})
+    course_ids = list(
+        previous.courses.filter(status=CourseStatus.ACTIVE).values_list("pk", flat=True)
+    )
+    return offering_publish(
+        actor=actor,
+        month=f"{first_day:%Y-%m}",
+        course_ids=course_ids,
+        slots=slots,
+        note=previous.note,
+    )
+
+
+# --- Bookings (约课) -----------------------------------------------------------------------
+
+
+def _org_side_users(booking: Booking) -> list:
+    secretaries = Membership.objects.filter(org=booking.org, role=Role.SECRETARY).select_related(
+        "user"
+    )
+    return [m.user for m in secretaries] + [booking.requested_by]
+
+
+def _describe(booking: Booking) -> dict:
+    return {
+        "org": booking.org.name,
+        "lecturer": booking.lecturer.name,
+        "course": booking.course.title,
+        "when": f"{local(booking.start_at):%m-%d %H:%M}",
+    }
+
+
+def _record(
+    booking: Booking,
+    *,
+    actor,
+    from_status: str,
+    reason: str = "",
+    data: dict | None = None,
+    action: str = "",
+) -> None:
+    BookingEvent.objects.create(
+        booking=booking,
+        actor=actor if getattr(actor, "pk", None) else None,
+        from_status=from_status,
+        to_status=booking.status,
+        reason=reason,
+        data=data or {},
+    )
+    audit(
+        actor=actor,
+        action=action or f"booking.{booking.status}",
+        obj=booking,
+        county=booking.county,
+        before={"status": from_status},
+        after={"status": booking.status, "reason": reason, **(data or {})},
+    )
+
+
+def _lecturer_is_busy(
+    lecturer_id: int, start: datetime, end: datetime, *, exclude_id: int | None = None
+) -> bool:
+    """Does a confirmed booking of the lecturer overlap [start, end)?"""
+    qs = Booking.objects.filter(
+        lecturer_id=lecturer_id, status=BookingStatus.CONFIRMED, start_at__lt=end, end_at__gt=start
+    )
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    return qs.exists()
+
+
+def _lock_lecturer(lecturer_id: int) -> None:
+    """Serialise every change of one lecturer's confirmed bookings (PostgreSQL: row lock;
+    SQLite: the IMMEDIATE transaction already holds the database's write lock)."""
+    Lecturer.objects.select_for_update().filter(pk=lecturer_id).values_list("pk").first()
+
+
+def booking_create(
+    *,
+    actor,
+    org_id: int,
+    lecturer_id: int,
+    course_id: int,
+    start: datetime,
+    end: datetime,
+    venue: str,
+    expected_attendees: int,
+    classroom: str,
+    is_home_delivery: bool = False,
+    home_delivery_need: str = "",
+    note: str = "",
+) -> Booking:
+    try:
+        org = access.org_for_user(actor, org_id)
+    except NotFound:
+        raise Forbidden(_("You may not book for this organisation.")) from None
+    if not access.may_book_for(actor, org):
+        raise Forbidden(_("You may not book for this organisation."))
+    try:
+        lecturer = access.lecturer_for_user(actor, lecturer_id)
+    except NotFound:
+        raise InvalidInput.field("lecturer_id", _("Unknown lecturer.")) from None
+    rules = CountySettings.for_county(org.county_id)
+    if not access.lecturer_bookable_for(lecturer, org, rules):
+        raise Forbidden(
+            _("This lecturer cannot be booked by this organisation."), code="lecturer_not_bookable"
+        )
+
+    errors = FieldErrors()
+    start, end = clean_interval(start, end, errors=errors)
+    venue = errors.check(clean_text, venue, field="venue", max_length=200)
+    note = errors.check(clean_text, note, field="note", max_length=500, required=False)
+    home_delivery_need = errors.check(
+        clean_text, home_delivery_need, field="home_delivery_need", max_length=300, required=False
+    )
+    course = Course.objects.filter(
+        pk=parse_id(course_id), lecturer=lecturer, status=CourseStatus.ACTIVE
+    ).first()
+    if course is None:
+        errors.add("course_id", _("Choose one of this lecturer's offered courses."))
+    if not isinstance(expected_attendees, int) or not (1 <= expected_attendees <= MAX_ATTENDEES):
+        errors.add(
+            "expected_attendees", _("Enter between 1 and %(n)d attendees.") % {"n": MAX_ATTENDEES}
+        )
+    if classroom not in Classroom.values:
+        errors.add("classroom", _("Unknown classroom type."))
+    if is_home_delivery and classroom != Classroom.BENCH:
+        errors.add("is_home_delivery", _("Home delivery is a bench-classroom session."))
+    if is_home_delivery and not home_delivery_need:
+        errors.add("home_delivery_need", _("Describe the member's need for a home visit."))
+    now = timezone.now()
+    if (
+        start
+        and not access.scope_for(actor).is_county_admin
+        and start < now + timedelta(hours=rules.booking_notice_hours)
+    ):
+        errors.add(
+            "start", _("Book at least %(n)d hours ahead.") % {"n": rules.booking_notice_hours}
+        )
+    errors.raise_if_any()
+
+    with transaction.atomic():
+        slot = OfferingSlot.objects.filter(
+            offering__lecturer=lecturer, start_at__lte=start, end_at__gte=end
+        ).first()
+        booking = Booking.objects.create(
+            county_id=org.county_id,
+            org=org,
+            lecturer=lecturer,
+            course=course,
+            slot=slot,
+            start_at=start,
+            end_at=end,
+            venue=venue,
+            expected_attendees=expected_attendees,
+            classroom=classroom,
+            is_home_delivery=bool(is_home_delivery),
+            home_delivery_need=home_delivery_need if is_home_delivery else "",
+            note=note,
+            requested_by=actor,
+            expires_at=min(now + timedelta(hours=rules.request_expiry_hours), start),
+        )
+        _record(booking, actor=actor, from_status="")
+        facts = _describe(booking)
+        notify(
+            recipients=[lecturer.user],
+            event=Event.BOOKING_REQUESTED,
+            title=lambda: _("New booking request"),
+            body=lambda: (
+                _(
+                    "%(org)s invites you to teach “%(course)s” on %(when)s. Please accept or decline."
+                )
+                % facts
+            ),
+            url=f"/bookings/{booking.pk}/",
+        )
+    return booking
+
+
+def _transition(
+    booking: Booking,
+    *,
+    actor,
+    to_status: str,
+    from_statuses: tuple,
+    extra: dict | None = None,
+    reason: str = "",
+) -> Booking:
+    """Compare-and-set: move the booking only if it is still in one of `from_statuses`."""
+    old = booking.status
+    changes = {"status": to_status, "updated_at": timezone.now(), **(extra or {})}
+    updated = Booking.objects.filter(pk=booking.pk, status__in=from_statuses).update(**changes)
+    if updated != 1:
+        raise Conflict(
+            _("This booking has changed meanwhile; reload and try again."), code="bad_state"
+        )
+    booking.refresh_from_db()
+    _record(booking, actor=actor, from_status=old, reason=reason)
+    return booking
+
+
+def _refresh_locked(booking: Booking) -> Booking:
+    return (
+        Booking.objects.select_for_update()
+        .select_related("org", "lecturer", "course", "requested_by")
+        .get(pk=booking.pk)
+    )
+
+
+def _require_state(booking: Booking, *allowed: str) -> None:
+    if booking.status not in allowed:
+        raise Conflict(
+            _("Not possible while the booking is “%(status)s”.")
+            % {"status": booking.get_status_display()},
+            code="bad_state",
+        )
+
+
+def booking_accept(*, actor, booking: Booking) -> Booking:
+    """The lecturer accepts (接单): requested → confirmed, unless it would overlap."""
+    if not access.is_booking_lecturer(actor, booking):
+        raise Forbidden(_("Only the booked lecturer can accept."))
+    if booking.status == BookingStatus.REQUESTED and booking.expires_at <= timezone.now():
+        _expire_one(booking.pk)
+        raise Conflict(_("This request has expired."), code="bad_state")
+    try:
+        with transaction.atomic():
+            _lock_lecturer(booking.lecturer_id)
+            booking = _refresh_locked(booking)
+            _require_state(booking, BookingStatus.REQUESTED)
+            now = timezone.now()
+            if _lecturer_is_busy(
+                booking.lecturer_id, booking.start_at, booking.end_at, exclude_id=booking.pk
+            ):
+                raise Conflict(
+                    _("You already have a confirmed session at this time."), code="lecturer_busy"
+                )
+            booking = _transition(
+                booking, actor=actor, to_status=BookingStatus.CONFIRMED,
+                from_statuses=(BookingStatus.REQUESTED,), extra={"decided_at": now},
+            )  # fmt: skip
+            facts = _describe(booking)
+            notify(
+                recipients=_org_side_users(booking),
+                event=Event.BOOKING_ACCEPTED,
+                title=lambda: _("Booking accepted"),
+                body=lambda: (
+                    _("%(lecturer)s accepted “%(course)s” on %(when)s. Please prepare the venue.")
+                    % facts
+                ),
+                url=f"/bookings/{booking.pk}/",
+            )
+    except IntegrityError:
+        # PostgreSQL's exclusion constraint caught an overlap that slipped past the check.
+        raise Conflict(
+            _("You already have a confirmed session at this time."), code="lecturer_busy"
+        ) from None
+    return booking
+
+
+def booking_decline(*, actor, booking: Booking, reason: str) -> Booking:
+    if not access.is_booking_lecturer(actor, booking):
+        raise Forbidden(_("Only the booked lecturer can decline."))
+    reason = clean_text(reason, field="reason", max_length=300)
+    with transaction.atomic():
+        booking = _refresh_locked(booking)
+        _require_state(booking, BookingStatus.REQUESTED)
+        booking = _transition(
+            booking, actor=actor, to_status=BookingStatus.DECLINED, from_statuses=(BookingStatus.REQUESTED,),
+            extra={"decided_at": timezone.now(), "reason": reason}, reason=reason,
+        )  # fmt: skip
+        facts = {**_describe(booking), "reason": reason}
+        notify(
+            recipients=_org_side_users(booking),
+            event=Event.BOOKING_DECLINED,
+            title=lambda: _("Booking declined"),
+            body=lambda: _("%(lecturer)s declined “%(course)s” on %(when)s: %(reason)s") % facts,
+            url=f"/bookings/{booking.pk}/",
+        )
+    return booking
+
+
+def booking_cancel(*, actor, booking: Booking, reason: str) -> Booking:
+    """Either party cancels with a reason; inside the county's notice period only admins may,
+    and the cancellation is recorded as late."""
+    is_lecturer = access.is_booking_lecturer(actor, booking)
+    if not (is_lecturer or access.acts_for_org(actor, booking.org)):
+        raise Forbidden(_("Only the parties of a booking can cancel it."))
+    reason = clean_text(reason, field="reason", max_length=300)
+    rules = CountySettings.for_county(booking.county_id)
+    with transaction.atomic():
+        booking = _refresh_locked(booking)
+        _require_state(booking, BookingStatus.REQUESTED, BookingStatus.CONFIRMED)
+        now = timezone.now()
+        is_late = booking.status == BookingStatus.CONFIRMED and booking.start_at - now < timedelta(
+            hours=rules.cancel_notice_hours
+        )
+        if is_late and not access.is_admin_over(actor, booking.org):
+            raise Conflict(
+                _(
+                    "Cancelling is possible until %(n)d hours before the start; ask your town or county administrator."
+                )
+                % {"n": rules.cancel_notice_hours},
+                code="too_late",
+            )
+        booking = _transition(
+            booking, actor=actor, to_status=BookingStatus.CANCELLED,
+            from_statuses=(BookingStatus.REQUESTED, BookingStatus.CONFIRMED),
+            extra={"reason": reason, "is_late_cancel": is_late}, reason=reason,
+        )  # fmt: skip
+        facts = {**_describe(booking), "reason": reason}
+        other_side = _org_side_users(booking) if is_lecturer else [booking.lecturer.user]
+        notify(
+            recipients=[u for u in other_side if u != actor],
+            event=Event.BOOKING_CANCELLED,
+            title=lambda: _("Booking cancelled"),
+            body=lambda: (
+                _("“%(course)s” on %(when)s (%(org)s, %(lecturer)s) was cancelled: %(reason)s")
+                % facts
+            ),
+            url=f"/bookings/{booking.pk}/",
+        )
+    return booking
+
+
+def booking_complete(*, actor, booking: Booking) -> Booking:
+    """confirmed → completed, once the session has started; by either party."""
+    if not (access.is_booking_lecturer(actor, booking) or access.acts_for_org(actor, booking.org)):
+        raise Forbidden(_("Only the parties of a booking can complete it."))
+    with transaction.atomic():
+        booking = _refresh_locked(booking)
+        _require_state(booking, BookingStatus.CONFIRMED)
+        now = timezone.now()
+        if booking.start_at > now:
+            raise Conflict(_("A session can be completed once it has started."), code="not_started")
+        booking = _transition(
+            booking, actor=actor, to_status=BookingStatus.COMPLETED,
+            from_statuses=(BookingStatus.CONFIRMED,), extra={"completed_at": now},
+        )  # fmt: skip
+    return booking
+
+
+def booking_reschedule(
+    *, actor, booking: Booking, start: datetime, end: datetime, reason: str = ""
+) -> Booking:
+    """The booking organisation proposes a new time; the lecturer answers it like a new request.
+    The old times stay in the booking's history."""
+    if not access.acts_for_org(actor, booking.org):
+        raise Forbidden(_("Only the booking organisation can reschedule."))
+    errors = FieldErrors()
+    start, end = clean_interval(start, end, errors=errors)
+    reason = errors.check(clean_text, reason, field="reason", max_length=300, required=False)
+    errors.raise_if_any()
+    rules = CountySettings.for_county(booking.county_id)
+    with transaction.atomic():
+        booking = _refresh_locked(booking)
+        _require_state(booking, BookingStatus.REQUESTED, BookingStatus.CONFIRMED)
+        old = {"old_start": booking.start_at.isoformat(), "old_end": booking.end_at.isoformat()}
+        now = timezone.now()
+        updated = Booking.objects.filter(pk=booking.pk, status=booking.status).update(
+            status=BookingStatus.REQUESTED,
+            start_at=start,
+            end_at=end,
+            slot=None,
+            decided_at=None,
+            expires_at=min(now + timedelta(hours=rules.request_expiry_hours), start),
+            updated_at=now,
+        )
+        if updated != 1:
+            raise Conflict(
+                _("This booking has changed meanwhile; reload and try again."), code="bad_state"
+            )
+        from_status = booking.status
+        booking.refresh_from_db()
+        _record(
+            booking, actor=actor, from_status=from_status, reason=reason,
+            data={**old, "new_start": start.isoformat()}, action="booking.reschedule",
+        )  # fmt: skip
+        facts = _describe(booking)
+        notify(
+            recipients=[booking.lecturer.user],
+            event=Event.BOOKING_RESCHEDULED,
+            title=lambda: _("Booking rescheduled"),
+            body=lambda: (
+                _("%(org)s moved “%(course)s” to %(when)s. Please accept or decline again.") % facts
+            ),
+            url=f"/bookings/{booking.pk}/",
+        )
+    return booking
+
+
+def _expire_one(booking_id: int) -> bool:
+    """requested → expired if still unanswered; tells the booking organisation."""
+    with transaction.atomic():
+        booking = Booking.objects.select_related("org", "lecturer", "course", "requested_by").get(
+            pk=booking_id
+        )
+        try:
+            booking = _transition(
+                booking,
+                actor=None,
+                to_status=BookingStatus.EXPIRED,
+                from_statuses=(BookingStatus.REQUESTED,),
+            )
+        except Conflict:
+            return False  # answered meanwhile
+        facts = _describe(booking)
+        notify(
+            recipients=_org_side_users(booking),
+            event=Event.BOOKING_EXPIRED,
+            title=lambda: _("Booking request expired"),
+            body=lambda: (
+                _(
+                    "%(lecturer)s did not answer the request for %(when)s in time. "
+                    "Book another lecturer or post a demand."
+                )
+                % facts
+            ),
+            url=f"/bookings/{booking.pk}/",
+        )
+    return True
+
+
+def bookings_expire_due(*, now: datetime | None = None) -> int:
+    """Expire requests nobody answered in time; run by the scheduler. Returns how many."""
+    now = now or timezone.now()
+    due = Booking.objects.filter(status=BookingStatus.REQUESTED, expires_at__lte=now).values_list(
+        "pk", flat=True
+    )
+    return sum(_expire_one(booking_id) for booking_id in list(due[:500]))
+
+
+# --- Out-of-county sessions (L14) -----------------------------------------------------------
+
+
+ALLOWED_LETTER_TYPES = {".pdf", ".jpg", ".jpeg", ".png"}
+MAX_LETTER_BYTES = 5 * 1024 * 1024
+
+
+def outside_session_file(
+    *, actor, host: str, topic: str, start: datetime, end: datetime, venue: str, letter
+) -> OutsideSession:
+    lecturer = _own_lecturer(actor)
+    errors = FieldErrors()
+    host = errors.check(clean_text, host, field="host", max_length=200)
+    topic = errors.check(clean_text, topic, field="topic", max_length=200)
+    venue = errors.check(clean_text, venue, field="venue", max_length=200)
+    start, end = clean_interval(start, end, errors=errors)
+    if letter is None:
+        errors.add("letter", _("Attach the invitation letter."))
+    else:
+        suffix = "." + letter.name.rsplit(".", 1)[-1].lower() if "." in letter.name else ""
+        if suffix not in ALLOWED_LETTER_TYPES:
+            errors.add("letter", _("The letter must be a PDF or a photo (JPG, PNG)."))
+        elif letter.size > MAX_LETTER_BYTES:
+            errors.add("letter", _("The letter may be at most 5 MB."))
+    errors.raise_if_any()
+    with transaction.atomic():
+        session = OutsideSession.objects.create(
+            county_id=lecturer.county_id, lecturer=lecturer, host=host, topic=topic,
+            start_at=start, end_at=end, venue=venue, letter=letter,
+        )  # fmt: skip
+        audit(
+            actor=actor,
+            action="outside_session.file",
+            obj=session,
+            county=lecturer.county,
+            after={"host": host, "topic": topic},
+        )
+        admins = Membership.objects.filter(
+            org_id=lecturer.county_id, role=Role.COUNTY_ADMIN
+        ).select_related("user")
+        facts = {"lecturer": lecturer.name, "host": host, "when": f"{local(start):%m-%d %H:%M}"}
+        notify(
+            recipients=[m.user for m in admins],
+            event=Event.OUTSIDE_SESSION_FILED,
+            title=lambda: _("Out-of-county session to approve"),
+            body=lambda: (
+                _("%(lecturer)s is invited by %(host)s on %(when)s and asks for approval.") % facts
+            ),
+            url=f"/bookings/outside/{session.pk}/",
+        )
+    return session
+
+
+def outside_session_decide(
+    *, actor, session: OutsideSession, approve: bool, note: str = ""
+) -> OutsideSession:
+    if (
+        not access.may_decide_outside_sessions(actor)
+        or session.county_id != access.scope_for(actor).county_id
+    ):
+        raise Forbidden()
+    note = clean_text(note, field="note", max_length=300, required=not approve)
+    new_status = OutsideSessionStatus.APPROVED if approve else OutsideSessionStatus.REJECTED
+    with transaction.atomic():
+        now = timezone.now()
+        updated = OutsideSession.objects.filter(
+            pk=session.pk, status=OutsideSessionStatus.PENDING
+        ).update(
+            status=new_status, decided_by=actor, decided_at=now, decision_note=note, updated_at=now
+        )
+        if updated != 1:
+            raise Conflict(_("This request has already been decided."), code="bad_state")
+        session.refresh_from_db()
+        audit(actor=actor, action=f"outside_session.{new_status}", obj=session, county=session.county,
+              before={"status": OutsideSessionStatus.PENDING}, after={"status": new_status, "note": note})  # fmt: skip
+        facts = {"host": session.host, "decision": session.get_status_display(), "note": note}
+        notify(
+            recipients=[session.lecturer.user],
+            event=Event.OUTSIDE_SESSION_DECIDED,
+            title=lambda: _("Out-of-county session decided"),
+            body=lambda: _("Your session for %(host)s: %(decision)s. %(note)s") % facts,
+            url=f"/bookings/outside/{session.pk}/",
+        )
+    return session
+
+
+# --- Reported sessions (L15) ------------------------------------------------------------------
+
+
+def reported_session_create(
+    *, actor, org_id: int, lecturer_name: str, topic: str, held_on: date
+) -> ReportedSession:
+    """A branch or town records a session it held; it is matched with a platform booking of the
+    same lecturer and day, and left unmatched when the session bypassed the platform."""
+    try:
+        org = access.org_for_user(actor, org_id)
+    except NotFound:
+        raise InvalidInput.field("org_id", _("Unknown organisation.")) from None
+    if not access.may_book_for(actor, org):
+        raise Forbidden()
+    errors = FieldErrors()
+    lecturer_name = errors.check(clean_text, lecturer_name, field="lecturer_name", max_length=32)
+    topic = errors.check(clean_text, topic, field="topic", max_length=200)
+    if not isinstance(held_on, date) or held_on > local(timezone.now()).date():
+        errors.add("held_on", _("Enter the day the session was held."))
+    errors.raise_if_any()
+    lecturer = Lecturer.objects.filter(county_id=org.county_id, name=lecturer_name).first()
+    day_start = aware(datetime(held_on.year, held_on.month, held_on.day))
+    booking = None
+    if lecturer:
+        booking = Booking.objects.filter(
+            Q(org=org) | Q(org__parent=org),
+            lecturer=lecturer,
+            status__in=TEACHING_STATUSES,
+            start_at__gte=day_start,
+            start_at__lt=day_start + timedelta(days=1),
+        ).first()
+    with transaction.atomic():
+        report = ReportedSession.objects.create(
+            county_id=org.county_id, org=org, lecturer=lecturer, lecturer_name=lecturer_name,
+            topic=topic, held_on=held_on, booking=booking, reported_by=actor,
+        )  # fmt: skip
+        audit(actor=actor, action="reported_session.create", obj=report, county=org.county,
+              after={"lecturer": lecturer_name, "matched": booking is not None})  # fmt: skip
+    return report

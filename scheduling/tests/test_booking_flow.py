@@ -1,0 +1,158 @@
+import pytest
+from django.utils import timezone
+
+from core.models import AuditLog
+from notifications.models import InboxMessage
+from scheduling.models import Booking, BookingEvent
+
+from .conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+def create(api_as, world, booking_payload, user=None, **change):
+    response = api_as(user or world.secretary).post("/api/v1/bookings", booking_payload(**change))
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_a_secretary_books_and_the_lecturer_accepts_then_completes(world, api_as, booking_payload):
+    body = create(api_as, world, booking_payload)
+    assert body["status"] == "requested"
+    assert body["start"].endswith("+08:00")
+    booking_id = body["id"]
+    assert (
+        InboxMessage.objects.filter(recipient=world.lecturer, event="booking_requested").count()
+        == 1
+    )
+
+    lecturer = api_as(world.lecturer)
+    accepted = lecturer.post(f"/api/v1/bookings/{booking_id}/accept")
+    assert accepted.status_code == 200 and accepted.json()["status"] == "confirmed"
+    assert (
+        InboxMessage.objects.filter(recipient=world.secretary, event="booking_accepted").count()
+        == 1
+    )
+
+    # Not before the session has started.
+    early = lecturer.post(f"/api/v1/bookings/{booking_id}/complete")
+    assert early.status_code == 409 and early.json()["code"] == "not_started"
+    Booking.objects.filter(pk=booking_id).update(
+        start_at=timezone.now() - timezone.timedelta(minutes=5)
+    )
+    done = api_as(world.secretary).post(f"/api/v1/bookings/{booking_id}/complete")
+    assert done.status_code == 200 and done.json()["status"] == "completed"
+    assert list(
+        BookingEvent.objects.filter(booking_id=booking_id).values_list("to_status", flat=True)
+    ) == [
+        "requested",
+        "confirmed",
+        "completed",
+    ]
+    assert AuditLog.objects.filter(object_id=str(booking_id), action="booking.confirmed").exists()
+
+
+def test_an_accept_that_would_overlap_is_lecturer_busy(world, api_as, booking_payload):
+    first = create(api_as, world, booking_payload)
+    second = create(api_as, world, booking_payload, user=world.town_admin, org_id=world.sibling_branch.pk,
+                    start=at(7, 10).isoformat(), end=at(7, 12).isoformat())  # fmt: skip
+    lecturer = api_as(world.lecturer)
+    assert lecturer.post(f"/api/v1/bookings/{first['id']}/accept").status_code == 200
+    clash = lecturer.post(f"/api/v1/bookings/{second['id']}/accept")
+    assert clash.status_code == 409 and clash.json()["code"] == "lecturer_busy"
+    assert Booking.objects.get(pk=second["id"]).status == "requested"
+
+
+def test_back_to_back_sessions_do_not_overlap(world, api_as, booking_payload):
+    first = create(api_as, world, booking_payload)
+    second = create(
+        api_as, world, booking_payload, start=at(7, 11).isoformat(), end=at(7, 12).isoformat()
+    )
+    lecturer = api_as(world.lecturer)
+    assert lecturer.post(f"/api/v1/bookings/{first['id']}/accept").status_code == 200
+    assert lecturer.post(f"/api/v1/bookings/{second['id']}/accept").status_code == 200
+
+
+def test_a_booking_request_may_overlap_a_confirmed_one(world, api_as, booking_payload):
+    first = create(api_as, world, booking_payload)
+    api_as(world.lecturer).post(f"/api/v1/bookings/{first['id']}/accept")
+    create(api_as, world, booking_payload)  # still 201: requests may overlap
+
+
+def test_decline_needs_a_reason_and_tells_the_branch(world, api_as, booking_payload):
+    booking_id = create(api_as, world, booking_payload)["id"]
+    lecturer = api_as(world.lecturer)
+    missing = lecturer.post(f"/api/v1/bookings/{booking_id}/decline", {"reason": " "})
+    assert missing.status_code == 422 and "reason" in missing.json()["fields"]
+    declined = lecturer.post(f"/api/v1/bookings/{booking_id}/decline", {"reason": "当天另有安排"})
+    assert declined.json()["status"] == "declined" and declined.json()["reason"] == "当天另有安排"
+    assert InboxMessage.objects.filter(recipient=world.secretary, event="booking_declined").exists()
+    again = lecturer.post(f"/api/v1/bookings/{booking_id}/accept")
+    assert again.status_code == 409 and again.json()["code"] == "bad_state"
+
+
+def test_cancel_follows_the_notice_rule(world, api_as, booking_payload):
+    soon = create(api_as, world, booking_payload, user=world.county_admin,
+                  start=at(0, 23, 0).isoformat(), end=at(0, 23, 50).isoformat())  # fmt: skip
+    if timezone.localtime().hour >= 23:
+        pytest.skip("needs a start later today")
+    api_as(world.lecturer).post(f"/api/v1/bookings/{soon['id']}/accept")
+    too_late = api_as(world.secretary).post(
+        f"/api/v1/bookings/{soon['id']}/cancel", {"reason": "下雨"}
+    )
+    assert too_late.status_code == 409 and too_late.json()["code"] == "too_late"
+    by_admin = api_as(world.town_admin).post(
+        f"/api/v1/bookings/{soon['id']}/cancel", {"reason": "下雨"}
+    )
+    assert by_admin.status_code == 200
+    assert by_admin.json()["is_late_cancel"] is True
+    assert InboxMessage.objects.filter(recipient=world.lecturer, event="booking_cancelled").exists()
+
+
+def test_the_lecturer_may_cancel_in_time_and_the_branch_is_told(world, api_as, booking_payload):
+    booking_id = create(api_as, world, booking_payload)["id"]
+    lecturer = api_as(world.lecturer)
+    lecturer.post(f"/api/v1/bookings/{booking_id}/accept")
+    cancelled = lecturer.post(f"/api/v1/bookings/{booking_id}/cancel", {"reason": "临时出差"})
+    assert cancelled.status_code == 200 and cancelled.json()["is_late_cancel"] is False
+    assert InboxMessage.objects.filter(
+        recipient=world.secretary, event="booking_cancelled"
+    ).exists()
+
+
+def test_reschedule_keeps_history_and_asks_again(world, api_as, booking_payload):
+    booking_id = create(api_as, world, booking_payload)["id"]
+    api_as(world.lecturer).post(f"/api/v1/bookings/{booking_id}/accept")
+    moved = api_as(world.secretary).post(
+        f"/api/v1/bookings/{booking_id}/reschedule",
+        {"start": at(8, 14).isoformat(), "end": at(8, 16).isoformat(), "reason": "村里有事"},
+    )
+    assert moved.status_code == 200 and moved.json()["status"] == "requested"
+    last = BookingEvent.objects.filter(booking_id=booking_id).last()
+    assert (
+        last.data["old_start"] == at(7, 9).isoformat().replace("+08:00", "+00:00")
+        or last.data["old_start"]
+    )
+    assert InboxMessage.objects.filter(
+        recipient=world.lecturer, event="booking_rescheduled"
+    ).exists()
+
+
+def test_requests_expire_when_nobody_answers(world, api_as, booking_payload):
+    from scheduling.services import bookings_expire_due
+
+    booking_id = create(api_as, world, booking_payload)["id"]
+    Booking.objects.filter(pk=booking_id).update(expires_at=timezone.now())
+    assert bookings_expire_due() == 1
+    assert Booking.objects.get(pk=booking_id).status == "expired"
+    assert InboxMessage.objects.filter(recipient=world.secretary, event="booking_expired").exists()
+    late = api_as(world.lecturer).post(f"/api/v1/bookings/{booking_id}/accept")
+    assert late.status_code == 409
+
+
+def test_an_unanswered_request_past_its_deadline_cannot_be_accepted(world, api_as, booking_payload):
+    booking_id = create(api_as, world, booking_payload)["id"]
+    Booking.objects.filter(pk=booking_id).update(expires_at=timezone.now())
+    response = api_as(world.lecturer).post(f"/api/v1/bookings/{booking_id}/accept")
+    assert response.status_code == 409
+    assert Booking.objects.get(pk=booking_id).status == "expired"

@@ -1,0 +1,49 @@
+"""Checks of times and months shared by offerings, bookings and outside sessions."""
+
+import re
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import FieldErrors, InvalidInput
+from core.timeutil import aware
+
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+LONGEST_SESSION = timedelta(hours=24)
+SHORTEST_SESSION = timedelta(minutes=10)
+
+
+def clean_month(value, *, field: str = "month") -> date:
+    match = MONTH_RE.match(value or "") if isinstance(value, str) else None
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise InvalidInput.field(field, _("Enter a month as YYYY-MM, such as 2026-12."))
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def clean_interval(
+    start,
+    end,
+    *,
+    errors: FieldErrors,
+    start_field: str = "start",
+    end_field: str = "end",
+    allow_past: bool = False,
+) -> tuple[datetime | None, datetime | None]:
+    """[start, end): both given, end after start, at most a day long, not in the past."""
+    if not isinstance(start, datetime):
+        errors.add(start_field, _("Enter a date and time such as 2026-12-03T09:00:00+08:00."))
+    if not isinstance(end, datetime):
+        errors.add(end_field, _("Enter a date and time such as 2026-12-03T09:00:00+08:00."))
+    if not isinstance(start, datetime) or not isinstance(end, datetime):
+        return None, None
+    start, end = aware(start), aware(end)
+    if end <= start:
+        errors.add(end_field, _("The end must be after the start."))
+    elif end - start > LONGEST_SESSION:
+        errors.add(end_field, _("A session lasts at most one day."))
+    elif end - start < SHORTEST_SESSION:
+        errors.add(end_field, _("A session lasts at least 10 minutes."))
+    if not allow_past and start <= timezone.now():
+        errors.add(start_field, _("This time has already passed."))
+    return start, end
