@@ -141,6 +141,11 @@ def towns_in_county(user) -> QuerySet[Organisation]:
     return Organisation.objects.filter(county_id=scope.county_id, level=OrgLevel.TOWN)
 
 
+def may_configure_county(user) -> bool:
+    """Change the county's rules (notice periods, who may book whom)."""
+    return scope_for(user).is_county_admin
+
+
 def may_create_org(user, *, parent: Organisation) -> bool:
     scope = scope_for(user)
     return scope.is_county_admin and parent.county_id == scope.county_id

@@ -6,7 +6,7 @@ from core.errors import FieldErrors, Forbidden, InvalidInput, NotFound
 from core.text import clean_coordinates, clean_text
 
 from . import access
-from .models import MemberGroup, Organisation, OrgLevel
+from .models import CountySettings, MemberGroup, Organisation, OrgLevel
 
 # Which level a new organisation may hang under.
 PARENT_LEVELS = {
@@ -73,3 +73,37 @@ def org_create(
             after={"name": name, "level": level, "parent_id": parent.pk},
         )
     return org
+
+
+SETTINGS_LIMITS = {
+    "booking_notice_hours": (0, 720),
+    "cancel_notice_hours": (0, 720),
+    "request_expiry_hours": (1, 720),
+}
+
+
+def county_settings_update(*, actor, **changes) -> CountySettings:
+    """County admins change their county's rules; every change is audited."""
+    if not access.may_configure_county(actor):
+        raise Forbidden()
+    county_id = access.scope_for(actor).county_id
+    errors = FieldErrors()
+    unknown = set(changes) - set(SETTINGS_LIMITS) - {"town_lecturers_county_wide"}
+    for name in unknown:
+        errors.add(name, _("Unknown setting."))
+    for name, (low, high) in SETTINGS_LIMITS.items():
+        if name in changes:
+            value = changes[name]
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                errors.add(name, _("Enter a whole number from %(low)d to %(high)d.") % {"low": low, "high": high})
+    if "town_lecturers_county_wide" in changes and not isinstance(changes["town_lecturers_county_wide"], bool):
+        errors.add("town_lecturers_county_wide", _("Enter true or false."))
+    errors.raise_if_any()
+    with transaction.atomic():
+        rules, _created = CountySettings.objects.select_for_update().get_or_create(county_id=county_id)
+        before = {name: getattr(rules, name) for name in changes}
+        for name, value in changes.items():
+            setattr(rules, name, value)
+        rules.save()
+        audit(actor=actor, action="county_settings.update", obj=rules, county=rules.county, before=before, after=changes)
+    return rules
