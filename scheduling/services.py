@@ -345,7 +345,7 @@ def _transition(
 
 def _refresh_locked(booking: Booking) -> Booking:
     return (
-        Booking.objects.select_for_update()
+        Booking.objects.select_for_update(of=("self",))
         .select_related("org", "lecturer", "course", "requested_by")
         .get(pk=booking.pk)
     )
