@@ -8,7 +8,7 @@ def audit(
     actor,
     action: str,
     obj: models.Model,
-    county=None,
+    county_id: int | None = None,
     before: dict | None = None,
     after: dict | None = None,
     result: str = "ok",
@@ -16,7 +16,7 @@ def audit(
     """Write one audit entry; call it inside the service's transaction so both land together."""
     return AuditLog.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
-        county=county,
+        county_id=county_id,
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),

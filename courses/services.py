@@ -89,7 +89,7 @@ def course_create(
             actor=actor,
             action="course.create",
             obj=course,
-            county=lecturer.county,
+            county_id=lecturer.county_id,
             after=_snapshot(course),
         )
     return course

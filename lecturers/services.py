@@ -118,7 +118,7 @@ def lecturer_create(
                 actor=actor,
                 action="lecturer.create",
                 obj=lecturer,
-                county=lecturer.county,
+                county_id=lecturer.county_id,
                 after={"name": name, "source": source, "level": level, "status": status},
             )
     except IntegrityError:

@@ -40,3 +40,79 @@ class InboxMessage(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    WECHAT = "wechat", _("WeChat")
+    EMAIL = "email", _("E-mail")
+
+
+class NotificationPreference(models.Model):
+    """Which channels a person wants besides the in-app inbox (always on)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    by_sms = models.BooleanField(_("by SMS"), default=True)
+    by_wechat = models.BooleanField(_("by WeChat"), default=False)
+    by_email = models.BooleanField(_("by e-mail"), default=False)
+    wechat_openid = models.CharField(_("WeChat openid"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutboxMessage(models.Model):
+    """One message for one channel, written in the same transaction as the change that
+    causes it; workers deliver it with retries. `key` is unique per channel, so the same
+    message is never queued twice and providers that take an idempotency key get it."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    county = models.ForeignKey(
+        "orgs.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    event = models.CharField(_("event"), max_length=32, choices=Event.choices)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    key = models.CharField(_("idempotency key"), max_length=120)
+    address = models.CharField(_("address"), max_length=120)
+    title = models.CharField(_("title"), max_length=100)
+    body = models.CharField(_("message"), max_length=500)
+    url = models.CharField(_("link"), max_length=200, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), db_index=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=40, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    provider_id = models.CharField(_("provider's id"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "channel"], name="outbox_once_per_channel")
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["county", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.channel} {self.key}"

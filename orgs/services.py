@@ -69,7 +69,7 @@ def org_create(
             actor=actor,
             action="org.create",
             obj=org,
-            county=parent.county,
+            county_id=parent.county_id,
             after={"name": name, "level": level, "parent_id": parent.pk},
         )
     return org
@@ -95,15 +95,30 @@ def county_settings_update(*, actor, **changes) -> CountySettings:
         if name in changes:
             value = changes[name]
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-                errors.add(name, _("Enter a whole number from %(low)d to %(high)d.") % {"low": low, "high": high})
-    if "town_lecturers_county_wide" in changes and not isinstance(changes["town_lecturers_county_wide"], bool):
+                errors.add(
+                    name,
+                    _("Enter a whole number from %(low)d to %(high)d.")
+                    % {"low": low, "high": high},
+                )
+    if "town_lecturers_county_wide" in changes and not isinstance(
+        changes["town_lecturers_county_wide"], bool
+    ):
         errors.add("town_lecturers_county_wide", _("Enter true or false."))
     errors.raise_if_any()
     with transaction.atomic():
-        rules, _created = CountySettings.objects.select_for_update().get_or_create(county_id=county_id)
+        rules, _created = CountySettings.objects.select_for_update().get_or_create(
+            county_id=county_id
+        )
         before = {name: getattr(rules, name) for name in changes}
         for name, value in changes.items():
             setattr(rules, name, value)
         rules.save()
-        audit(actor=actor, action="county_settings.update", obj=rules, county=rules.county, before=before, after=changes)
+        audit(
+            actor=actor,
+            action="county_settings.update",
+            obj=rules,
+            county_id=rules.county_id,
+            before=before,
+            after=changes,
+        )
     return rules

@@ -107,7 +107,7 @@ def offering_publish(
             actor=actor,
             action="offering.publish",
             obj=offering,
-            county=lecturer.county,
+            county_id=lecturer.county_id,
             after={
                 "month": f"{first_day:%Y-%m}",
                 "courses": [c.pk for c in courses],
@@ -195,7 +195,7 @@ def _record(
         actor=actor,
         action=action or f"booking.{booking.status}",
         obj=booking,
-        county=booking.county,
+        county_id=booking.county_id,
         before={"status": from_status},
         after={"status": booking.status, "reason": reason, **(data or {})},
     )
@@ -262,7 +262,11 @@ def booking_create(
     ).first()
     if course is None:
         errors.add("course_id", _("Choose one of this lecturer's offered courses."))
-    if not isinstance(expected_attendees, int) or not (1 <= expected_attendees <= MAX_ATTENDEES):
+    if (
+        isinstance(expected_attendees, bool)
+        or not isinstance(expected_attendees, int)
+        or not 1 <= expected_attendees <= MAX_ATTENDEES
+    ):
         errors.add(
             "expected_attendees", _("Enter between 1 and %(n)d attendees.") % {"n": MAX_ATTENDEES}
         )
@@ -275,7 +279,7 @@ def booking_create(
     now = timezone.now()
     if (
         start
-        and not access.scope_for(actor).is_county_admin
+        and not access.is_admin_over(actor, org)
         and start < now + timedelta(hours=rules.booking_notice_hours)
     ):
         errors.add(
@@ -329,6 +333,8 @@ def _transition(
     from_statuses: tuple,
     extra: dict | None = None,
     reason: str = "",
+    action: str = "",
+    data: dict | None = None,
 ) -> Booking:
     """Compare-and-set: move the booking only if it is still in one of `from_statuses`."""
     old = booking.status
@@ -338,8 +344,10 @@ def _transition(
         raise Conflict(
             _("This booking has changed meanwhile; reload and try again."), code="bad_state"
         )
-    booking.refresh_from_db()
-    _record(booking, actor=actor, from_status=old, reason=reason)
+    # Keep the related objects the caller loaded; only these fields changed.
+    for name, value in changes.items():
+        setattr(booking, name, value)
+    _record(booking, actor=actor, from_status=old, reason=reason, action=action, data=data)
     return booking
 
 
@@ -501,25 +509,22 @@ def booking_reschedule(
         _require_state(booking, BookingStatus.REQUESTED, BookingStatus.CONFIRMED)
         old = {"old_start": booking.start_at.isoformat(), "old_end": booking.end_at.isoformat()}
         now = timezone.now()
-        updated = Booking.objects.filter(pk=booking.pk, status=booking.status).update(
-            status=BookingStatus.REQUESTED,
-            start_at=start,
-            end_at=end,
-            slot=None,
-            decided_at=None,
-            expires_at=min(now + timedelta(hours=rules.request_expiry_hours), start),
-            updated_at=now,
+        booking = _transition(
+            booking,
+            actor=actor,
+            to_status=BookingStatus.REQUESTED,
+            from_statuses=(booking.status,),
+            extra={
+                "start_at": start,
+                "end_at": end,
+                "slot": None,
+                "decided_at": None,
+                "expires_at": min(now + timedelta(hours=rules.request_expiry_hours), start),
+            },
+            reason=reason,
+            action="booking.reschedule",
+            data={**old, "new_start": start.isoformat()},
         )
-        if updated != 1:
-            raise Conflict(
-                _("This booking has changed meanwhile; reload and try again."), code="bad_state"
-            )
-        from_status = booking.status
-        booking.refresh_from_db()
-        _record(
-            booking, actor=actor, from_status=from_status, reason=reason,
-            data={**old, "new_start": start.isoformat()}, action="booking.reschedule",
-        )  # fmt: skip
         facts = _describe(booking)
         notify(
             recipients=[booking.lecturer.user],
@@ -608,7 +613,7 @@ def outside_session_file(
             actor=actor,
             action="outside_session.file",
             obj=session,
-            county=lecturer.county,
+            county_id=lecturer.county_id,
             after={"host": host, "topic": topic},
         )
         admins = Membership.objects.filter(
@@ -647,7 +652,7 @@ def outside_session_decide(
         if updated != 1:
             raise Conflict(_("This request has already been decided."), code="bad_state")
         session.refresh_from_db()
-        audit(actor=actor, action=f"outside_session.{new_status}", obj=session, county=session.county,
+        audit(actor=actor, action=f"outside_session.{new_status}", obj=session, county_id=session.county_id,
               before={"status": OutsideSessionStatus.PENDING}, after={"status": new_status, "note": note})  # fmt: skip
         facts = {"host": session.host, "decision": session.get_status_display(), "note": note}
         notify(
@@ -696,6 +701,6 @@ def reported_session_create(
             county_id=org.county_id, org=org, lecturer=lecturer, lecturer_name=lecturer_name,
             topic=topic, held_on=held_on, booking=booking, reported_by=actor,
         )  # fmt: skip
-        audit(actor=actor, action="reported_session.create", obj=report, county=org.county,
+        audit(actor=actor, action="reported_session.create", obj=report, county_id=org.county_id,
               after={"lecturer": lecturer_name, "matched": booking is not None})  # fmt: skip
     return report

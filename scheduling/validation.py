@@ -9,14 +9,21 @@ from django.utils.translation import gettext as _
 from core.errors import FieldErrors, InvalidInput
 from core.timeutil import aware
 
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+MONTH_RE = re.compile(r"([0-9]{4})-([0-9]{2})")
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+# Nothing is planned further ahead than this.
+FURTHEST_AHEAD = timedelta(days=730)
 LONGEST_SESSION = timedelta(hours=24)
 SHORTEST_SESSION = timedelta(minutes=10)
 
 
 def clean_month(value, *, field: str = "month") -> date:
-    match = MONTH_RE.match(value or "") if isinstance(value, str) else None
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    match = MONTH_RE.fullmatch(value) if isinstance(value, str) else None
+    if (
+        not match
+        or not 1 <= int(match.group(2)) <= 12
+        or not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR
+    ):
         raise InvalidInput.field(field, _("Enter a month as YYYY-MM, such as 2026-12."))
     return date(int(match.group(1)), int(match.group(2)), 1)
 
@@ -44,6 +51,9 @@ def clean_interval(
         errors.add(end_field, _("A session lasts at most one day."))
     elif end - start < SHORTEST_SESSION:
         errors.add(end_field, _("A session lasts at least 10 minutes."))
-    if not allow_past and start <= timezone.now():
+    now = timezone.now()
+    if not allow_past and start <= now:
         errors.add(start_field, _("This time has already passed."))
+    elif start > now + FURTHEST_AHEAD:
+        errors.add(start_field, _("This is more than two years ahead."))
     return start, end

@@ -2,6 +2,7 @@ from datetime import datetime
 
 from ninja import Field, Query, Router, Schema
 
+from core.timeutil import local
 from notifications.selectors import inbox_for_user, unread_count
 from notifications.services import inbox_mark_read
 
@@ -41,6 +42,7 @@ def inbox(request, params: Query[PageParams]):
     items, count = paginate(inbox_for_user(request.auth), params)
     for message in items:
         message.is_read = message.read_at is not None
+        message.created_at = local(message.created_at)
     return {"items": items, "count": count, "unread": unread_count(request.auth)}
 
 

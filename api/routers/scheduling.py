@@ -10,7 +10,7 @@ from core.timeutil import local
 from courses.models import Category
 from orgs import access
 from scheduling import calendar, selectors, services
-from scheduling.models import Booking, BookingStatus, OutsideSession
+from scheduling.models import Booking, BookingStatus, OutsideSession, OutsideSessionStatus
 from scheduling.validation import clean_month
 
 from ..idempotency import idempotent
@@ -367,6 +367,7 @@ def calendar_feed(request):
     response={200: FeedOut, 401: READ_ERRORS[401]},
     summary="Revoke and renew my feed URL",
 )
+@decorate_view(idempotent)
 def calendar_feed_rotate(request):
     return {"url": calendar.feed_rotate(request.auth)}
 
@@ -379,6 +380,7 @@ def calendar_feed_rotate(request):
     response={201: OutsideOut, **WRITE_ERRORS},
     summary="File an out-of-county session with its invitation letter (lecturer)",
 )
+@decorate_view(idempotent)
 def outside_session_file(
     request,
     host: Form[str],
@@ -400,6 +402,8 @@ def outside_session_file(
     summary="Out-of-county sessions",
 )
 def outside_session_list(request, status: str = ""):
+    if status and status not in OutsideSessionStatus.values:
+        raise InvalidInput.field("status", _("Unknown status."))
     qs = access.outside_sessions_visible_to(request.auth)
     if status:
         qs = qs.filter(status=status)

@@ -1,0 +1,19 @@
+import logging
+
+from .base import Channel, Delivery, DeliveryResult, Outcome
+
+logger = logging.getLogger("jiangtai.outbox")
+
+
+class LogChannel(Channel):
+    """For the demo and development: writes what would be sent to the log (phone masked)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def send(self, delivery: Delivery) -> DeliveryResult:
+        from core.text import mask_phone
+
+        address = mask_phone(delivery.address) if delivery.address.isdigit() else delivery.address
+        logger.info("[%s → %s] %s: %s", self.name, address, delivery.title, delivery.body)
+        return DeliveryResult(Outcome.SENT, provider_id=f"log-{delivery.key}")

@@ -1,0 +1,187 @@
+"""The outbox: messages for SMS, WeChat and e-mail are rows written with the change that
+causes them, delivered afterwards by task workers with retries and exponential backoff.
+
+Claiming is safe with several workers: PostgreSQL skips rows another worker has locked
+(SKIP LOCKED); SQLite has a single writer, whose IMMEDIATE transaction serialises claims.
+A claim is a lease: a worker killed mid-batch leaves its rows `sending` until the lease
+ends, then another worker takes them again. Each row carries an idempotency key that is
+unique per channel and handed to providers that accept one, so a retried send is not
+delivered twice.
+"""
+
+import logging
+import random
+import secrets
+from datetime import timedelta
+from functools import cache
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from core.timeutil import local
+
+from .channels.base import Delivery, Outcome
+from .models import Channel, DeliveryStatus, OutboxMessage
+
+logger = logging.getLogger("jiangtai.outbox")
+
+LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 8
+BATCH = 50
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, … up to an hour, with ±20 % jitter so retries do not bunch up."""
+    seconds = min(30 * 2 ** max(0, attempts - 1), 3600)
+    return timedelta(seconds=seconds * random.uniform(0.8, 1.2))
+
+
+@cache
+def get_channel(name: str):
+    """The configured adapter for a channel (settings.NOTIFICATION_CHANNELS)."""
+    spec = settings.NOTIFICATION_CHANNELS[name]
+    factory = import_string(spec["class"])
+    return factory(**spec.get("options", {}))
+
+
+def quiet_until(county_id: int | None, now):
+    """When SMS may go out: now, or the end of the county's quiet hours (held until morning)."""
+    from orgs.models import CountySettings
+
+    if county_id is None:
+        return now
+    rules = CountySettings.for_county(county_id)
+    start, end = rules.quiet_hours_start, rules.quiet_hours_end
+    if start == end:
+        return now
+    here = local(now)
+    hour = here.hour
+    in_quiet = (start <= hour or hour < end) if start > end else (start <= hour < end)
+    if not in_quiet:
+        return now
+    morning = here.replace(hour=end, minute=0, second=0, microsecond=0)
+    if morning <= here:
+        morning += timedelta(days=1)
+    return morning
+
+
+def enqueue(
+    *, recipient, county_id, event: str, key: str, title: str, body: str, url: str, params: dict
+) -> list[OutboxMessage]:
+    """Queue the message on each channel the recipient wants and can be reached by."""
+    from .models import NotificationPreference
+
+    preference = NotificationPreference.objects.filter(
+        user=recipient
+    ).first() or NotificationPreference(user=recipient)
+    now = timezone.now()
+    rows = []
+    if preference.by_sms and recipient.phone:
+        rows.append((Channel.SMS, recipient.phone, quiet_until(county_id, now)))
+    if preference.by_wechat and preference.wechat_openid:
+        rows.append((Channel.WECHAT, preference.wechat_openid, now))
+    if preference.by_email and recipient.email:
+        rows.append((Channel.EMAIL, recipient.email, now))
+    messages = [
+        OutboxMessage(
+            recipient=recipient,
+            county_id=county_id,
+            event=event,
+            channel=channel,
+            key=key,
+            address=address,
+            title=title,
+            body=body,
+            url=url,
+            params=params,
+            next_attempt_at=when,
+        )
+        for channel, address, when in rows
+    ]
+    # A repeat of the same key (the same event for the same person) is not queued again.
+    return OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
+
+
+def claim(*, worker: str, limit: int = BATCH) -> list[OutboxMessage]:
+    now = timezone.now()
+    due = Q(status=DeliveryStatus.QUEUED, next_attempt_at__lte=now) | Q(
+        status=DeliveryStatus.SENDING, lease_until__lt=now
+    )
+    with transaction.atomic():
+        ids = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(due)
+            .order_by("next_attempt_at", "id")
+            .values_list("pk", flat=True)[:limit]
+        )
+        OutboxMessage.objects.filter(pk__in=ids).filter(due).update(
+            status=DeliveryStatus.SENDING,
+            claimed_by=worker,
+            lease_until=now + LEASE,
+            attempts=F("attempts") + 1,
+        )
+    return list(
+        OutboxMessage.objects.filter(pk__in=ids, claimed_by=worker, status=DeliveryStatus.SENDING)
+    )
+
+
+def deliver(message: OutboxMessage, *, worker: str) -> str:
+    """Send one claimed message and record the outcome, if the claim is still ours."""
+    delivery = Delivery(
+        key=f"{message.key}:{message.channel}", event=message.event, address=message.address,
+        title=message.title, body=message.body, url=message.url, params=message.params,
+    )  # fmt: skip
+    try:
+        result = get_channel(message.channel).send(delivery)
+    except Exception as exc:  # an adapter bug must not stop the batch
+        logger.exception("Channel %s raised", message.channel)
+        from .channels.base import DeliveryResult
+
+        result = DeliveryResult(Outcome.RETRY, f"{type(exc).__name__}: {exc}"[:300])
+    now = timezone.now()
+    mine = OutboxMessage.objects.filter(
+        pk=message.pk, claimed_by=worker, status=DeliveryStatus.SENDING
+    )
+    if result.outcome == Outcome.SENT:
+        mine.update(
+            status=DeliveryStatus.SENT,
+            sent_at=now,
+            provider_id=result.provider_id[:100],
+            last_error="",
+            lease_until=None,
+        )
+        return DeliveryStatus.SENT
+    if result.outcome == Outcome.RETRY and message.attempts < MAX_ATTEMPTS:
+        mine.update(status=DeliveryStatus.QUEUED, next_attempt_at=now + backoff(message.attempts),
+                    last_error=result.detail[:300], lease_until=None)  # fmt: skip
+        return "retry"
+    mine.update(status=DeliveryStatus.FAILED, last_error=result.detail[:300], lease_until=None)
+    return DeliveryStatus.FAILED
+
+
+def deliver_due(*, limit: int = BATCH * 4) -> dict:
+    """Claim and deliver what is due, batch by batch; returns counts by outcome."""
+    worker = secrets.token_hex(8)
+    counts: dict = {}
+    handled = 0
+    while handled < limit:
+        batch = claim(worker=worker, limit=min(BATCH, limit - handled))
+        if not batch:
+            break
+        for message in batch:
+            outcome = deliver(message, worker=worker)
+            counts[outcome] = counts.get(outcome, 0) + 1
+        handled += len(batch)
+    return counts
+
+
+def resend(*, message: OutboxMessage) -> bool:
+    """Queue a failed message again now (the admins' resend button)."""
+    return bool(
+        OutboxMessage.objects.filter(pk=message.pk, status=DeliveryStatus.FAILED).update(
+            status=DeliveryStatus.QUEUED, next_attempt_at=timezone.now(), attempts=0, last_error=""
+        )
+    )
