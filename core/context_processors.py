@@ -1,24 +1,44 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from notifications.selectors import unread_count
 from orgs import access
-
-# (url name, label, icon glyph) for the bottom bar on phones and the top bar on desktops.
-_NAV = [
-    ("home", _("Home"), "⌂"),
-    ("lecturer_list", _("Lecturers"), "师"),
-    ("course_list", _("Courses"), "课"),
-]
 
 
 def navigation(request):
+    """The top bar on desktops and the bottom tab bar on phones (at most five items there)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    scope = access.scope_for(user)
+    has_org_role = scope.is_county_admin or scope.is_town_admin or scope.is_secretary
+    unread = unread_count(user)
+    # (url name, label, icon glyph, on the phone tab bar)
+    entries = [
+        ("home", _("Home"), "⌂", True),
+        ("lecturer_list", _("Lecturers"), "师", True),
+        ("course_list", _("Courses"), "课", True),
+        ("offering_list", _("This month's menu"), "晒", False),
+    ]
+    if scope.lecturer_id:
+        entries.append(("booking_list", pgettext_lazy("nav", "Orders"), "单", True))
+    elif has_org_role:
+        entries.append(("booking_list", pgettext_lazy("nav", "Bookings"), "约", True))
+    entries.append(("inbox", _("Messages"), "信", True))
     path = request.path
     items = []
-    for name, label, icon in _NAV:
+    for name, label, icon, on_phone in entries:
         url = reverse(name)
         active = path == url if url == "/" else path.startswith(url)
-        items.append({"url": url, "label": label, "icon": icon, "active": active})
-    return {"nav_items": items, "nav_scope": access.scope_for(user)}
+        items.append(
+            {
+                "url": url,
+                "label": label,
+                "icon": icon,
+                "active": active,
+                "on_phone": on_phone,
+                "badge": unread if name == "inbox" else 0,
+            }
+        )
+    return {"nav_items": items, "nav_scope": scope, "unread_count": unread}

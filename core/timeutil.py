@@ -25,3 +25,49 @@ def month_bounds(first_day: date) -> tuple[datetime, datetime]:
 def add_months(first_day: date, months: int) -> date:
     index = first_day.year * 12 + first_day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
+
+
+# --- As people read times on a phone: 12月3日 周四 09:00–11:00 ----------------------------------
+
+
+def weekday_label(day: date) -> str:
+    from django.utils.translation import pgettext
+
+    names = (
+        pgettext("weekday", "Mon"),
+        pgettext("weekday", "Tue"),
+        pgettext("weekday", "Wed"),
+        pgettext("weekday", "Thu"),
+        pgettext("weekday", "Fri"),
+        pgettext("weekday", "Sat"),
+        pgettext("weekday", "Sun"),
+    )
+    return names[day.weekday()]
+
+
+def day_label(day: date) -> str:
+    """12月3日 周四; with the year when it is not this year."""
+    from django.utils.translation import gettext as _
+
+    facts = {"year": day.year, "month": day.month, "day": day.day, "weekday": weekday_label(day)}
+    if day.year == timezone.localdate().year:
+        return _("%(weekday)s %(month)d/%(day)d") % facts
+    return _("%(weekday)s %(year)d/%(month)d/%(day)d") % facts
+
+
+def month_label(first_day: date) -> str:
+    from django.utils.translation import gettext as _
+
+    return _("%(year)d/%(month)d") % {"year": first_day.year, "month": first_day.month}
+
+
+def when_label(start: datetime, end: datetime | None = None) -> str:
+    """A moment or a [start, end) interval in Shanghai time."""
+    start = local(start)
+    text = f"{day_label(start.date())} {start:%H:%M}"
+    if end is None:
+        return text
+    end = local(end)
+    if end.date() == start.date():
+        return f"{text}–{end:%H:%M}"
+    return f"{text} – {day_label(end.date())} {end:%H:%M}"

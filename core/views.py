@@ -6,6 +6,12 @@ from django.shortcuts import render
 from courses.models import Category
 from lecturers.selectors import catalogue_summary_for_user, lecturer_list_for_user
 from orgs import access
+from scheduling.models import BookingStatus, OutsideSessionStatus
+from scheduling.selectors import (
+    booking_list_for_user,
+    booking_upcoming_for_user,
+    outside_session_list_for_user,
+)
 
 
 @login_required
@@ -22,6 +28,15 @@ def home(request):
     context["my_orgs"] = access.orgs_held_by(user)
     if scope.lecturer_id:
         context["my_lecturer"] = lecturer_list_for_user(user).filter(pk=scope.lecturer_id).first()
+        context["waiting_orders"] = booking_list_for_user(
+            user, status=BookingStatus.REQUESTED, side="lecturer"
+        ).count()
+    if scope.is_secretary or scope.is_town_admin:
+        context["upcoming"] = booking_upcoming_for_user(user)
+    if scope.is_county_admin:
+        context["pending_outside"] = outside_session_list_for_user(
+            user, status=OutsideSessionStatus.PENDING
+        ).count()
     return render(request, "core/home.html", context)
 
 

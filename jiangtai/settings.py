@@ -7,6 +7,7 @@ ALLOWED_HOSTS  comma-separated; default localhost names
 SITE_URL       absolute address of the site, used in QR codes and messages
 """
 
+import json
 import os
 import secrets
 import tempfile
@@ -192,4 +193,54 @@ X_FRAME_OPTIONS = "DENY"
 # (interval in seconds, job): run by `manage.py scheduler`, which `make run` starts.
 PERIODIC_JOBS = [
     (60, "scheduling.services.bookings_expire_due"),
+    (15, "notifications.tasks.queue_delivery"),
+    (300, "notifications.reminders.send_due_reminders"),
 ]
+
+# --- Notification channels (besides the in-app inbox) ----------------------------------
+# "log" writes what would be sent to the log (the demo); "aliyun" / "wechat" / "smtp" send.
+_LOG_CHANNEL = "notifications.channels.log.LogChannel"
+NOTIFICATION_CHANNELS = {
+    "sms": (
+        {
+            "class": "notifications.channels.aliyun_sms.AliyunSms",
+            "options": {
+                "access_key_id": os.environ.get("ALIYUN_SMS_ACCESS_KEY_ID", ""),
+                "access_key_secret": os.environ.get("ALIYUN_SMS_ACCESS_KEY_SECRET", ""),
+                "sign_name": os.environ.get("ALIYUN_SMS_SIGN_NAME", ""),
+                # {"booking_requested": "SMS_123456", …}: codes the provider approved
+                "templates": json.loads(os.environ.get("ALIYUN_SMS_TEMPLATES", "{}")),
+                "endpoint": os.environ.get("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
+            },
+        }
+        if os.environ.get("SMS_BACKEND") == "aliyun"
+        else {"class": _LOG_CHANNEL, "options": {"name": "sms"}}
+    ),
+    "wechat": (
+        {
+            "class": "notifications.channels.wechat.WeChatSubscribe",
+            "options": {
+                "app_id": os.environ.get("WECHAT_APP_ID", ""),
+                "app_secret": os.environ.get("WECHAT_APP_SECRET", ""),
+                # {"booking_requested": ["template id", {"thing1": "title", …}], …}
+                "templates": json.loads(os.environ.get("WECHAT_TEMPLATES", "{}")),
+                "api_base": os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com"),
+            },
+        }
+        if os.environ.get("WECHAT_BACKEND") == "wechat"
+        else {"class": _LOG_CHANNEL, "options": {"name": "wechat"}}
+    ),
+    "email": (
+        {"class": "notifications.channels.email.Email"}
+        if os.environ.get("EMAIL_BACKEND_CHANNEL", "log") == "smtp"
+        else {"class": _LOG_CHANNEL, "options": {"name": "email"}}
+    ),
+}
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "jiangtai@localhost")
+# A worker that claimed outbox rows and died leaves them for others after this long.
+OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "60"))

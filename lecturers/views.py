@@ -5,6 +5,8 @@ from django.views.decorators.http import require_POST
 
 from courses.models import Category
 from orgs import access
+from orgs.models import CountySettings
+from scheduling import selectors as scheduling_selectors
 
 from . import selectors
 from .forms import CatalogueFilterForm
@@ -40,6 +42,15 @@ def lecturer_list(request):
     return render(request, template, context)
 
 
+def _may_book(user, lecturer) -> bool:
+    """Does the caller act for an organisation that may book this lecturer?"""
+    rules = CountySettings.for_county(lecturer.county_id)
+    return any(
+        access.lecturer_bookable_for(lecturer, org, rules)
+        for org in scheduling_selectors.orgs_bookable_by(user)
+    )
+
+
 @login_required
 def lecturer_detail(request, lecturer_id):
     lecturer = selectors.lecturer_detail_for_user(request.user, lecturer_id)
@@ -48,6 +59,8 @@ def lecturer_detail(request, lecturer_id):
         "phone": selectors.lecturer_phone_for(request.user, lecturer),
         "liked": selectors.lecturer_liked_by(request.user, lecturer),
         "honours": lecturer.honour_list,
+        "may_book": _may_book(request.user, lecturer),
+        "slots": scheduling_selectors.free_slots_for_lecturer(request.user, lecturer),
     }
     return render(request, "lecturers/detail.html", context)
 

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,13 @@ class Event(models.TextChoices):
     BOOKING_RESCHEDULED = "booking_rescheduled", _("Booking rescheduled")
     OUTSIDE_SESSION_FILED = "outside_session_filed", _("Out-of-county session to approve")
     OUTSIDE_SESSION_DECIDED = "outside_session_decided", _("Out-of-county session decided")
+    SESSION_REMINDER = "session_reminder", _("Session reminder")
+    PUBLISH_REMINDER = "publish_reminder", _("Publish reminder")
+    RATE_REMINDER = "rate_reminder", _("Rate reminder")
+
+
+def uuid_key() -> str:
+    return uuid.uuid4().hex
 
 
 class InboxMessage(models.Model):
@@ -29,6 +38,7 @@ class InboxMessage(models.Model):
     title = models.CharField(_("title"), max_length=100)
     body = models.CharField(_("message"), max_length=500)
     url = models.CharField(_("link"), max_length=200, blank=True)
+    key = models.CharField(_("idempotency key"), max_length=120, default=uuid_key)
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -37,6 +47,9 @@ class InboxMessage(models.Model):
         verbose_name_plural = _("inbox messages")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["recipient", "read_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="inbox_once_per_key")
+        ]
 
     def __str__(self):
         return self.title

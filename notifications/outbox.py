@@ -28,7 +28,6 @@ from .models import Channel, DeliveryStatus, OutboxMessage
 
 logger = logging.getLogger("jiangtai.outbox")
 
-LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
 BATCH = 50
 
@@ -107,6 +106,7 @@ def enqueue(
 
 def claim(*, worker: str, limit: int = BATCH) -> list[OutboxMessage]:
     now = timezone.now()
+    lease = timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     due = Q(status=DeliveryStatus.QUEUED, next_attempt_at__lte=now) | Q(
         status=DeliveryStatus.SENDING, lease_until__lt=now
     )
@@ -120,11 +120,13 @@ def claim(*, worker: str, limit: int = BATCH) -> list[OutboxMessage]:
         OutboxMessage.objects.filter(pk__in=ids).filter(due).update(
             status=DeliveryStatus.SENDING,
             claimed_by=worker,
-            lease_until=now + LEASE,
+            lease_until=now + lease,
             attempts=F("attempts") + 1,
         )
     return list(
-        OutboxMessage.objects.filter(pk__in=ids, claimed_by=worker, status=DeliveryStatus.SENDING)
+        OutboxMessage.objects.filter(
+            pk__in=ids, claimed_by=worker, status=DeliveryStatus.SENDING
+        ).order_by("next_attempt_at", "id")
     )
 
 
@@ -184,4 +186,13 @@ def resend(*, message: OutboxMessage) -> bool:
         OutboxMessage.objects.filter(pk=message.pk, status=DeliveryStatus.FAILED).update(
             status=DeliveryStatus.QUEUED, next_attempt_at=timezone.now(), attempts=0, last_error=""
         )
+    )
+
+
+def delivery_figures(queryset) -> list[dict]:
+    """Counts by channel and status, for the operations page and the command."""
+    from django.db.models import Count
+
+    return list(
+        queryset.values("channel", "status").annotate(n=Count("id")).order_by("channel", "status")
     )

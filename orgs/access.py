@@ -323,3 +323,28 @@ def reported_sessions_visible_to(user):
     if q is None:
         return ReportedSession.objects.none()
     return ReportedSession.objects.filter(q)
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+
+def may_operate_notifications(user) -> bool:
+    """See delivery state and resend failed messages of the county."""
+    return scope_for(user).is_county_admin
+
+
+def deliveries_visible_to(user):
+    from notifications.models import OutboxMessage
+
+    if not may_operate_notifications(user):
+        return OutboxMessage.objects.none()
+    return OutboxMessage.objects.filter(county_id=scope_for(user).county_id)
+
+
+def delivery_for_user(user, message_id):
+    from notifications.models import OutboxMessage
+
+    try:
+        return deliveries_visible_to(user).get(pk=_as_id(message_id))
+    except OutboxMessage.DoesNotExist:
+        raise NotFound() from None

@@ -149,6 +149,20 @@ class CountySettings(TimeStampedModel):
     request_expiry_hours = models.PositiveSmallIntegerField(
         _("a request expires after this many hours without an answer"), default=72
     )
+    reminder_hours = models.CharField(
+        _("remind both sides this many hours before a session"),
+        max_length=20,
+        default="24,2",
+        help_text=_("Comma-separated, e.g. 24,2"),
+    )
+    quiet_hours_start = models.PositiveSmallIntegerField(_("no SMS from (hour)"), default=21)
+    quiet_hours_end = models.PositiveSmallIntegerField(_("no SMS until (hour)"), default=8)
+    publish_reminder_day = models.PositiveSmallIntegerField(
+        _("day of the month to remind lecturers to publish"), default=1
+    )
+    rate_reminder_hours = models.PositiveSmallIntegerField(
+        _("ask the organisation to rate this many hours after a session"), default=1
+    )
 
     class Meta:
         verbose_name = _("county settings")
@@ -158,11 +172,23 @@ class CountySettings(TimeStampedModel):
                 condition=models.Q(booking_notice_hours__lte=720, cancel_notice_hours__lte=720)
                 & models.Q(request_expiry_hours__gte=1, request_expiry_hours__lte=720),
                 name="county_settings_hours_in_range",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quiet_hours_start__lte=23, quiet_hours_end__lte=23)
+                & models.Q(publish_reminder_day__gte=1, publish_reminder_day__lte=28)
+                & models.Q(rate_reminder_hours__lte=72),
+                name="county_settings_reminders_in_range",
+            ),
         ]
 
     def __str__(self):
         return str(self.county)
+
+    @property
+    def reminder_hour_list(self) -> list[int]:
+        return sorted(
+            {int(h) for h in self.reminder_hours.split(",") if h.strip().isdigit()}, reverse=True
+        )
 
     @classmethod
     def for_county(cls, county_id: int) -> "CountySettings":

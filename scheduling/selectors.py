@@ -59,3 +59,91 @@ def offering_list_for_user(
 
 def booking_history(booking: Booking):
     return booking.events.select_related("actor").order_by("at", "id")
+
+
+# --- Reads for the pages (added with the booking pages of issue 3) ---------------------------
+
+
+def orgs_bookable_by(user) -> list:
+    """Organisations the caller may book for (access.may_book_for), branches by name."""
+    from orgs.models import OrgLevel
+
+    qs = access.orgs_visible_to(user).exclude(level=OrgLevel.COUNTY).select_related("parent")
+    return [org for org in qs.order_by("level", "name", "id") if access.may_book_for(user, org)]
+
+
+def taken_slot_ids(slots) -> set[int]:
+    """Slots that a confirmed booking of their lecturer overlaps, i.e. no longer free."""
+    slots = list(slots)
+    if not slots:
+        return set()
+    from .models import BookingStatus
+
+    lecturer_ids = {slot.offering.lecturer_id for slot in slots}
+    confirmed = list(
+        Booking.objects.filter(
+            lecturer_id__in=lecturer_ids,
+            status=BookingStatus.CONFIRMED,
+            start_at__lt=max(s.end_at for s in slots),
+            end_at__gt=min(s.start_at for s in slots),
+        ).values_list("lecturer_id", "start_at", "end_at")
+    )
+    return {
+        slot.pk
+        for slot in slots
+        for lecturer_id, start, end in confirmed
+        if lecturer_id == slot.offering.lecturer_id and start < slot.end_at and end > slot.start_at
+    }
+
+
+def free_slots_for_lecturer(user, lecturer, *, months: int = 2) -> list[OfferingSlot]:
+    """The lecturer's published slots of this month and the next ones that have not started
+    and that no confirmed booking takes."""
+    from django.utils import timezone
+
+    from core.timeutil import add_months, local
+
+    this_month = local(timezone.now()).date().replace(day=1)
+    slots = list(
+        OfferingSlot.objects.filter(
+            offering__lecturer__in=access.lecturers_visible_to(user),
+            offering__lecturer_id=lecturer.pk,
+            offering__month__gte=this_month,
+            offering__month__lt=add_months(this_month, months),
+            start_at__gt=timezone.now(),
+        )
+        .select_related("offering")
+        .order_by("start_at")
+    )
+    taken = taken_slot_ids(slots)
+    return [slot for slot in slots if slot.pk not in taken]
+
+
+def booking_upcoming_for_user(user, *, limit: int = 5) -> list[Booking]:
+    """The organisation side's next requested or confirmed sessions (home page)."""
+    from django.utils import timezone
+
+    from .models import BookingStatus
+
+    return list(
+        booking_list_for_user(user, side="org")
+        .filter(
+            status__in=(BookingStatus.REQUESTED, BookingStatus.CONFIRMED),
+            end_at__gt=timezone.now(),
+        )
+        .order_by("start_at", "id")[:limit]
+    )
+
+
+def outside_session_list_for_user(user, *, status: str = ""):
+    qs = access.outside_sessions_visible_to(user).select_related("lecturer")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-start_at", "-id")
+
+
+def reported_session_list_for_user(user, *, only_unmatched: bool = False):
+    qs = access.reported_sessions_visible_to(user).select_related("org", "booking")
+    if only_unmatched:
+        qs = qs.filter(booking__isnull=True)
+    return qs.order_by("-held_on", "-id")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit
 from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
 from core.text import clean_text, parse_id
-from core.timeutil import add_months, aware, local, month_bounds
+from core.timeutil import add_months, aware, local, month_bounds, when_label
 from courses.models import Classroom, Course, CourseStatus
 from lecturers.models import Lecturer
 from notifications.models import Event
@@ -170,7 +170,8 @@ def _describe(booking: Booking) -> dict:
         "org": booking.org.name,
         "lecturer": booking.lecturer.name,
         "course": booking.course.title,
-        "when": f"{local(booking.start_at):%m-%d %H:%M}",
+        "when": when_label(booking.start_at),
+        "venue": booking.venue,
     }
 
 
@@ -313,14 +314,9 @@ def booking_create(
         notify(
             recipients=[lecturer.user],
             event=Event.BOOKING_REQUESTED,
-            title=lambda: _("New booking request"),
-            body=lambda: (
-                _(
-                    "%(org)s invites you to teach “%(course)s” on %(when)s. Please accept or decline."
-                )
-                % facts
-            ),
+            facts=facts,
             url=f"/bookings/{booking.pk}/",
+            county_id=booking.county_id,
         )
     return booking
 
@@ -395,12 +391,9 @@ def booking_accept(*, actor, booking: Booking) -> Booking:
             notify(
                 recipients=_org_side_users(booking),
                 event=Event.BOOKING_ACCEPTED,
-                title=lambda: _("Booking accepted"),
-                body=lambda: (
-                    _("%(lecturer)s accepted “%(course)s” on %(when)s. Please prepare the venue.")
-                    % facts
-                ),
+                facts=facts,
                 url=f"/bookings/{booking.pk}/",
+                county_id=booking.county_id,
             )
     except IntegrityError:
         # PostgreSQL's exclusion constraint caught an overlap that slipped past the check.
@@ -425,9 +418,9 @@ def booking_decline(*, actor, booking: Booking, reason: str) -> Booking:
         notify(
             recipients=_org_side_users(booking),
             event=Event.BOOKING_DECLINED,
-            title=lambda: _("Booking declined"),
-            body=lambda: _("%(lecturer)s declined “%(course)s” on %(when)s: %(reason)s") % facts,
+            facts=facts,
             url=f"/bookings/{booking.pk}/",
+            county_id=booking.county_id,
         )
     return booking
 
@@ -465,12 +458,9 @@ def booking_cancel(*, actor, booking: Booking, reason: str) -> Booking:
         notify(
             recipients=[u for u in other_side if u != actor],
             event=Event.BOOKING_CANCELLED,
-            title=lambda: _("Booking cancelled"),
-            body=lambda: (
-                _("“%(course)s” on %(when)s (%(org)s, %(lecturer)s) was cancelled: %(reason)s")
-                % facts
-            ),
+            facts=facts,
             url=f"/bookings/{booking.pk}/",
+            county_id=booking.county_id,
         )
     return booking
 
@@ -529,11 +519,9 @@ def booking_reschedule(
         notify(
             recipients=[booking.lecturer.user],
             event=Event.BOOKING_RESCHEDULED,
-            title=lambda: _("Booking rescheduled"),
-            body=lambda: (
-                _("%(org)s moved “%(course)s” to %(when)s. Please accept or decline again.") % facts
-            ),
+            facts=facts,
             url=f"/bookings/{booking.pk}/",
+            county_id=booking.county_id,
         )
     return booking
 
@@ -557,15 +545,9 @@ def _expire_one(booking_id: int) -> bool:
         notify(
             recipients=_org_side_users(booking),
             event=Event.BOOKING_EXPIRED,
-            title=lambda: _("Booking request expired"),
-            body=lambda: (
-                _(
-                    "%(lecturer)s did not answer the request for %(when)s in time. "
-                    "Book another lecturer or post a demand."
-                )
-                % facts
-            ),
+            facts=facts,
             url=f"/bookings/{booking.pk}/",
+            county_id=booking.county_id,
         )
     return True
 
@@ -619,15 +601,13 @@ def outside_session_file(
         admins = Membership.objects.filter(
             org_id=lecturer.county_id, role=Role.COUNTY_ADMIN
         ).select_related("user")
-        facts = {"lecturer": lecturer.name, "host": host, "when": f"{local(start):%m-%d %H:%M}"}
+        facts = {"lecturer": lecturer.name, "host": host, "when": when_label(start)}
         notify(
             recipients=[m.user for m in admins],
             event=Event.OUTSIDE_SESSION_FILED,
-            title=lambda: _("Out-of-county session to approve"),
-            body=lambda: (
-                _("%(lecturer)s is invited by %(host)s on %(when)s and asks for approval.") % facts
-            ),
+            facts=facts,
             url=f"/bookings/outside/{session.pk}/",
+            county_id=lecturer.county_id,
         )
     return session
 
@@ -654,13 +634,18 @@ def outside_session_decide(
         session.refresh_from_db()
         audit(actor=actor, action=f"outside_session.{new_status}", obj=session, county_id=session.county_id,
               before={"status": OutsideSessionStatus.PENDING}, after={"status": new_status, "note": note})  # fmt: skip
-        facts = {"host": session.host, "decision": session.get_status_display(), "note": note}
+        facts = {
+            "host": session.host,
+            "when": when_label(session.start_at),
+            "decision": OutsideSessionStatus(session.status).label,
+            "note": note,
+        }
         notify(
             recipients=[session.lecturer.user],
             event=Event.OUTSIDE_SESSION_DECIDED,
-            title=lambda: _("Out-of-county session decided"),
-            body=lambda: _("Your session for %(host)s: %(decision)s. %(note)s") % facts,
+            facts=facts,
             url=f"/bookings/outside/{session.pk}/",
+            county_id=session.county_id,
         )
     return session
 

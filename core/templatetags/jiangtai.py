@@ -39,3 +39,43 @@ def title_labels(lecturer) -> list[str]:
     from lecturers.selectors import lecturer_titles
 
     return [HonourTitle(t).label for t in lecturer_titles(lecturer)]
+
+
+@register.filter
+def has_field_errors(form) -> bool:
+    """Errors on a named field (not only the form-wide ones)."""
+    return any(name != "__all__" for name in form.errors)
+
+
+@register.simple_tag
+def when(start, end=None) -> str:
+    """{% when booking.start_at booking.end_at %} → 12月3日 周四 09:00–11:00"""
+    from core.timeutil import when_label
+
+    return when_label(start, end) if start else ""
+
+
+@register.filter
+def day(value) -> str:
+    from datetime import datetime
+
+    from core.timeutil import day_label, local
+
+    if isinstance(value, datetime):
+        value = local(value).date()
+    return day_label(value) if value else ""
+
+
+STATUS_CLASSES = {
+    "requested": "gold",
+    "pending": "gold",
+    "confirmed": "green",
+    "approved": "green",
+    "rejected": "grey",
+}
+
+
+@register.filter
+def status_class(status: str) -> str:
+    """The badge colour of a booking or approval status."""
+    return STATUS_CLASSES.get(status, "grey")

@@ -2,9 +2,8 @@
 
 from pathlib import Path
 
-import pytest
-
 import polib
+import pytest
 from django.conf import settings
 from django.utils import translation
 

@@ -12,14 +12,23 @@ from scheduling.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
 
+FACTS = {
+    "org": "东村",
+    "lecturer": "张三",
+    "course": "课",
+    "when": "12月3日",
+    "reason": "无",
+    "venue": "会议室",
+}
 INBOX = "/api/v1/inbox"
 READ = "/api/v1/inbox/read"
 
 
 def send(user, title, *, event=Event.BOOKING_REQUESTED, minutes_ago=0):
-    [message] = notify(
-        recipients=[user], event=event, title=title, body=f"{title}的内容", url="/x/"
-    )
+    """An inbox message with a recognisable title (notify renders the event's template)."""
+    notify(recipients=[user], event=event, facts=FACTS, url="/x/", key=f"test:{title}")
+    message = InboxMessage.objects.get(recipient=user, key=f"test:{title}")
+    InboxMessage.objects.filter(pk=message.pk).update(title=title, body=f"{title}的内容")
     if minutes_ago:
         InboxMessage.objects.filter(pk=message.pk).update(
             created_at=timezone.now() - timedelta(minutes=minutes_ago)

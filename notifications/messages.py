@@ -1,0 +1,77 @@
+"""What each event says: an inbox title and body, and a one-SMS text (at most 70 characters
+once filled in, the length of one Chinese SMS). Placeholders come from the `facts` that the
+service passes to `notify`."""
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import Event
+
+# event: (title, body, sms)
+TEMPLATES = {
+    Event.BOOKING_REQUESTED: (
+        _("New booking request"),
+        _("%(org)s invites you to teach “%(course)s” on %(when)s. Please accept or decline."),
+        _("%(org)s invites you to teach on %(when)s; please answer on the platform."),
+    ),
+    Event.BOOKING_ACCEPTED: (
+        _("Booking accepted"),
+        _("%(lecturer)s accepted “%(course)s” on %(when)s. Please prepare the venue."),
+        _("%(lecturer)s accepted your booking for %(when)s; please prepare."),
+    ),
+    Event.BOOKING_DECLINED: (
+        _("Booking declined"),
+        _("%(lecturer)s declined “%(course)s” on %(when)s: %(reason)s"),
+        _("%(lecturer)s declined your booking for %(when)s; see the platform."),
+    ),
+    Event.BOOKING_CANCELLED: (
+        _("Booking cancelled"),
+        _("“%(course)s” on %(when)s (%(org)s, %(lecturer)s) was cancelled: %(reason)s"),
+        _("The session on %(when)s was cancelled; see the platform for the reason."),
+    ),
+    Event.BOOKING_EXPIRED: (
+        _("Booking request expired"),
+        _(
+            "%(lecturer)s did not answer the request for %(when)s in time. Book another lecturer or post a demand."
+        ),
+        _("Your request for %(when)s got no answer in time; please book again."),
+    ),
+    Event.BOOKING_RESCHEDULED: (
+        _("Booking rescheduled"),
+        _("%(org)s moved “%(course)s” to %(when)s. Please accept or decline again."),
+        _("%(org)s moved your session to %(when)s; please answer again."),
+    ),
+    Event.OUTSIDE_SESSION_FILED: (
+        _("Out-of-county session to approve"),
+        _("%(lecturer)s is invited by %(host)s on %(when)s and asks for approval."),
+        _("%(lecturer)s asks to teach outside the county on %(when)s; please review."),
+    ),
+    Event.OUTSIDE_SESSION_DECIDED: (
+        _("Out-of-county session decided"),
+        _("Your session for %(host)s: %(decision)s. %(note)s"),
+        _("Your out-of-county session on %(when)s: %(decision)s."),
+    ),
+    Event.SESSION_REMINDER: (
+        _("Session reminder"),
+        _(
+            "“%(course)s” with %(lecturer)s at %(org)s starts %(when)s at %(venue)s. Please be on time."
+        ),
+        _("Reminder: session at %(venue)s on %(when)s; please be on time."),
+    ),
+    Event.PUBLISH_REMINDER: (
+        _("Publish this month's courses"),
+        _(
+            "Please publish your courses and free times for %(month)s so that organisations can book you."
+        ),
+        _("Please publish your courses and free times for %(month)s on the platform."),
+    ),
+    Event.RATE_REMINDER: (
+        _("Rate the session"),
+        _(
+            "How was “%(course)s” with %(lecturer)s on %(when)s? Please let the trainees scan the code and rate it."
+        ),
+        _("Please rate the session of %(when)s on the platform."),
+    ),
+}
+
+SMS_SIGNATURE = _("[Jiangtai]")
+SMS_MAX_CHARS = 70
