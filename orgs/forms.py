@@ -36,3 +36,24 @@ class CountySettingsForm(forms.Form):
         help_text=_("Off: a town-level lecturer is booked only inside the own town."),
         required=False,
     )
+    reminder_hours = forms.CharField(
+        label=_("Remind both sides this many hours before a session"),
+        help_text=_("Up to three, separated by commas, e.g. 24,2."),
+        max_length=20,
+    )
+    quiet_hours_start = _hours(
+        _("No SMS from this hour"), _("Messages are held until the morning."), "quiet_hours_start"
+    )
+    quiet_hours_end = _hours(
+        _("No SMS until this hour"), _("Held messages go out at this hour."), "quiet_hours_end"
+    )
+    publish_reminder_day = _hours(
+        _("Remind lecturers to publish on this day of the month"),
+        _("Lecturers who have not published the month are reminded that day."),
+        "publish_reminder_day",
+    )
+    rate_reminder_hours = _hours(
+        _("Ask the organisation to rate this many hours after a session"),
+        _("The branch is reminded to have the trainees scan the code."),
+        "rate_reminder_hours",
+    )

@@ -79,7 +79,24 @@ SETTINGS_LIMITS = {
     "booking_notice_hours": (0, 720),
     "cancel_notice_hours": (0, 720),
     "request_expiry_hours": (1, 720),
+    "quiet_hours_start": (0, 23),
+    "quiet_hours_end": (0, 23),
+    "publish_reminder_day": (1, 28),
+    "rate_reminder_hours": (0, 72),
 }
+
+
+def _clean_reminder_hours(value) -> str:
+    """ "24,2": up to three distinct hours between 1 and 168, largest first."""
+    parts = (
+        [p.strip() for p in value.replace("，", ",").split(",")] if isinstance(value, str) else []
+    )
+    if not parts or len(parts) > 3 or not all(p.isdigit() and 1 <= int(p) <= 168 for p in parts):
+        raise InvalidInput.field(
+            "reminder_hours",
+            _("Enter up to three hours from 1 to 168, separated by commas, e.g. 24,2."),
+        )
+    return ",".join(str(h) for h in sorted({int(p) for p in parts}, reverse=True))
 
 
 def county_settings_update(*, actor, **changes) -> CountySettings:
@@ -88,7 +105,7 @@ def county_settings_update(*, actor, **changes) -> CountySettings:
         raise Forbidden()
     county_id = access.scope_for(actor).county_id
     errors = FieldErrors()
-    unknown = set(changes) - set(SETTINGS_LIMITS) - {"town_lecturers_county_wide"}
+    unknown = set(changes) - set(SETTINGS_LIMITS) - {"town_lecturers_county_wide", "reminder_hours"}
     for name in unknown:
         errors.add(name, _("Unknown setting."))
     for name, (low, high) in SETTINGS_LIMITS.items():
@@ -104,6 +121,8 @@ def county_settings_update(*, actor, **changes) -> CountySettings:
         changes["town_lecturers_county_wide"], bool
     ):
         errors.add("town_lecturers_county_wide", _("Enter true or false."))
+    if "reminder_hours" in changes:
+        changes["reminder_hours"] = errors.check(_clean_reminder_hours, changes["reminder_hours"])
     errors.raise_if_any()
     with transaction.atomic():
         rules, _created = CountySettings.objects.select_for_update().get_or_create(

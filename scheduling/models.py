@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel
+from core.storage import private_storage
 from courses.models import Classroom
 
 
@@ -195,7 +196,9 @@ class OutsideSession(TimeStampedModel):
     start_at = models.DateTimeField(_("start"))
     end_at = models.DateTimeField(_("end"))
     venue = models.CharField(_("venue"), max_length=200)
-    letter = models.FileField(_("invitation letter"), upload_to="invitations/%Y/%m/")
+    letter = models.FileField(
+        _("invitation letter"), upload_to="invitations/%Y/%m/", storage=private_storage
+    )
     status = models.CharField(
         _("status"),
         max_length=16,

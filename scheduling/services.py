@@ -98,7 +98,8 @@ def offering_publish(
         if not created:
             offering.note = note
             offering.save(update_fields=["note", "updated_at"])
-            offering.slots.all().delete()
+            # Past slots stay: they are history, and bookings may point at them.
+            offering.slots.filter(start_at__gt=timezone.now()).delete()
         offering.courses.set(courses)
         OfferingSlot.objects.bulk_create(
             [OfferingSlot(offering=offering, start_at=s, end_at=e) for s, e in intervals]
@@ -494,11 +495,29 @@ def booking_reschedule(
     reason = errors.check(clean_text, reason, field="reason", max_length=300, required=False)
     errors.raise_if_any()
     rules = CountySettings.for_county(booking.county_id)
+    is_admin = access.is_admin_over(actor, booking.org)
+    now = timezone.now()
+    if not is_admin and start < now + timedelta(hours=rules.booking_notice_hours):
+        raise InvalidInput.field(
+            "start", _("Book at least %(n)d hours ahead.") % {"n": rules.booking_notice_hours}
+        )
     with transaction.atomic():
         booking = _refresh_locked(booking)
         _require_state(booking, BookingStatus.REQUESTED, BookingStatus.CONFIRMED)
+        if (
+            booking.status == BookingStatus.CONFIRMED
+            and not is_admin
+            and booking.start_at - now < timedelta(hours=rules.cancel_notice_hours)
+        ):
+            raise Conflict(
+                _(
+                    "Changing is possible until %(n)d hours before the start; "
+                    "ask your town or county administrator."
+                )
+                % {"n": rules.cancel_notice_hours},
+                code="too_late",
+            )
         old = {"old_start": booking.start_at.isoformat(), "old_end": booking.end_at.isoformat()}
-        now = timezone.now()
         booking = _transition(
             booking,
             actor=actor,
@@ -667,8 +686,9 @@ def reported_session_create(
     errors = FieldErrors()
     lecturer_name = errors.check(clean_text, lecturer_name, field="lecturer_name", max_length=32)
     topic = errors.check(clean_text, topic, field="topic", max_length=200)
-    if not isinstance(held_on, date) or held_on > local(timezone.now()).date():
-        errors.add("held_on", _("Enter the day the session was held."))
+    today = local(timezone.now()).date()
+    if not isinstance(held_on, date) or not (today - timedelta(days=730) <= held_on <= today):
+        errors.add("held_on", _("Enter the day the session was held, within the last two years."))
     errors.raise_if_any()
     lecturer = Lecturer.objects.filter(county_id=org.county_id, name=lecturer_name).first()
     day_start = aware(datetime(held_on.year, held_on.month, held_on.day))

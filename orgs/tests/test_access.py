@@ -114,3 +114,25 @@ def test_the_catalogue_count_matches_the_active_pool(world, api_as):
     assert not access.lecturers_visible_to(world.secretary).filter(pk=world.li.pk).exists()
     active = Lecturer.objects.filter(county=world.county, status="active").count()
     assert api_as(world.secretary).get("/api/v1/lecturers").json()["count"] == active
+
+
+def test_county_admins_set_reminders_and_quiet_hours(world):
+    from core.errors import Forbidden, InvalidInput
+    from orgs.models import CountySettings
+    from orgs.services import county_settings_update
+
+    rules = county_settings_update(
+        actor=world.county_admin, reminder_hours="2，24", quiet_hours_start=22
+    )
+    assert rules.reminder_hours == "24,2" and rules.reminder_hour_list == [24, 2]
+    assert CountySettings.objects.get(county=world.county).quiet_hours_start == 22
+    for bad in (
+        {"reminder_hours": "0"},
+        {"reminder_hours": "1,2,3,4"},
+        {"quiet_hours_end": 24},
+        {"publish_reminder_day": 31},
+    ):
+        with pytest.raises(InvalidInput):
+            county_settings_update(actor=world.county_admin, **bad)
+    with pytest.raises(Forbidden):
+        county_settings_update(actor=world.town_admin, quiet_hours_start=20)

@@ -22,8 +22,10 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
+    """Where letters are stored: the private folder, never the public MEDIA_ROOT."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.PRIVATE_MEDIA_ROOT
 
 
 def stored_files(media) -> list[Path]:

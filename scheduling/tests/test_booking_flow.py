@@ -156,3 +156,58 @@ def test_an_unanswered_request_past_its_deadline_cannot_be_accepted(world, api_a
     response = api_as(world.lecturer).post(f"/api/v1/bookings/{booking_id}/accept")
     assert response.status_code == 409
     assert Booking.objects.get(pk=booking_id).status == "expired"
+
+
+def test_a_branch_cannot_move_a_confirmed_session_at_short_notice(world, api_as, booking_payload):
+    booking_id = create(api_as, world, booking_payload)["id"]
+    api_as(world.lecturer).post(f"/api/v1/bookings/{booking_id}/accept")
+    Booking.objects.filter(pk=booking_id).update(start_at=timezone.now() + timezone.timedelta(hours=3),
+                                                  end_at=timezone.now() + timezone.timedelta(hours=4))  # fmt: skip
+    move = {"start": at(9, 9).isoformat(), "end": at(9, 11).isoformat()}
+    late = api_as(world.secretary).post(f"/api/v1/bookings/{booking_id}/reschedule", move)
+    assert late.status_code == 409 and late.json()["code"] == "too_late"
+    assert (
+        api_as(world.town_admin).post(f"/api/v1/bookings/{booking_id}/reschedule", move).status_code
+        == 200
+    )
+
+
+def test_a_new_time_must_respect_the_booking_notice(world, api_as, booking_payload):
+    booking_id = create(api_as, world, booking_payload)["id"]
+    soon = {"start": at(0, 23, 30).isoformat(), "end": at(0, 23, 55).isoformat()}
+    response = api_as(world.secretary).post(f"/api/v1/bookings/{booking_id}/reschedule", soon)
+    assert response.status_code == 422 and "start" in response.json()["fields"]
+    assert Booking.objects.get(pk=booking_id).start_at == at(7, 9)
+
+
+def test_republishing_keeps_past_slots(world):
+    from datetime import timedelta
+
+    from scheduling.models import Offering, OfferingSlot
+    from scheduling.services import offering_publish
+
+    today = timezone.localdate()
+    offering = Offering.objects.create(
+        county=world.county, lecturer=world.zhang, month=today.replace(day=1)
+    )
+    past = OfferingSlot.objects.create(
+        offering=offering,
+        start_at=timezone.now() - timedelta(days=1),
+        end_at=timezone.now() - timedelta(hours=22),
+    )
+    offering_publish(
+        actor=world.lecturer, month=f"{today:%Y-%m}", course_ids=[world.course.pk], slots=[]
+    )
+    assert OfferingSlot.objects.filter(pk=past.pk).exists()
+
+
+def test_a_reported_session_must_be_recent(world):
+    from datetime import date
+
+    from core.errors import InvalidInput
+    from scheduling.services import reported_session_create
+
+    for held_on in (date(1, 1, 1), date(2001, 5, 1)):
+        with pytest.raises(InvalidInput):
+            reported_session_create(actor=world.secretary, org_id=world.branch.pk, lecturer_name="张三丰",
+                                    topic="党课", held_on=held_on)  # fmt: skip

@@ -654,8 +654,9 @@ def outside_data(**change):
 
 @pytest.fixture
 def private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.PRIVATE_MEDIA_ROOT
 
 
 def test_filing_and_approving_an_out_of_county_session(world, login, private_media):
@@ -811,6 +812,15 @@ def test_bad_reports_are_marked(world, login, change, field):
 
 # --- county settings ------------------------------------------------------------------------------------------
 
+# The reminder fields of the settings form, unchanged from the defaults.
+REMINDER_RULES = {
+    "reminder_hours": "24,2",
+    "quiet_hours_start": "21",
+    "quiet_hours_end": "8",
+    "publish_reminder_day": "1",
+    "rate_reminder_hours": "1",
+}
+
 
 def test_county_admins_change_the_rules(world, login):
     client = login(world.county_admin)
@@ -819,6 +829,8 @@ def test_county_admins_change_the_rules(world, login):
         "cancel_notice_hours": "12",
         "request_expiry_hours": "24",
         "town_lecturers_county_wide": "on",
+        **REMINDER_RULES,
+        "reminder_hours": "48, 3",
     }
     assert client.post("/settings/county/", data).status_code == 302
     rules = CountySettings.for_county(world.county.pk)
@@ -828,6 +840,7 @@ def test_county_admins_change_the_rules(world, login):
         24,
     )
     assert rules.town_lecturers_county_wide
+    assert rules.reminder_hour_list == [48, 3]
     html = client.get("/settings/county/").content.decode()
     assert 'value="48"' in html
 
@@ -839,6 +852,9 @@ def test_county_admins_change_the_rules(world, login):
         ("request_expiry_hours", "0"),
         ("cancel_notice_hours", "9999"),
         ("booking_notice_hours", "abc"),
+        ("reminder_hours", "0,500"),
+        ("quiet_hours_start", "24"),
+        ("publish_reminder_day", "30"),
     ],
 )
 def test_bad_rules_are_marked_and_not_saved(world, login, field, value):
@@ -846,6 +862,7 @@ def test_bad_rules_are_marked_and_not_saved(world, login, field, value):
         "booking_notice_hours": "48",
         "cancel_notice_hours": "12",
         "request_expiry_hours": "24",
+        **REMINDER_RULES,
         field: value,
     }
     response = login(world.county_admin).post("/settings/county/", data)
@@ -858,7 +875,12 @@ def test_bad_rules_are_marked_and_not_saved(world, login, field, value):
 
 
 def test_an_outsider_admin_changes_only_the_own_county(world, login):
-    data = {"booking_notice_hours": "1", "cancel_notice_hours": "1", "request_expiry_hours": "1"}
+    data = {
+        "booking_notice_hours": "1",
+        "cancel_notice_hours": "1",
+        "request_expiry_hours": "1",
+        **REMINDER_RULES,
+    }
     assert login(world.outsider).post("/settings/county/", data).status_code == 302
     assert CountySettings.for_county(world.county.pk).booking_notice_hours == 24
     assert CountySettings.for_county(world.county_b.pk).booking_notice_hours == 1
