@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "courses",
     "notifications",
     "scheduling",
+    "matching",
     "api",
 ]
 
@@ -197,6 +198,7 @@ PERIODIC_JOBS = [
     (60, "scheduling.services.bookings_expire_due"),
     (15, "notifications.tasks.queue_delivery"),
     (300, "notifications.reminders.send_due_reminders"),
+    (300, "matching.services.demands_widen_due"),
 ]
 
 # --- Notification channels (besides the in-app inbox) ----------------------------------

@@ -81,6 +81,7 @@ class Lecturer(TimeStampedModel):
     # Filled by the evaluation work: overall 0-100 score and 1-5 stars; None until rated.
     score = models.FloatField(_("score"), null=True, blank=True, editable=False)
     star = models.PositiveSmallIntegerField(_("star level"), null=True, blank=True, editable=False)
+    rating_count = models.PositiveIntegerField(_("ratings"), default=0, editable=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
 
     class Meta:

@@ -71,6 +71,30 @@ TEMPLATES = {
         ),
         _("Please rate the session of %(when)s on the platform."),
     ),
+    Event.DEMAND_BROADCAST: (
+        _("Order to grab"),
+        _(
+            "%(org)s needs a lecturer on “%(topic)s” between %(when)s. Grab the order if you can teach it."
+        ),
+        _("%(org)s posted a demand you fit; grab it on the platform."),
+    ),
+    Event.DEMAND_TAKEN: (
+        _("Demand taken"),
+        _(
+            "%(lecturer)s will teach “%(course)s” for %(org)s on %(when)s at %(venue)s. Please prepare."
+        ),
+        _("%(lecturer)s took the demand; session on %(when)s, please prepare."),
+    ),
+    Event.DEMAND_GONE: (
+        _("Order taken by another lecturer"),
+        _("The demand “%(topic)s” of %(org)s was taken by another lecturer. Thank you."),
+        _("The demand of %(org)s was taken by another lecturer."),
+    ),
+    Event.DEMAND_UNANSWERED: (
+        _("No lecturer for the demand"),
+        _("No more lecturers fit “%(topic)s”. Widen the time window, or book a lecturer directly."),
+        _("No lecturer grabbed your demand; please widen it or book directly."),
+    ),
 }
 
 SMS_SIGNATURE = _("[Jiangtai]")

@@ -19,6 +19,10 @@ class Event(models.TextChoices):
     SESSION_REMINDER = "session_reminder", _("Session reminder")
     PUBLISH_REMINDER = "publish_reminder", _("Publish reminder")
     RATE_REMINDER = "rate_reminder", _("Rate reminder")
+    DEMAND_BROADCAST = "demand_broadcast", _("Order to grab")
+    DEMAND_TAKEN = "demand_taken", _("Demand taken")
+    DEMAND_GONE = "demand_gone", _("Order taken by another lecturer")
+    DEMAND_UNANSWERED = "demand_unanswered", _("No lecturer for the demand")
 
 
 def uuid_key() -> str:

@@ -94,7 +94,7 @@ def roles_of(user) -> list[dict]:
 # --- Organisations ----------------------------------------------------------------------
 
 
-def _org_scope_q(scope: Scope, prefix: str = "") -> Q | None:
+def org_scope_q(scope: Scope, prefix: str = "") -> Q | None:
     """A filter for organisations within the caller's scope, or None for no access at all."""
     if scope.county_id is None:
         return None
@@ -108,7 +108,7 @@ def _org_scope_q(scope: Scope, prefix: str = "") -> Q | None:
 
 
 def orgs_visible_to(user) -> QuerySet[Organisation]:
-    q = _org_scope_q(scope_for(user))
+    q = org_scope_q(scope_for(user))
     if q is None:
         return Organisation.objects.none()
     return Organisation.objects.filter(q)
@@ -265,7 +265,7 @@ def bookings_visible_to(user):
     from scheduling.models import Booking
 
     scope = scope_for(user)
-    q = _org_scope_q(scope, prefix="org__")
+    q = org_scope_q(scope, prefix="org__")
     if q is None:
         return Booking.objects.none()
     if scope.lecturer_id:
@@ -319,7 +319,7 @@ def reported_sessions_visible_to(user):
     from scheduling.models import ReportedSession
 
     scope = scope_for(user)
-    q = _org_scope_q(scope, prefix="org__")
+    q = org_scope_q(scope, prefix="org__")
     if q is None:
         return ReportedSession.objects.none()
     return ReportedSession.objects.filter(q)
@@ -347,4 +347,29 @@ def delivery_for_user(user, message_id):
     try:
         return deliveries_visible_to(user).get(pk=_as_id(message_id))
     except OutboxMessage.DoesNotExist:
+        raise NotFound() from None
+
+
+# --- Demands ---------------------------------------------------------------------------------
+
+
+def demands_visible_to(user):
+    """The demand's organisation and its superiors, and the lecturers notified of it."""
+    from matching.models import Demand
+
+    scope = scope_for(user)
+    q = org_scope_q(scope, prefix="org__")
+    if q is None:
+        return Demand.objects.none()
+    if scope.lecturer_id:
+        q |= Q(notices__lecturer_id=scope.lecturer_id)
+    return Demand.objects.filter(q, county_id=scope.county_id).distinct()
+
+
+def demand_for_user(user, demand_id):
+    from matching.models import Demand
+
+    try:
+        return demands_visible_to(user).select_related("org").get(pk=_as_id(demand_id))
+    except Demand.DoesNotExist:
         raise NotFound() from None

@@ -163,6 +163,21 @@ class CountySettings(TimeStampedModel):
     rate_reminder_hours = models.PositiveSmallIntegerField(
         _("ask the organisation to rate this many hours after a session"), default=1
     )
+    # Matching (需求 → 推荐 → 抢单): the weights of the score components and the grab rules.
+    weight_topic = models.FloatField(_("weight of topic relevance"), default=0.45)
+    weight_distance = models.FloatField(_("weight of distance"), default=0.2)
+    weight_quality = models.FloatField(_("weight of quality"), default=0.15)
+    weight_fairness = models.FloatField(_("weight of fairness"), default=0.1)
+    weight_availability = models.FloatField(_("weight of a published slot"), default=0.1)
+    broadcast_size = models.PositiveSmallIntegerField(
+        _("lecturers notified per broadcast"), default=5
+    )
+    grab_window_hours = models.PositiveSmallIntegerField(
+        _("widen the broadcast when nobody grabbed within this many hours"), default=12
+    )
+    travel_buffer_minutes = models.PositiveSmallIntegerField(
+        _("minutes of travel kept free around a lecturer's sessions"), default=30
+    )
 
     class Meta:
         verbose_name = _("county settings")

@@ -30,6 +30,7 @@ from .models import (
     OutsideSessionStatus,
     ReportedSession,
 )
+from .signals import booking_transitioned
 from .validation import clean_interval, clean_month
 
 MAX_SLOTS_PER_MONTH = 62
@@ -193,6 +194,7 @@ def _record(
         reason=reason,
         data=data or {},
     )
+    booking_transitioned.send(sender=Booking, booking=booking, actor=actor, from_status=from_status)
     audit(
         actor=actor,
         action=action or f"booking.{booking.status}",
@@ -203,7 +205,7 @@ def _record(
     )
 
 
-def _lecturer_is_busy(
+def lecturer_is_busy(
     lecturer_id: int, start: datetime, end: datetime, *, exclude_id: int | None = None
 ) -> bool:
     """Does a confirmed booking of the lecturer overlap [start, end)?"""
@@ -215,7 +217,7 @@ def _lecturer_is_busy(
     return qs.exists()
 
 
-def _lock_lecturer(lecturer_id: int) -> None:
+def lock_lecturer(lecturer_id: int) -> None:
     """Serialise every change of one lecturer's confirmed bookings (PostgreSQL: row lock;
     SQLite: the IMMEDIATE transaction already holds the database's write lock)."""
     Lecturer.objects.select_for_update().filter(pk=lecturer_id).values_list("pk").first()
@@ -374,11 +376,11 @@ def booking_accept(*, actor, booking: Booking) -> Booking:
         raise Conflict(_("This request has expired."), code="bad_state")
     try:
         with transaction.atomic():
-            _lock_lecturer(booking.lecturer_id)
+            lock_lecturer(booking.lecturer_id)
             booking = _refresh_locked(booking)
             _require_state(booking, BookingStatus.REQUESTED)
             now = timezone.now()
-            if _lecturer_is_busy(
+            if lecturer_is_busy(
                 booking.lecturer_id, booking.start_at, booking.end_at, exclude_id=booking.pk
             ):
                 raise Conflict(

@@ -36,8 +36,9 @@ def clean_interval(
     start_field: str = "start",
     end_field: str = "end",
     allow_past: bool = False,
+    longest: timedelta = LONGEST_SESSION,
 ) -> tuple[datetime | None, datetime | None]:
-    """[start, end): both given, end after start, at most a day long, not in the past."""
+    """[start, end): both given, end after start, not too long, not in the past."""
     if not isinstance(start, datetime):
         errors.add(start_field, _("Enter a date and time such as 2026-12-03T09:00:00+08:00."))
     if not isinstance(end, datetime):
@@ -47,8 +48,13 @@ def clean_interval(
     start, end = aware(start), aware(end)
     if end <= start:
         errors.add(end_field, _("The end must be after the start."))
-    elif end - start > LONGEST_SESSION:
-        errors.add(end_field, _("A session lasts at most one day."))
+    elif end - start > longest:
+        errors.add(
+            end_field,
+            _("A session lasts at most one day.")
+            if longest == LONGEST_SESSION
+            else _("At most %(days)d days.") % {"days": longest.days},
+        )
     elif end - start < SHORTEST_SESSION:
         errors.add(end_field, _("A session lasts at least 10 minutes."))
     now = timezone.now()
