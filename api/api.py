@@ -2,7 +2,16 @@ from ninja import NinjaAPI
 
 from .auth import BearerToken
 from .errors import install_handlers
-from .routers import accounts, courses, lecturers, matching, notifications, orgs, scheduling
+from .routers import (
+    accounts,
+    courses,
+    evaluation,
+    lecturers,
+    matching,
+    notifications,
+    orgs,
+    scheduling,
+)
 
 api = NinjaAPI(
     title="Jiangtai API",
@@ -19,3 +28,4 @@ api.add_router("/courses", courses.router)
 api.add_router("", scheduling.router)
 api.add_router("", notifications.router)
 api.add_router("", matching.router)
+api.add_router("", evaluation.router)

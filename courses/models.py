@@ -66,6 +66,7 @@ class Course(TimeStampedModel):
     )
     score = models.FloatField(_("score"), null=True, blank=True, editable=False)
     star = models.PositiveSmallIntegerField(_("star level"), null=True, blank=True, editable=False)
+    rating_count = models.PositiveIntegerField(_("ratings"), default=0, editable=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
 
     class Meta:

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "notifications",
     "scheduling",
     "matching",
+    "evaluation",
     "api",
 ]
 

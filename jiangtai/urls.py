@@ -23,6 +23,7 @@ urlpatterns = [
     path("inbox/", include("notifications.urls")),
     path("settings/", include("orgs.urls")),
     path("", include("scheduling.urls")),
+    path("", include("evaluation.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     # Uploaded photos; a deployment behind nginx serves /media/ itself.

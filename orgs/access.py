@@ -373,3 +373,16 @@ def demand_for_user(user, demand_id):
         return demands_visible_to(user).select_related("org").get(pk=_as_id(demand_id))
     except Demand.DoesNotExist:
         raise NotFound() from None
+
+
+# --- Evaluation --------------------------------------------------------------------------------
+
+
+def may_review_ratings(user) -> bool:
+    """See flagged trainee ratings and keep or discard them."""
+    return scope_for(user).is_county_admin
+
+
+def may_see_session_qr(user, booking) -> bool:
+    """The parties of a session print its QR poster."""
+    return is_booking_lecturer(user, booking) or acts_for_org(user, booking.org)

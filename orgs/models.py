@@ -125,6 +125,19 @@ class Membership(TimeStampedModel):
             raise ValidationError({"org": _("The organisation is not in the user's county.")})
 
 
+class OrgScore(models.Model):
+    """How lecturers rate an organisation's training (L10, L11), kept equal to its ratings."""
+
+    org = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="score")
+    score = models.FloatField(null=True)
+    star = models.PositiveSmallIntegerField(null=True)
+    rating_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("organisation score")
+        verbose_name_plural = _("organisation scores")
+
+
 class CountySettings(TimeStampedModel):
     """Rules each county sets for itself; county admins change them on the settings page."""
 
@@ -178,6 +191,13 @@ class CountySettings(TimeStampedModel):
     travel_buffer_minutes = models.PositiveSmallIntegerField(
         _("minutes of travel kept free around a lecturer's sessions"), default=30
     )
+    # Evaluation: how long the QR code stays open after a session, and scores → stars.
+    rating_open_hours = models.PositiveSmallIntegerField(
+        _("trainees may rate until this many hours after the end"), default=24
+    )
+    star_thresholds = models.CharField(
+        _("lowest score for 5, 4, 3 and 2 stars"), max_length=20, default="90,80,70,60"
+    )
 
     class Meta:
         verbose_name = _("county settings")
@@ -198,6 +218,16 @@ class CountySettings(TimeStampedModel):
 
     def __str__(self):
         return str(self.county)
+
+    def star_for(self, score: float | None) -> int | None:
+        """The 1-5 star level of a 0-100 score by the county's thresholds."""
+        if score is None:
+            return None
+        thresholds = [int(t) for t in self.star_thresholds.split(",") if t.strip().isdigit()][:4]
+        for stars, lowest in zip((5, 4, 3, 2), thresholds, strict=False):
+            if score >= lowest:
+                return stars
+        return 1
 
     @property
     def reminder_hour_list(self) -> list[int]:

@@ -1,0 +1,87 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.text import mask_phone
+
+SCORE = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class TraineeRating(models.Model):
+    """A trainee's check-in and "1+3" rating of a session (L10): content, method, effect.
+
+    One per phone per session, held by the database. Created at check-in; the scores come
+    with the rating (the API does both at once)."""
+
+    booking = models.ForeignKey(
+        "scheduling.Booking",
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="trainee_ratings",
+    )
+    name = models.CharField(_("name"), max_length=32)
+    phone = models.CharField(_("mobile number"), max_length=11)
+    device = models.CharField(max_length=64, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), auto_now_add=True)
+    content = models.PositiveSmallIntegerField(
+        _("content"), null=True, blank=True, validators=SCORE
+    )
+    method = models.PositiveSmallIntegerField(_("method"), null=True, blank=True, validators=SCORE)
+    effect = models.PositiveSmallIntegerField(_("effect"), null=True, blank=True, validators=SCORE)
+    comment = models.TextField(_("comment"), max_length=1000, blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+    is_flagged = models.BooleanField(_("flagged for review"), default=False)
+    flag_reason = models.CharField(_("why flagged"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("trainee rating")
+        verbose_name_plural = _("trainee ratings")
+        ordering = ["-checked_in_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "phone"], name="rating_once_per_phone"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(content__isnull=True, method__isnull=True, effect__isnull=True)
+                    | models.Q(content__lte=100, method__lte=100, effect__lte=100)
+                ),
+                name="rating_scores_0_to_100",
+            ),
+        ]
+        indexes = [models.Index(fields=["booking", "is_flagged"])]
+
+    def __str__(self):
+        return f"{self.name} {mask_phone(self.phone)}"
+
+    @property
+    def overall(self) -> float | None:
+        if self.content is None:
+            return None
+        return (self.content + self.method + self.effect) / 3
+
+
+class OrgRating(models.Model):
+    """The lecturer's "1+3" rating of the organisation trained: performance, discipline,
+    member engagement."""
+
+    booking = models.OneToOneField(
+        "scheduling.Booking", on_delete=models.CASCADE, related_name="org_rating"
+    )
+    performance = models.PositiveSmallIntegerField(_("overall performance"), validators=SCORE)
+    discipline = models.PositiveSmallIntegerField(_("classroom discipline"), validators=SCORE)
+    engagement = models.PositiveSmallIntegerField(_("member engagement"), validators=SCORE)
+    comment = models.TextField(_("comment"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation rating")
+        verbose_name_plural = _("organisation ratings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(performance__lte=100, discipline__lte=100, engagement__lte=100),
+                name="org_rating_0_to_100",
+            )
+        ]
+
+    @property
+    def overall(self) -> float:
+        return (self.performance + self.discipline + self.engagement) / 3

@@ -1,0 +1,78 @@
+"""Rankings (智能排位, L11) by Bayesian-averaged score (core.scoring), by category, town, year."""
+
+from datetime import datetime
+
+from django.db.models import Avg, Count, F, FloatField, Q
+from django.db.models.functions import Cast
+
+from core.scoring import bayesian_average
+from core.timeutil import aware
+from orgs import access
+from orgs.models import CountySettings
+
+from .services import counted_ratings
+
+
+def _year_bounds(year: int):
+    return aware(datetime(year, 1, 1)), aware(datetime(year + 1, 1, 1))
+
+
+def lecturer_ranking(
+    user, *, year: int | None = None, category: str = "", town_id: int | None = None
+) -> list[dict]:
+    scope = access.scope_for(user)
+    if scope.county_id is None:
+        return []
+    ratings = counted_ratings().filter(booking__county_id=scope.county_id)
+    if year:
+        start, end = _year_bounds(year)
+        ratings = ratings.filter(booking__start_at__gte=start, booking__start_at__lt=end)
+    if category:
+        ratings = ratings.filter(booking__course__category=category)
+    if town_id:
+        ratings = ratings.filter(
+            Q(booking__lecturer__org_id=town_id) | Q(booking__lecturer__org__parent_id=town_id)
+        )
+    overall = Cast(F("content") + F("method") + F("effect"), FloatField()) / 3.0
+    rows = list(
+        ratings.values("booking__lecturer_id", "booking__lecturer__name").annotate(
+            total=Avg(overall), n=Count("id"), sessions=Count("booking", distinct=True)
+        )
+    )
+    return _rank(
+        rows, scope.county_id, id_key="booking__lecturer_id", name_key="booking__lecturer__name"
+    )
+
+
+def org_ranking(user, *, year: int | None = None, town_id: int | None = None) -> list[dict]:
+    from .models import OrgRating
+
+    scope = access.scope_for(user)
+    if scope.county_id is None:
+        return []
+    ratings = OrgRating.objects.filter(booking__county_id=scope.county_id)
+    if year:
+        start, end = _year_bounds(year)
+        ratings = ratings.filter(booking__start_at__gte=start, booking__start_at__lt=end)
+    if town_id:
+        ratings = ratings.filter(Q(booking__org_id=town_id) | Q(booking__org__parent_id=town_id))
+    overall = Cast(F("performance") + F("discipline") + F("engagement"), FloatField()) / 3.0
+    rows = list(
+        ratings.values("booking__org_id", "booking__org__name").annotate(
+            total=Avg(overall), n=Count("id"), sessions=Count("booking", distinct=True)
+        )
+    )
+    return _rank(rows, scope.county_id, id_key="booking__org_id", name_key="booking__org__name")
+
+
+def _rank(rows: list[dict], county_id: int, *, id_key: str, name_key: str) -> list[dict]:
+    rules = CountySettings.for_county(county_id)
+    ranked = []
+    for r in rows:
+        score = bayesian_average(r["total"], r["n"])
+        ranked.append({"id": r[id_key], "name": r[name_key], "score": round(score, 2), "star": rules.star_for(score),
+                       "sessions": r["sessions"], "ratings": r["n"]})  # fmt: skip
+    ranked.sort(key=lambda item: (-item["score"], item["id"]))
+    for position, item in enumerate(ranked, start=1):
+        item["rank"] = position
+    return ranked

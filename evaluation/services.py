@@ -1,0 +1,311 @@
+"""QR evaluation (测评码, L10): signed tokens, trainee check-in and ratings, the lecturer's
+rating of the organisation, and the stored aggregates that star levels and rankings use."""
+
+import hmac
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count, F, FloatField
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from core.audit import audit
+from core.errors import Conflict, FieldErrors, Forbidden, Gone, NotFound
+from core.text import clean_mobile, clean_text
+from courses.models import Course
+from lecturers.models import Lecturer
+from orgs import access
+from orgs.models import CountySettings, OrgScore
+from scheduling.models import Booking, BookingStatus
+
+from .models import OrgRating, TraineeRating
+
+_SALT = "jiangtai.evaluation-token"
+OPENS_BEFORE = timedelta(minutes=30)
+RATEABLE = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
+MAX_COMMENT = 1000
+
+
+# --- tokens ------------------------------------------------------------------------------------
+
+
+def _signature(booking_id: int) -> str:
+    return salted_hmac(_SALT, str(booking_id), algorithm="sha256").hexdigest()[:16]
+
+
+def token_for(booking: Booking) -> str:
+    return f"{booking.pk}-{_signature(booking.pk)}"
+
+
+def trainee_url(booking: Booking) -> str:
+    return f"{settings.SITE_URL}/e/{token_for(booking)}"
+
+
+def booking_for_token(token: str, *, now=None) -> Booking:
+    """The session of a token that is open now: 404 forged, 410 expired or cancelled, 409 not
+    open yet (30 minutes before the start)."""
+    booking_id, _sep, signature = (token or "").partition("-")
+    if (
+        not booking_id.isdigit()
+        or len(booking_id) > 18
+        or not hmac.compare_digest(signature, _signature(int(booking_id)))
+    ):
+        raise NotFound(_("This code is not valid."))
+    booking = (
+        Booking.objects.select_related("lecturer", "course", "org")
+        .filter(pk=int(booking_id))
+        .first()
+    )
+    if booking is None:
+        raise NotFound(_("This code is not valid."))
+    now = now or timezone.now()
+    rules = CountySettings.for_county(booking.county_id)
+    if booking.status not in RATEABLE or now >= booking.end_at + timedelta(
+        hours=rules.rating_open_hours
+    ):
+        raise Gone(_("Rating for this session has closed."), code="expired")
+    if now < booking.start_at - OPENS_BEFORE:
+        raise Conflict(_("Check-in opens 30 minutes before the session."), code="not_open")
+    return booking
+
+
+# --- trainee ratings ------------------------------------------------------------------------------
+
+
+def _clean_score(value, field: str, errors: FieldErrors):
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+        errors.add(field, _("Enter a whole number from 0 to 100."))
+        return None
+    return value
+
+
+def trainee_check_in(
+    *, token: str, name: str, phone: str, device: str = ""
+) -> tuple[TraineeRating, bool]:
+    """Check in (name + phone) without rating yet; the same phone again returns the first."""
+    return trainee_rate(token=token, name=name, phone=phone, device=device, scores=None)
+
+
+def trainee_rate(
+    *, token: str, name: str, phone: str, scores: dict | None, comment: str = "", device: str = ""
+) -> tuple[TraineeRating, bool]:
+    """Check in and rate in one step. Returns (record, created): the same phone again for the
+    same session gets its first record back, unchanged (rating it if it had no scores yet)."""
+    booking = booking_for_token(token)
+    errors = FieldErrors()
+    name = errors.check(clean_text, name, field="name", max_length=32)
+    phone = errors.check(clean_mobile, phone)
+    comment = errors.check(
+        clean_text, comment, field="comment", max_length=MAX_COMMENT, required=False, multiline=True
+    )
+    values = {}
+    if scores is not None:
+        for field in ("content", "method", "effect"):
+            values[field] = _clean_score(scores.get(field), field, errors)
+    errors.raise_if_any()
+    device = (device or "")[:64]
+    now = timezone.now()
+    rated = {**values, "comment": comment, "rated_at": now} if scores is not None else {}
+    try:
+        with transaction.atomic():
+            record = TraineeRating.objects.create(
+                booking=booking, name=name, phone=phone, device=device, **rated
+            )
+            if scores is not None:
+                _after_rating(booking)
+        return record, True
+    except IntegrityError:
+        pass  # this phone is already checked in for this session
+    record = TraineeRating.objects.get(booking=booking, phone=phone)
+    if scores is not None and record.rated_at is None:
+        with transaction.atomic():
+            if TraineeRating.objects.filter(pk=record.pk, rated_at__isnull=True).update(**rated):
+                _after_rating(booking)
+        record.refresh_from_db()
+    return record, False
+
+
+# --- integrity and aggregates --------------------------------------------------------------------------
+
+# Many people honestly give 100/100/100; the same three scores from many phones within
+# seconds is what a script or one person with a stack of phones looks like.
+BURST = timedelta(seconds=60)
+SAME_DEVICE_LIMIT = 3
+IDENTICAL_IN_BURST = 8
+
+
+def flag_suspicious(booking: Booking) -> int:
+    """Flag ratings that look manufactured; flagged ones leave the aggregates until reviewed."""
+    ratings = list(
+        TraineeRating.objects.filter(booking=booking, rated_at__isnull=False).order_by(
+            "rated_at", "id"
+        )
+    )
+    reasons: dict[int, str] = {}
+    by_device: dict[str, list] = {}
+    for r in ratings:
+        if r.device:
+            by_device.setdefault(r.device, []).append(r)
+    for group in by_device.values():
+        if len(group) > SAME_DEVICE_LIMIT:
+            for r in group:
+                reasons.setdefault(r.pk, _("many ratings from one device"))
+    by_scores: dict[tuple, list] = {}
+    for r in ratings:
+        by_scores.setdefault((r.content, r.method, r.effect), []).append(r)
+    for group in by_scores.values():
+        for i in range(len(group) - IDENTICAL_IN_BURST + 1):
+            window = group[i : i + IDENTICAL_IN_BURST]
+            if window[-1].rated_at - window[0].rated_at <= BURST:
+                for r in window:
+                    reasons.setdefault(r.pk, _("identical scores in a burst"))
+    for r in ratings[booking.expected_attendees :]:
+        reasons.setdefault(r.pk, _("more ratings than expected attendees"))
+    reviewed = {r.pk for r in ratings if r.flag_reason == REVIEWED}
+    new = {pk: why for pk, why in reasons.items() if pk not in reviewed}
+    for pk, why in new.items():
+        TraineeRating.objects.filter(pk=pk, is_flagged=False).exclude(flag_reason=REVIEWED).update(
+            is_flagged=True, flag_reason=why
+        )
+    return len(new)
+
+
+REVIEWED = "reviewed"
+
+
+def rating_review(*, actor, rating: TraineeRating, keep: bool) -> None:
+    """A county admin keeps a flagged rating (it counts again) or discards it."""
+    if (
+        not access.may_review_ratings(actor)
+        or rating.booking.county_id != access.scope_for(actor).county_id
+    ):
+        raise Forbidden()
+    with transaction.atomic():
+        if keep:
+            TraineeRating.objects.filter(pk=rating.pk).update(
+                is_flagged=False, flag_reason=REVIEWED
+            )
+        else:
+            TraineeRating.objects.filter(pk=rating.pk).delete()
+        audit(actor=actor, action="rating.keep" if keep else "rating.discard", obj=rating,
+              county_id=rating.booking.county_id, before={"flag": rating.flag_reason})  # fmt: skip
+        refresh_aggregates(rating.booking)
+
+
+def _overall():
+    return Cast(F("content") + F("method") + F("effect"), FloatField()) / 3.0
+
+
+def counted_ratings():
+    """Ratings that count: rated, not flagged."""
+    return TraineeRating.objects.filter(rated_at__isnull=False, is_flagged=False)
+
+
+def refresh_aggregates(booking: Booking) -> None:
+    """Recompute the lecturer's and the course's score, star and count from the raw ratings."""
+    rules = CountySettings.for_county(booking.county_id)
+    for model, key, pk in (
+        (Lecturer, "booking__lecturer_id", booking.lecturer_id),
+        (Course, "booking__course_id", booking.course_id),
+    ):
+        row = counted_ratings().filter(**{key: pk}).aggregate(score=Avg(_overall()), n=Count("id"))
+        score = round(row["score"], 2) if row["score"] is not None else None
+        model.objects.filter(pk=pk).update(
+            score=score, star=rules.star_for(score), rating_count=row["n"]
+        )
+
+
+def _after_rating(booking: Booking) -> None:
+    flag_suspicious(booking)
+    refresh_aggregates(booking)
+
+
+def session_summary(booking: Booking) -> dict:
+    """The session's 1+3 figures from its counted ratings."""
+    row = (
+        counted_ratings()
+        .filter(booking=booking)
+        .aggregate(
+            avg_content=Avg("content"),
+            avg_method=Avg("method"),
+            avg_effect=Avg("effect"),
+            overall=Avg(_overall()),
+            n=Count("id"),
+        )
+    )
+    row = {
+        "content": row["avg_content"],
+        "method": row["avg_method"],
+        "effect": row["avg_effect"],
+        "overall": row["overall"],
+        "n": row["n"],
+    }
+    rules = CountySettings.for_county(booking.county_id)
+    attendance = TraineeRating.objects.filter(booking=booking).count()
+    flagged = TraineeRating.objects.filter(booking=booking, is_flagged=True).count()
+    return {
+        **row,
+        "star": rules.star_for(row["overall"]),
+        "attendance": attendance,
+        "flagged": flagged,
+    }
+
+
+# --- the lecturer rates the organisation --------------------------------------------------------------
+
+
+def org_rating_submit(
+    *, actor, booking: Booking, performance, discipline, engagement, comment: str = ""
+) -> OrgRating:
+    if not access.is_booking_lecturer(actor, booking):
+        raise Forbidden(_("Only the lecturer of the session rates the organisation."))
+    errors = FieldErrors()
+    values = {
+        f: _clean_score(v, f, errors)
+        for f, v in (
+            ("performance", performance),
+            ("discipline", discipline),
+            ("engagement", engagement),
+        )
+    }
+    comment = errors.check(
+        clean_text, comment, field="comment", max_length=MAX_COMMENT, required=False, multiline=True
+    )
+    errors.raise_if_any()
+    if booking.status not in RATEABLE or booking.start_at > timezone.now():
+        raise Conflict(
+            _("The organisation can be rated once the session has started."), code="not_started"
+        )
+    try:
+        with transaction.atomic():
+            rating = OrgRating.objects.create(booking=booking, comment=comment, **values)
+            row = OrgRating.objects.filter(booking__org=booking.org).aggregate(
+                score=Avg(
+                    Cast(F("performance") + F("discipline") + F("engagement"), FloatField()) / 3.0
+                ),
+                n=Count("id"),
+            )
+            score = round(row["score"], 2)
+            OrgScore.objects.update_or_create(
+                org=booking.org,
+                defaults={
+                    "score": score,
+                    "star": CountySettings.for_county(booking.county_id).star_for(score),
+                    "rating_count": row["n"],
+                },
+            )
+            audit(
+                actor=actor,
+                action="org_rating.create",
+                obj=rating,
+                county_id=booking.county_id,
+                after=values,
+            )
+    except IntegrityError:
+        raise Conflict(
+            _("You have already rated this session's organisation."), code="already_rated"
+        ) from None
+    return rating

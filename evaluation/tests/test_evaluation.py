@@ -1,0 +1,204 @@
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from conftest import run_in_threads
+from evaluation.models import TraineeRating
+from evaluation.services import token_for
+from lecturers.models import Lecturer
+from scheduling.models import Booking, BookingStatus
+
+
+def session(world, *, started_minutes_ago=30, status=BookingStatus.CONFIRMED, attendees=40):
+    now = timezone.now()
+    return Booking.objects.create(
+        county=world.county, org=world.branch, lecturer=world.zhang, course=world.course,
+        start_at=now - timezone.timedelta(minutes=started_minutes_ago),
+        end_at=now - timezone.timedelta(minutes=started_minutes_ago) + timezone.timedelta(hours=2),
+        venue="党群服务中心", expected_attendees=attendees, classroom="classroom",
+        requested_by=world.secretary, expires_at=now, status=status,
+    )  # fmt: skip
+
+
+def rating(**change):
+    data = {
+        "name": "李学员",
+        "phone": "13912345678",
+        "content": 90,
+        "method": 85,
+        "effect": 95,
+        "comment": "很好",
+    }
+    data.update(change)
+    return data
+
+
+@pytest.mark.django_db
+def test_a_trainee_rates_and_the_lecturers_star_follows(world, anon_api):
+    booking = session(world)
+    response = anon_api.post(f"/api/v1/evaluations/{token_for(booking)}", rating())
+    assert response.status_code == 201, response.content
+    assert response.json()["content"] == 90
+    lecturer = Lecturer.objects.get(pk=world.zhang.pk)
+    assert lecturer.score == 90.0 and lecturer.star == 5 and lecturer.rating_count == 1
+
+
+@pytest.mark.django_db
+def test_the_same_phone_gets_its_first_record_back(world, anon_api):
+    booking = session(world)
+    url = f"/api/v1/evaluations/{token_for(booking)}"
+    first = anon_api.post(url, rating()).json()
+    again = anon_api.post(url, rating(content=10, comment="改主意了"))
+    assert again.status_code == 200 and again.json() == first
+    assert TraineeRating.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("token_change", "status"),
+    [(lambda t: t[:-1] + ("0" if t[-1] != "0" else "1"), 404), (lambda t: "999-abc", 404)],
+)
+def test_a_forged_token_is_404(world, anon_api, token_change, status):
+    booking = session(world)
+    assert (
+        anon_api.post(
+            f"/api/v1/evaluations/{token_change(token_for(booking))}", rating()
+        ).status_code
+        == status
+    )
+
+
+@pytest.mark.django_db
+def test_an_expired_or_cancelled_session_is_410_and_an_early_one_409(world, anon_api):
+    old = session(world, started_minutes_ago=60 * 30)
+    assert anon_api.post(f"/api/v1/evaluations/{token_for(old)}", rating()).status_code == 410
+    cancelled = session(world, status=BookingStatus.CANCELLED)
+    assert anon_api.post(f"/api/v1/evaluations/{token_for(cancelled)}", rating()).status_code == 410
+    future = session(world, started_minutes_ago=-120)
+    response = anon_api.post(f"/api/v1/evaluations/{token_for(future)}", rating())
+    assert response.status_code == 409 and response.json()["code"] == "not_open"
+    assert not TraineeRating.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"content": 101}, "content"),
+        ({"method": -1}, "method"),
+        ({"effect": 50.5}, "effect"),
+        ({"effect": "很好"}, "effect"),
+        ({"phone": ""}, "phone"),
+        ({"phone": "12345678901"}, "phone"),
+        ({"name": ""}, "name"),
+        ({"comment": "长" * 10000}, "comment"),
+    ],
+)
+def test_bad_ratings_are_refused(world, anon_api, change, field):
+    booking = session(world)
+    response = anon_api.post(f"/api/v1/evaluations/{token_for(booking)}", rating(**change))
+    assert response.status_code in (400, 422), response.content
+    assert field in response.json()["fields"]
+    assert not TraineeRating.objects.exists()
+
+
+@pytest.mark.django_db
+def test_html_in_a_comment_is_stored_and_shown_escaped(world, anon_api, client):
+    booking = session(world)
+    token = token_for(booking)
+    anon_api.post(f"/api/v1/evaluations/{token}", rating(comment="<script>alert(1)</script>"))
+    assert TraineeRating.objects.get().comment == "<script>alert(1)</script>"
+    client.cookies.load({})
+    page = client.post(
+        f"/e/{token}", rating(comment="<b>x</b>", phone="13912340000")
+    ).content.decode()
+    assert "&lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_repeats_of_one_phone_make_one_record(world):
+    booking = session(world)
+    url = f"/api/v1/evaluations/{token_for(booking)}"
+
+    def post(_i):
+        return Client().post(url, rating(), content_type="application/json").status_code
+
+    results = run_in_threads(post, 12)
+    assert sorted(results) == [200] * 11 + [201] or (
+        results.count(201) == 1 and results.count(200) == 11
+    ), results
+    assert TraineeRating.objects.count() == 1
+    assert Lecturer.objects.get(pk=world.zhang.pk).rating_count == 1
+
+
+@pytest.mark.django_db
+def test_the_trainee_page_checks_in_rates_and_remembers(world, client):
+    booking = session(world)
+    url = f"/e/{token_for(booking)}"
+    page = client.get(url)
+    assert page.status_code == 200 and len(page.content) < 100_000
+    assert "乡村振兴战略与农村产业发展" in page.content.decode()
+    done = client.post(url, rating())
+    assert done.status_code == 200 and 'data-testid="my-rating"' in done.content.decode()
+    # A second scan on the same phone shows the own record instead of a new form.
+    assert 'data-testid="my-rating"' in client.get(url).content.decode()
+    bad = Client().post(url, rating(phone="123"))
+    assert bad.status_code == 422 and "has-error" in bad.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_lecturer_rates_the_organisation_once(world, api_as):
+    booking = session(world)
+    client = api_as(world.lecturer)
+    url = f"/api/v1/bookings/{booking.pk}/org-evaluation"
+    payload = {"performance": 90, "discipline": 80, "engagement": 70}
+    assert client.post(url, payload).status_code == 201
+    assert client.post(url, payload).status_code == 409
+    assert api_as(world.secretary).post(url, payload).status_code == 403
+    assert api_as(world.outsider).post(url, payload).status_code == 404
+    ranking = api_as(world.secretary).get("/api/v1/rankings/orgs").json()["items"]
+    assert ranking[0]["id"] == world.branch.pk and ranking[0]["sessions"] == 1
+
+
+@pytest.mark.django_db
+def test_rankings_prefer_many_good_ratings_over_a_few_perfect(world, anon_api, api_as):
+    few = session(world)
+    for i in range(2):
+        anon_api.post(
+            f"/api/v1/evaluations/{token_for(few)}",
+            rating(phone=f"1391111000{i}", content=100, method=100, effect=100),
+        )
+    now = timezone.now()
+    many = Booking.objects.create(
+        county=world.county, org=world.branch, lecturer=world.li, course=world.course_li,
+        start_at=now - timezone.timedelta(minutes=10), end_at=now + timezone.timedelta(hours=1), venue="x",
+        expected_attendees=100, classroom="classroom", requested_by=world.secretary, expires_at=now, status="confirmed",
+    )  # fmt: skip
+    for i in range(60):
+        anon_api.post(
+            f"/api/v1/evaluations/{token_for(many)}",
+            rating(
+                phone=f"1392222{i:04d}", content=88 + i % 10, method=86 + i % 7, effect=90 + i % 5
+            ),
+        )
+    items = api_as(world.secretary).get("/api/v1/rankings/lecturers").json()["items"]
+    assert [i["id"] for i in items] == [world.li.pk, world.zhang.pk]
+    assert api_as(world.outsider).get("/api/v1/rankings/lecturers").json()["items"] == []
+
+
+@pytest.mark.django_db
+def test_the_qr_code_is_for_the_parties(world, api_as):
+    booking = session(world)
+    svg = api_as(world.secretary).get(f"/api/v1/bookings/{booking.pk}/qrcode.svg")
+    assert (
+        svg.status_code == 200 and svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content
+    )
+    png = api_as(world.lecturer).get(f"/api/v1/bookings/{booking.pk}/qrcode.png")
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+    assert (
+        api_as(world.outsider).get(f"/api/v1/bookings/{booking.pk}/qrcode.svg").status_code == 404
+    )
+    assert (
+        api_as(world.other_secretary).get(f"/api/v1/bookings/{booking.pk}/qrcode.png").status_code
+        == 404
+    )
