@@ -25,18 +25,23 @@ def navigation(request):
         entries.append(("booking_list", pgettext_lazy("nav", "Orders"), "单", True))
     elif has_org_role:
         entries.append(("booking_list", pgettext_lazy("nav", "Bookings"), "约", True))
+    if scope.is_county_admin:
+        # Desktop only: the phone's tab bar is full; on phones the home page links there.
+        entries.append(("delivery_list", _("Message delivery"), "送", False))
     entries.append(("inbox", _("Messages"), "信", True))
     path = request.path
+    urls = [reverse(name) for name, *_rest in entries]
+    # The longest matching address wins, so /inbox/deliveries/ lights up only its own entry.
+    matches = [url for url in urls if (path == url if url == "/" else path.startswith(url))]
+    current = max(matches, key=len, default=None)
     items = []
-    for name, label, icon, on_phone in entries:
-        url = reverse(name)
-        active = path == url if url == "/" else path.startswith(url)
+    for url, (name, label, icon, on_phone) in zip(urls, entries, strict=True):
         items.append(
             {
                 "url": url,
                 "label": label,
                 "icon": icon,
-                "active": active,
+                "active": url == current,
                 "on_phone": on_phone,
                 "badge": unread if name == "inbox" else 0,
             }

@@ -54,3 +54,16 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("Audit log entries are append-only.")
+
+
+class RateCounter(models.Model):
+    """Requests per key in the current fixed window; in the database so that every server
+    process counts together."""
+
+    key = models.CharField(max_length=190, unique=True)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("rate counter")
+        verbose_name_plural = _("rate counters")

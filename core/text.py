@@ -76,6 +76,16 @@ def mask_phone(phone: str) -> str:
     return f"{phone[:3]}****{phone[-4:]}"
 
 
+def mask_email(email: str) -> str:
+    """a***@example.com: the first letter and the domain, the way phones keep their ends."""
+    if not email:
+        return ""
+    local_part, at, domain = email.rpartition("@")
+    if not at:
+        return mask_phone(email)
+    return f"{local_part[:1]}***@{domain}"
+
+
 def clean_choice_list(values, *, field: str, allowed) -> list[str]:
     """A list of choice values (audiences, classrooms): known values only, duplicates dropped."""
     if values is None:

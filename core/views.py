@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from courses.models import Category
 from lecturers.selectors import catalogue_summary_for_user, lecturer_list_for_user
+from notifications.selectors import failed_delivery_count
 from orgs import access
 from scheduling.models import BookingStatus, OutsideSessionStatus
 from scheduling.selectors import (
@@ -37,6 +38,7 @@ def home(request):
         context["pending_outside"] = outside_session_list_for_user(
             user, status=OutsideSessionStatus.PENDING
         ).count()
+        context["failed_deliveries"] = failed_delivery_count(user)
     return render(request, "core/home.html", context)
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from core import ratelimit
 from core.audit import audit
 from core.errors import Conflict, FieldErrors, Forbidden, Gone, NotFound
 from core.text import clean_mobile, clean_text
@@ -89,12 +90,24 @@ def trainee_check_in(
     return trainee_rate(token=token, name=name, phone=phone, device=device, scores=None)
 
 
+# Trainee submissions allowed per minute: a whole hall scanning from one network is fine,
+# one phone number or one device hammering the form is not.
+LIMIT_PER_ADDRESS, LIMIT_PER_PHONE, LIMIT_PER_DEVICE = 600, 10, 30
+
+
 def trainee_rate(
-    *, token: str, name: str, phone: str, scores: dict | None, comment: str = "", device: str = ""
-) -> tuple[TraineeRating, bool]:
+    *, token: str, name: str, phone: str, scores: dict | None, comment: str = "", device: str = "",
+    client_ip: str = "",
+) -> tuple[TraineeRating, bool]:  # fmt: skip
     """Check in and rate in one step. Returns (record, created): the same phone again for the
     same session gets its first record back, unchanged (rating it if it had no scores yet)."""
     booking = booking_for_token(token)
+    if client_ip:
+        ratelimit.hit(f"eval:ip:{client_ip}", limit=LIMIT_PER_ADDRESS)
+    if device:
+        ratelimit.hit(f"eval:device:{device[:64]}", limit=LIMIT_PER_DEVICE)
+    if isinstance(phone, str) and phone:
+        ratelimit.hit(f"eval:phone:{booking.pk}:{phone[:20]}", limit=LIMIT_PER_PHONE)
     errors = FieldErrors()
     name = errors.check(clean_text, name, field="name", max_length=32)
     phone = errors.check(clean_mobile, phone)

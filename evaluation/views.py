@@ -51,7 +51,7 @@ def trainee_page(request, token: str):
                 record, _created = trainee_rate(
                     token=token, name=data["name"], phone=data["phone"],
                     scores={k: data[k] for k in ("content", "method", "effect")}, comment=data["comment"],
-                    device=request.COOKIES.get(DEVICE, ""),
+                    device=request.COOKIES.get(DEVICE, ""), client_ip=request.META.get("REMOTE_ADDR", ""),
                 )  # fmt: skip
             except ServiceError as exc:
                 apply_service_error(form, exc)

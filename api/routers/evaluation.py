@@ -98,6 +98,7 @@ def evaluation_submit(request, token: str, payload: TraineeIn):
         scores={"content": payload.content, "method": payload.method, "effect": payload.effect},
         comment=payload.comment,
         device=request.COOKIES.get("jt_device", ""),
+        client_ip=request.META.get("REMOTE_ADDR", ""),
     )
     return Status(201 if created else 200, _trainee(record))
 

@@ -72,10 +72,15 @@ STATUS_CLASSES = {
     "confirmed": "green",
     "approved": "green",
     "rejected": "grey",
+    # outgoing messages (notifications.DeliveryStatus); the plain badge is red
+    "queued": "gold",
+    "sending": "gold",
+    "sent": "green",
+    "failed": "",
 }
 
 
 @register.filter
 def status_class(status: str) -> str:
-    """The badge colour of a booking or approval status."""
+    """The badge colour of a booking, approval or delivery status."""
     return STATUS_CLASSES.get(status, "grey")

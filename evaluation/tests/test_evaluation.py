@@ -202,3 +202,13 @@ def test_the_qr_code_is_for_the_parties(world, api_as):
         api_as(world.other_secretary).get(f"/api/v1/bookings/{booking.pk}/qrcode.png").status_code
         == 404
     )
+
+
+@pytest.mark.django_db
+def test_one_phone_hammering_the_form_is_rate_limited(world, anon_api):
+    booking = session(world)
+    url = f"/api/v1/evaluations/{token_for(booking)}"
+    statuses = [anon_api.post(url, rating()).status_code for _ in range(12)]
+    assert statuses[0] == 201 and set(statuses[1:10]) == {200}
+    assert statuses[-1] == 429
+    assert TraineeRating.objects.count() == 1
