@@ -123,10 +123,8 @@ def test_concurrent_repeats_of_one_phone_make_one_record(world):
     def post(_i):
         return Client().post(url, rating(), content_type="application/json").status_code
 
-    results = run_in_threads(post, 12)
-    assert sorted(results) == [200] * 11 + [201] or (
-        results.count(201) == 1 and results.count(200) == 11
-    ), results
+    results = run_in_threads(post, 10)  # the per-phone limit allows ten a minute
+    assert sorted(results) == [200] * 9 + [201], results
     assert TraineeRating.objects.count() == 1
     assert Lecturer.objects.get(pk=world.zhang.pk).rating_count == 1
 
