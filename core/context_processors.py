@@ -34,6 +34,9 @@ def navigation(request):
     # The longest matching address wins, so /inbox/deliveries/ lights up only its own entry.
     matches = [url for url in urls if (path == url if url == "/" else path.startswith(url))]
     current = max(matches, key=len, default=None)
+    if path.startswith("/demands/"):
+        # Demands live inside the bookings/orders tab (a sixth tab would not fit on phones).
+        current = reverse("booking_list")
     items = []
     for url, (name, label, icon, on_phone) in zip(urls, entries, strict=True):
         items.append(

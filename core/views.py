@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from courses.models import Category
 from lecturers.selectors import catalogue_summary_for_user, lecturer_list_for_user
+from matching.selectors import orders_open_to_grab
 from notifications.selectors import failed_delivery_count
 from orgs import access
 from scheduling.models import BookingStatus, OutsideSessionStatus
@@ -32,6 +33,9 @@ def home(request):
         context["waiting_orders"] = booking_list_for_user(
             user, status=BookingStatus.REQUESTED, side="lecturer"
         ).count()
+        context["orders_to_grab"] = orders_open_to_grab(user).count()
+    # Secretaries and town or county admins post demands (需求邀约).
+    context["may_post_demand"] = scope.is_secretary or scope.is_town_admin or scope.is_county_admin
     if scope.is_secretary or scope.is_town_admin:
         context["upcoming"] = booking_upcoming_for_user(user)
     if scope.is_county_admin:

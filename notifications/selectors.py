@@ -1,4 +1,7 @@
-from .models import InboxMessage
+from core.text import mask_email, mask_phone
+from orgs import access
+
+from .models import Channel, DeliveryStatus, InboxMessage, NotificationPreference
 
 
 def inbox_for_user(user):
@@ -15,3 +18,57 @@ def inbox_message_for_user(user, message_id):
 
     number = parse_id(message_id)
     return inbox_for_user(user).filter(pk=number).first() if number else None
+
+
+def notification_preference_for_user(user) -> NotificationPreference:
+    """The caller's own choices; the defaults (SMS only) until they save some."""
+    return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(
+        user=user
+    )
+
+
+def delivery_list_for_user(user, *, status: str = "", channel: str = ""):
+    """Outgoing messages of the caller's county, newest first (county admins only)."""
+    qs = access.deliveries_visible_to(user).select_related("recipient")
+    if status:
+        qs = qs.filter(status=status)
+    if channel:
+        qs = qs.filter(channel=channel)
+    return qs.order_by("-created_at", "-id")
+
+
+def failed_delivery_count(user) -> int:
+    return access.deliveries_visible_to(user).filter(status=DeliveryStatus.FAILED).count()
+
+
+def masked_address(message) -> str:
+    """Where a message went, masked for the operators who are not its recipient."""
+    if message.channel == Channel.SMS:
+        return mask_phone(message.address)
+    if message.channel == Channel.EMAIL:
+        return mask_email(message.address)
+    address = message.address  # a WeChat openid: an identifier, kept recognisable but short
+    return f"{address[:4]}****{address[-4:]}" if len(address) > 8 else mask_phone(address)
+
+
+FIGURE_STATUSES = [
+    DeliveryStatus.QUEUED,
+    DeliveryStatus.SENDING,
+    DeliveryStatus.SENT,
+    DeliveryStatus.FAILED,
+]
+
+
+def delivery_figures_for_user(user) -> list[dict]:
+    """One row per channel with its counts by status (in FIGURE_STATUSES order)."""
+    from .outbox import delivery_figures
+
+    counts = {
+        (row["channel"], row["status"]): row["n"]
+        for row in delivery_figures(access.deliveries_visible_to(user))
+    }
+    rows = []
+    for channel, label in Channel.choices:
+        figures = [counts.get((channel, status), 0) for status in FIGURE_STATUSES]
+        rows.append({"channel": channel, "label": label, "counts": figures, "total": sum(figures)})
+    return rows

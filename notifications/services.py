@@ -9,17 +9,23 @@ import uuid
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.audit import audit
-from core.errors import Conflict, Forbidden
+from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotAuthenticated
+from core.text import clean_mobile, clean_text, mask_email, mask_phone
+from lecturers.models import Lecturer
 from orgs import access
 
 from . import outbox
 from .messages import SMS_MAX_CHARS, SMS_SIGNATURE, TEMPLATES
-from .models import Event, InboxMessage
+from .models import Event, InboxMessage, NotificationPreference
 
 
 def render(event: Event, facts: dict) -> tuple[str, str, str]:
@@ -103,3 +109,113 @@ def delivery_resend(*, actor, message) -> bool:
               before={"status": "failed", "last_error": message.last_error}, after={"status": "queued"})  # fmt: skip
         _deliver_after_commit()
     return True
+
+
+def _clean_email(value, *, required: bool) -> str:
+    value = clean_text(value, field="email", max_length=254, required=required)
+    if value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise InvalidInput.field("email", _("Enter a valid e-mail address.")) from None
+    return value
+
+
+def _phone_taken(phone: str, *, by_other_than) -> bool:
+    """Someone else has the number as their phone or as their login name (which the login
+    accepts in place of the phone), so giving it to this account would make logins ambiguous."""
+    others = User.objects.exclude(pk=by_other_than.pk)
+    return others.filter(Q(phone=phone) | Q(username=phone)).exists()
+
+
+def _preference_facts(preference: NotificationPreference, user) -> dict:
+    """What the audit log keeps of a preference: the channels and the addresses, masked."""
+    return {
+        "by_sms": preference.by_sms,
+        "by_wechat": preference.by_wechat,
+        "by_email": preference.by_email,
+        "phone": mask_phone(user.phone),
+        "email": mask_email(user.email),
+    }
+
+
+def notification_preference_update(
+    *,
+    actor,
+    by_sms: bool,
+    by_wechat: bool,
+    by_email: bool,
+    phone: str | None = None,
+    email: str | None = None,
+) -> NotificationPreference:
+    """A person chooses their own channels (the in-app inbox is always on). `phone` and
+    `email` change the account's addresses when given ("" removes one); SMS needs a mainland
+    mobile, e-mail an address and WeChat an account bound by the mini-program."""
+    if actor is None or not actor.is_authenticated:
+        raise NotAuthenticated()
+    errors = FieldErrors()
+    for name, value in (("by_sms", by_sms), ("by_wechat", by_wechat), ("by_email", by_email)):
+        if not isinstance(value, bool):
+            errors.add(name, _("Enter true or false."))
+    if phone is not None:
+        phone = errors.check(clean_mobile, phone, required=False)
+    if email is not None:
+        email = errors.check(_clean_email, email, required=False)
+
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=actor.pk)
+        preference, _created = NotificationPreference.objects.select_for_update().get_or_create(
+            user=user
+        )
+        before = _preference_facts(preference, user)
+        new_phone = user.phone if phone is None else phone
+        new_email = user.email if email is None else email
+        if "phone" not in errors.fields:
+            is_new = bool(new_phone) and new_phone != user.phone
+            if is_new and _phone_taken(new_phone, by_other_than=user):
+                errors.add("phone", _("This mobile number already has an account."))
+            if by_sms is True and not new_phone:
+                errors.add("phone", _("Enter your mobile number to get messages by SMS."))
+            elif by_sms is True and phone is None:
+                # The number on the account was never checked here; an old one may be invalid.
+                errors.check(clean_mobile, new_phone)
+        if "email" not in errors.fields and by_email is True:
+            if not new_email:
+                errors.add("email", _("Enter your e-mail address to get messages by e-mail."))
+            elif email is None:
+                errors.check(_clean_email, new_email, required=True)
+        if by_wechat is True and not preference.wechat_openid:
+            errors.add(
+                "by_wechat",
+                _(
+                    "WeChat is not bound yet: open the Jiangtai mini-program in WeChat and log "
+                    "in once, then turn this on."
+                ),
+            )
+        errors.raise_if_any()
+
+        user_changes = [
+            name
+            for name, value in (("phone", new_phone), ("email", new_email))
+            if getattr(user, name) != value
+        ]
+        user.phone, user.email = new_phone, new_email
+        preference.by_sms, preference.by_wechat, preference.by_email = by_sms, by_wechat, by_email
+        after = _preference_facts(preference, user)
+        if user_changes:
+            try:
+                with transaction.atomic():
+                    user.save(update_fields=user_changes)
+            except IntegrityError:
+                # Another account took the number between our check and our write.
+                errors.add("phone", _("This mobile number already has an account."))
+                errors.raise_if_any()
+            if "phone" in user_changes:
+                # A lecturer's résumé carries the same number as the login.
+                Lecturer.objects.filter(user=user).update(phone=user.phone)
+        if after != before or user_changes:
+            preference.save(update_fields=["by_sms", "by_wechat", "by_email"])
+            audit(actor=user, action="notification_preference.update", obj=preference,
+                  county_id=user.county_id, before=before, after=after)  # fmt: skip
+    actor.phone, actor.email = user.phone, user.email
+    return preference

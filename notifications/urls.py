@@ -5,5 +5,12 @@ from . import views
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("read-all/", views.inbox_read_all, name="inbox_read_all"),
+    path("settings/", views.inbox_settings, name="inbox_settings"),
+    path("deliveries/", views.delivery_list, name="delivery_list"),
+    path(
+        "deliveries/<int:message_id>/resend/",
+        views.delivery_resend_view,
+        name="delivery_resend",
+    ),
     path("<int:message_id>/", views.inbox_open, name="inbox_open"),
 ]

@@ -1,12 +1,18 @@
 from datetime import datetime
 
 from ninja import Field, Query, Router, Schema
+from ninja.decorators import decorate_view
 
 from core.timeutil import local
-from notifications.selectors import inbox_for_user, unread_count
-from notifications.services import inbox_mark_read
+from notifications.selectors import (
+    inbox_for_user,
+    notification_preference_for_user,
+    unread_count,
+)
+from notifications.services import inbox_mark_read, notification_preference_update
 
-from ..schemas import READ_ERRORS, Id, PageParams, paginate
+from ..idempotency import idempotent
+from ..schemas import READ_ERRORS, WRITE_ERRORS, Id, PageParams, paginate
 
 router = Router(tags=["notifications"])
 
@@ -49,3 +55,56 @@ def inbox(request, params: Query[PageParams]):
 @router.post("/inbox/read", response={200: ReadOut, **READ_ERRORS}, summary="Mark messages read")
 def inbox_read(request, payload: ReadIn):
     return {"marked": inbox_mark_read(user=request.auth, message_ids=payload.ids)}
+
+
+class PreferenceOut(Schema):
+    by_sms: bool
+    by_wechat: bool
+    by_email: bool
+    phone: str = Field(..., description="the caller's own mobile number, in full")
+    email: str
+    wechat_bound: bool = Field(..., description="a WeChat account is bound (mini-program login)")
+
+
+class PreferenceIn(Schema):
+    by_sms: bool
+    by_wechat: bool
+    by_email: bool
+    phone: str | None = Field(
+        None, max_length=32, description="omit to keep the account's number; empty removes it"
+    )
+    email: str | None = Field(
+        None, max_length=254, description="omit to keep the account's address; empty removes it"
+    )
+
+
+def _preference_out(user) -> dict:
+    preference = notification_preference_for_user(user)
+    return {
+        "by_sms": preference.by_sms,
+        "by_wechat": preference.by_wechat,
+        "by_email": preference.by_email,
+        "phone": user.phone,
+        "email": user.email,
+        "wechat_bound": bool(preference.wechat_openid),
+    }
+
+
+@router.get(
+    "/me/notifications",
+    response={200: PreferenceOut, **READ_ERRORS},
+    summary="My notification channels (the in-app inbox is always on)",
+)
+def preference_get(request):
+    return _preference_out(request.auth)
+
+
+@router.put(
+    "/me/notifications",
+    response={200: PreferenceOut, **WRITE_ERRORS},
+    summary="Choose my notification channels; SMS needs a mobile, WeChat a bound account",
+)
+@decorate_view(idempotent)
+def preference_put(request, payload: PreferenceIn):
+    notification_preference_update(actor=request.auth, **payload.dict())
+    return _preference_out(request.auth)

@@ -77,10 +77,16 @@ STATUS_CLASSES = {
     "sending": "gold",
     "sent": "green",
     "failed": "",
+    # demands and who was told of them (matching.DemandStatus, NoticeOutcome)
+    "open": "gold",
+    "taken": "green",
+    "notified": "gold",
+    "grabbed": "green",
+    "dropped": "",
 }
 
 
 @register.filter
 def status_class(status: str) -> str:
-    """The badge colour of a booking, approval or delivery status."""
+    """The badge colour of a booking, approval, delivery, demand or notice status."""
     return STATUS_CLASSES.get(status, "grey")

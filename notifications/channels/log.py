@@ -12,8 +12,12 @@ class LogChannel(Channel):
         self.name = name
 
     def send(self, delivery: Delivery) -> DeliveryResult:
-        from core.text import mask_phone
+        from core.text import mask_email, mask_phone
 
-        address = mask_phone(delivery.address) if delivery.address.isdigit() else delivery.address
+        address = (
+            mask_email(delivery.address)
+            if "@" in delivery.address
+            else mask_phone(delivery.address)
+        )
         logger.info("[%s → %s] %s: %s", self.name, address, delivery.title, delivery.body)
         return DeliveryResult(Outcome.SENT, provider_id=f"log-{delivery.key}")
