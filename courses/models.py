@@ -5,6 +5,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel
 from lecturers.models import HonourTitle
+from orgs.models import MemberGroup
 
 
 class Category(models.TextChoices):
@@ -17,13 +18,8 @@ class Category(models.TextChoices):
     EXEMPLARY_DEEDS = "exemplary_deeds", _("Exemplary deeds")
 
 
-class Audience(models.TextChoices):
-    GOVERNMENT = "government", _("Government and public institutions")
-    NEW_SECTORS = "new_sectors", _("New economic and social organisations")
-    RURAL = "rural", _("Rural")
-    COMMUNITY = "community", _("Community")
-    RETIRED = "retired", _("Retired")
-    MOBILE = "mobile", _("Mobile members")
+# A course's target audiences are the member groups of organisations (API.md).
+Audience = MemberGroup
 
 
 class Classroom(models.TextChoices):
