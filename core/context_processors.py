@@ -20,6 +20,8 @@ def navigation(request):
         ("lecturer_list", _("Lecturers"), "师", True),
         ("course_list", _("Courses"), "课", True),
         ("offering_list", _("This month's menu"), "晒", False),
+        # Desktop only; on phones the lecturer pool links to the rankings.
+        ("rankings", _("Rankings"), "榜", False),
     ]
     if scope.lecturer_id:
         entries.append(("booking_list", pgettext_lazy("nav", "Orders"), "单", True))

@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from courses.models import Category
+from evaluation.reports import attach_recent_comments, flagged_count
 from lecturers.selectors import catalogue_summary_for_user, lecturer_list_for_user
 from matching.selectors import orders_open_to_grab
 from notifications.selectors import failed_delivery_count
@@ -25,7 +26,7 @@ def home(request):
         "scope": scope,
         "summary": catalogue_summary_for_user(user),
         "categories": Category.choices,
-        "top_lecturers": lecturer_list_for_user(user, status="active")[:6],
+        "top_lecturers": attach_recent_comments(lecturer_list_for_user(user, status="active")[:6]),
     }
     context["my_orgs"] = access.orgs_held_by(user)
     if scope.lecturer_id:
@@ -43,6 +44,7 @@ def home(request):
             user, status=OutsideSessionStatus.PENDING
         ).count()
         context["failed_deliveries"] = failed_delivery_count(user)
+        context["flagged_ratings"] = flagged_count(user)
     return render(request, "core/home.html", context)
 
 

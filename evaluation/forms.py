@@ -23,3 +23,65 @@ class TraineeForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class OrgRatingForm(forms.Form):
+    """The lecturer's "1+3" rating of the organisation after the session (L10)."""
+
+    performance = _score(_("Overall performance"))
+    discipline = _score(_("Classroom discipline"))
+    engagement = _score(_("Member engagement"))
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+YEAR_CHOICES_BACK = 5
+
+
+class RankingFilterForm(forms.Form):
+    """The rankings' filters: category (lecturers only), town and year."""
+
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    town = forms.TypedChoiceField(label=_("Town"), coerce=int, required=False, empty_value=None)
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, towns=(), this_year: int, **kwargs):
+        from courses.models import Category
+
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("All categories")), *Category.choices]
+        self.fields["town"].choices = [("", _("All towns"))] + [(t.pk, t.name) for t in towns]
+        self.fields["year"].choices = [("", _("All years"))] + [
+            (y, str(y)) for y in range(this_year, this_year - YEAR_CHOICES_BACK, -1)
+        ]
+
+
+class MonthField(forms.CharField):
+    """`YYYY-MM` (the value of an <input type=month>) as the first day of that month."""
+
+    widget = forms.TextInput(attrs={"type": "month", "pattern": r"\d{4}-\d{2}"})
+
+    def to_python(self, value):
+        import re
+        from datetime import date
+
+        value = super().to_python(value)
+        if not value:
+            return None
+        match = re.fullmatch(r"(20\d\d)-(0[1-9]|1[0-2])", value)
+        if not match:
+            raise forms.ValidationError(_("Enter a month as YYYY-MM."))
+        return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+class PeriodForm(forms.Form):
+    """The roll-up's period: `from` and `to` month, both included (named as in the address)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from"] = MonthField(label=_("From month"), required=False)
+        self.fields["to"] = MonthField(label=_("To month"), required=False)

@@ -7,10 +7,12 @@ import segno
 from .services import trainee_url
 
 
-def qr_svg(booking, *, scale: int = 6) -> bytes:
+def qr_svg(booking, *, scale: int = 6, omitsize: bool = False) -> bytes:
+    """The code as SVG; `omitsize` leaves out width and height (a viewBox instead), so that CSS
+    sizes it, as on the printed poster."""
     buffer = io.BytesIO()
     segno.make(trainee_url(booking), error="m").save(
-        buffer, kind="svg", scale=scale, border=2, xmldecl=False
+        buffer, kind="svg", scale=scale, border=4, xmldecl=False, omitsize=omitsize
     )
     return buffer.getvalue()
 

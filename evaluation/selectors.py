@@ -23,7 +23,10 @@ def lecturer_ranking(
     scope = access.scope_for(user)
     if scope.county_id is None:
         return []
-    ratings = counted_ratings().filter(booking__county_id=scope.county_id)
+    # Only lecturers the caller may see in the catalogue (non-admins: active ones).
+    ratings = counted_ratings().filter(
+        booking__county_id=scope.county_id, booking__lecturer__in=access.lecturers_visible_to(user)
+    )
     if year:
         start, end = _year_bounds(year)
         ratings = ratings.filter(booking__start_at__gte=start, booking__start_at__lt=end)
@@ -44,7 +47,9 @@ def lecturer_ranking(
     )
 
 
-def org_ranking(user, *, year: int | None = None, town_id: int | None = None) -> list[dict]:
+def org_ranking(
+    user, *, year: int | None = None, category: str = "", town_id: int | None = None
+) -> list[dict]:
     from .models import OrgRating
 
     scope = access.scope_for(user)
@@ -54,6 +59,8 @@ def org_ranking(user, *, year: int | None = None, town_id: int | None = None) ->
     if year:
         start, end = _year_bounds(year)
         ratings = ratings.filter(booking__start_at__gte=start, booking__start_at__lt=end)
+    if category:
+        ratings = ratings.filter(booking__course__category=category)
     if town_id:
         ratings = ratings.filter(Q(booking__org_id=town_id) | Q(booking__org__parent_id=town_id))
     overall = Cast(F("performance") + F("discipline") + F("engagement"), FloatField()) / 3.0
@@ -70,7 +77,8 @@ def _rank(rows: list[dict], county_id: int, *, id_key: str, name_key: str) -> li
     ranked = []
     for r in rows:
         score = bayesian_average(r["total"], r["n"])
-        ranked.append({"id": r[id_key], "name": r[name_key], "score": round(score, 2), "star": rules.star_for(score),
+        # Ordered by the Bayesian score; the stars are those of the plain average, as on résumés.
+        ranked.append({"id": r[id_key], "name": r[name_key], "score": round(score, 2), "star": rules.star_for(r["total"]),
                        "sessions": r["sessions"], "ratings": r["n"]})  # fmt: skip
     ranked.sort(key=lambda item: (-item["score"], item["id"]))
     for position, item in enumerate(ranked, start=1):

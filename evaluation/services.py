@@ -5,7 +5,7 @@ import hmac
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Avg, Count, F, FloatField
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -124,19 +124,24 @@ def trainee_rate(
     rated = {**values, "comment": comment, "rated_at": now} if scores is not None else {}
     try:
         with transaction.atomic():
+            if scores is not None:
+                _serialise_ratings(booking)
             record = TraineeRating.objects.create(
                 booking=booking, name=name, phone=phone, device=device, **rated
             )
             if scores is not None:
-                _after_rating(booking)
+                _after_rating(booking, record)
         return record, True
     except IntegrityError:
         pass  # this phone is already checked in for this session
     record = TraineeRating.objects.get(booking=booking, phone=phone)
     if scores is not None and record.rated_at is None:
         with transaction.atomic():
+            _serialise_ratings(booking)
             if TraineeRating.objects.filter(pk=record.pk, rated_at__isnull=True).update(**rated):
-                _after_rating(booking)
+                for field, value in rated.items():
+                    setattr(record, field, value)
+                _after_rating(booking, record)
         record.refresh_from_db()
     return record, False
 
@@ -151,7 +156,10 @@ IDENTICAL_IN_BURST = 8
 
 
 def flag_suspicious(booking: Booking) -> int:
-    """Flag ratings that look manufactured; flagged ones leave the aggregates until reviewed."""
+    """Flag ratings that look manufactured; flagged ones leave the aggregates until reviewed.
+
+    Checks the whole session. A submission runs the same rules through `_flag_new`, which
+    reads only the ratings the new one can form a suspicious group with."""
     ratings = list(
         TraineeRating.objects.filter(booking=booking, rated_at__isnull=False).order_by(
             "rated_at", "id"
@@ -186,6 +194,51 @@ def flag_suspicious(booking: Booking) -> int:
     return len(new)
 
 
+def _flag_new(booking: Booking, record: TraineeRating) -> None:
+    """What `flag_suspicious` would newly flag once `record` is rated, without re-reading the
+    whole session (that made a hall's burst of n submissions O(n²)).
+
+    The ratings `record` can newly make suspicious are those of its device, those with its
+    three scores within BURST of it (every window of IDENTICAL_IN_BURST that contains it lies
+    there, and is consecutive there as it is in the whole group), and the session's tail
+    beyond the expected attendees. Groups without `record` were checked when their own last
+    rating came in: submissions of one lecturer run one after the other
+    (`_serialise_ratings`), so that one saw all the others. Same reasons, same precedence."""
+    rated = TraineeRating.objects.filter(booking=booking, rated_at__isnull=False)
+    reasons: dict[int, str] = {}
+    if record.device:
+        same_device = list(rated.filter(device=record.device).values_list("pk", flat=True))
+        if len(same_device) > SAME_DEVICE_LIMIT:
+            for pk in same_device:
+                reasons.setdefault(pk, _("many ratings from one device"))
+    same_scores = list(
+        rated.filter(
+            content=record.content,
+            method=record.method,
+            effect=record.effect,
+            rated_at__gte=record.rated_at - BURST,
+            rated_at__lte=record.rated_at + BURST,
+        )
+        .order_by("rated_at", "id")
+        .values_list("pk", "rated_at")
+    )
+    for i in range(len(same_scores) - IDENTICAL_IN_BURST + 1):
+        window = same_scores[i : i + IDENTICAL_IN_BURST]
+        if window[-1][1] - window[0][1] <= BURST:
+            for pk, _rated_at in window:
+                reasons.setdefault(pk, _("identical scores in a burst"))
+    beyond = rated.order_by("rated_at", "id").values_list("pk", flat=True)
+    for pk in beyond[booking.expected_attendees :]:
+        reasons.setdefault(pk, _("more ratings than expected attendees"))
+    by_reason: dict[str, list[int]] = {}
+    for pk, why in reasons.items():
+        by_reason.setdefault(why, []).append(pk)
+    for why, pks in by_reason.items():
+        TraineeRating.objects.filter(pk__in=pks, is_flagged=False).exclude(
+            flag_reason=REVIEWED
+        ).update(is_flagged=True, flag_reason=why)
+
+
 REVIEWED = "reviewed"
 
 
@@ -197,6 +250,7 @@ def rating_review(*, actor, rating: TraineeRating, keep: bool) -> None:
     ):
         raise Forbidden()
     with transaction.atomic():
+        _serialise_ratings(rating.booking)
         if keep:
             TraineeRating.objects.filter(pk=rating.pk).update(
                 is_flagged=False, flag_reason=REVIEWED
@@ -217,22 +271,59 @@ def counted_ratings():
     return TraineeRating.objects.filter(rated_at__isnull=False, is_flagged=False)
 
 
+# Namespaces of PostgreSQL advisory locks (pg_advisory_xact_lock(namespace, id)).
+_LOCK_LECTURER, _LOCK_COURSE, _LOCK_ORG = 0x4A540001, 0x4A540002, 0x4A540003
+
+
+def _serialise(*keys: tuple[int, int]) -> None:
+    """Hold until the end of the transaction the locks that make the writers of one aggregate
+    run one after the other, in the order given.
+
+    Without them, on PostgreSQL (READ COMMITTED) two submissions for one lecturer each
+    counted the ratings without the other's uncommitted one, and the later commit stored a
+    count one short: a burst of 300 left rating_count at 299 now and then. Advisory locks
+    rather than row locks on Lecturer: scheduling locks a booking's row and then its
+    lecturer's, while a rating's insert waits for the booking's row, so a Lecturer row lock
+    taken first here could deadlock against a booking change. SQLite needs nothing: its
+    IMMEDIATE transactions already hold the database's write lock."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for namespace, pk in keys:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s::integer, %s::integer)",
+                [namespace, pk % 2**31],
+            )
+
+
+def _serialise_ratings(booking: Booking) -> None:
+    """Taken before the first write of a transaction that changes ratings of this lecturer
+    and course: the aggregates and the flagging rules then see every earlier change."""
+    _serialise((_LOCK_LECTURER, booking.lecturer_id), (_LOCK_COURSE, booking.course_id))
+
+
 def refresh_aggregates(booking: Booking) -> None:
     """Recompute the lecturer's and the course's score, star and count from the raw ratings."""
     rules = CountySettings.for_county(booking.county_id)
-    for model, key, pk in (
-        (Lecturer, "booking__lecturer_id", booking.lecturer_id),
-        (Course, "booking__course_id", booking.course_id),
-    ):
-        row = counted_ratings().filter(**{key: pk}).aggregate(score=Avg(_overall()), n=Count("id"))
-        score = round(row["score"], 2) if row["score"] is not None else None
-        model.objects.filter(pk=pk).update(
-            score=score, star=rules.star_for(score), rating_count=row["n"]
-        )
+    with transaction.atomic(savepoint=False):  # the lock needs a transaction
+        _serialise_ratings(booking)  # already held when called from a rating's transaction
+        for model, key, pk in (
+            (Lecturer, "booking__lecturer_id", booking.lecturer_id),
+            (Course, "booking__course_id", booking.course_id),
+        ):
+            row = (
+                counted_ratings()
+                .filter(**{key: pk})
+                .aggregate(score=Avg(_overall()), n=Count("id"))
+            )
+            score = round(row["score"], 2) if row["score"] is not None else None
+            model.objects.filter(pk=pk).update(
+                score=score, star=rules.star_for(score), rating_count=row["n"]
+            )
 
 
-def _after_rating(booking: Booking) -> None:
-    flag_suspicious(booking)
+def _after_rating(booking: Booking, record: TraineeRating) -> None:
+    _flag_new(booking, record)
     refresh_aggregates(booking)
 
 
@@ -257,7 +348,8 @@ def session_summary(booking: Booking) -> dict:
         "n": row["n"],
     }
     rules = CountySettings.for_county(booking.county_id)
-    attendance = TraineeRating.objects.filter(booking=booking).count()
+    # People (人次, L19) are counted from check-ins, without those suspected as manufactured.
+    attendance = TraineeRating.objects.filter(booking=booking, is_flagged=False).count()
     flagged = TraineeRating.objects.filter(booking=booking, is_flagged=True).count()
     return {
         **row,
@@ -294,6 +386,7 @@ def org_rating_submit(
         )
     try:
         with transaction.atomic():
+            _serialise((_LOCK_ORG, booking.org_id))  # the same lost update as for lecturers
             rating = OrgRating.objects.create(booking=booking, comment=comment, **values)
             row = OrgRating.objects.filter(booking__org=booking.org).aggregate(
                 score=Avg(

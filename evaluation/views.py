@@ -1,17 +1,41 @@
-"""The trainee page behind the QR code: no account, light enough for a weak connection."""
+"""The trainee page behind the QR code (no account, light enough for a weak connection), and the
+evaluation pages of the parties and the county: poster, quality form, roll-up, rankings, flags."""
 
 import secrets
+from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.errors import ServiceError
+from core.errors import Conflict, Forbidden, InvalidInput, ServiceError
 from core.forms import apply_service_error
+from core.text import mask_phone
+from core.timeutil import local
+from orgs import access
+from orgs.models import CountySettings
 
-from .forms import TraineeForm
+from . import reports, selectors
+from .export import rollup_xlsx_response
+from .forms import OrgRatingForm, PeriodForm, RankingFilterForm, TraineeForm
 from .models import TraineeRating
-from .services import booking_for_token, session_summary, trainee_rate
+from .qr import qr_svg
+from .services import (
+    booking_for_token,
+    org_rating_submit,
+    rating_review,
+    session_summary,
+    trainee_rate,
+    trainee_url,
+)
 
 REMEMBER = "jt_trainee"
 DEVICE = "jt_device"
@@ -73,3 +97,165 @@ def trainee_page(request, token: str):
             DEVICE, secrets.token_hex(12), max_age=YEAR, httponly=True, samesite="Lax"
         )
     return response
+
+
+# --- the pages of the parties and the county (issue 6) --------------------------------------------
+
+RANKING_PAGE_SIZE = 50
+FLAG_PAGE_SIZE = 30
+
+
+def _same_site_next(request, default: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@login_required
+@require_GET
+def poster(request, booking_id):
+    """The printable A4 poster with the session's QR code (测评码)."""
+    booking = reports.session_for_poster(request.user, booking_id)
+    # segno writes the SVG from the trainee URL alone; nothing in it comes from a user.
+    code = mark_safe(qr_svg(booking, scale=1, omitsize=True).decode())  # noqa: S308
+    context = {
+        "booking": booking,
+        "qr": code,
+        "url": trainee_url(booking),
+        "rules": CountySettings.for_county(booking.county_id),
+    }
+    return render(request, "evaluation/poster.html", context)
+
+
+@login_required
+@require_GET
+def quality_form(request, booking_id):
+    """The session's 培训课程及讲师质量测评表 (G8c), printable."""
+    booking = reports.session_for_quality_form(request.user, booking_id)
+    context = {"booking": booking, **reports.quality_form(booking)}
+    return render(request, "evaluation/quality_form.html", context)
+
+
+@login_required
+@require_POST
+def org_rating(request, booking_id):
+    """The lecturer rates the organisation on the booking page once the session has started."""
+    from scheduling.views import _render_detail
+
+    booking = access.booking_for_user(request.user, booking_id)
+    form = OrgRatingForm(request.POST, prefix="org")
+    if form.is_valid():
+        try:
+            org_rating_submit(actor=request.user, booking=booking, **form.cleaned_data)
+        except InvalidInput as exc:
+            apply_service_error(form, exc)
+        except Conflict as exc:
+            messages.error(request, str(exc.message))
+            return redirect(f"{reverse('booking_detail', args=[booking.pk])}#evaluation")
+        else:
+            messages.success(request, _("Thank you. Your rating of the organisation is saved."))
+            return redirect(f"{reverse('booking_detail', args=[booking.pk])}#evaluation")
+    return _render_detail(request, booking, forms={"org_rating_form": form})
+
+
+@login_required
+@require_GET
+def rankings(request):
+    """Rankings (智能排位, L11) of lecturers and of trained organisations."""
+    user = request.user
+    tab = request.GET.get("tab", "")
+    if tab not in ("lecturers", "orgs"):
+        tab = "lecturers"
+    form = RankingFilterForm(
+        request.GET or None,
+        towns=access.towns_in_county(user),
+        this_year=local(timezone.now()).year,
+    )
+    form.is_valid()
+    filters = getattr(form, "cleaned_data", {})
+    category, town_id, year = (
+        filters.get("category") or "",
+        filters.get("town"),
+        filters.get("year"),
+    )
+    if tab == "orgs":
+        items = selectors.org_ranking(user, year=year, category=category, town_id=town_id)
+    else:
+        items = selectors.lecturer_ranking(user, year=year, category=category, town_id=town_id)
+    page = Paginator(items, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
+    linked = set()
+    if tab == "lecturers":
+        linked = set(
+            access.lecturers_visible_to(user)
+            .filter(pk__in=[item["id"] for item in page.object_list])
+            .values_list("pk", flat=True)
+        )
+    for item in page.object_list:
+        item["linked"] = item["id"] in linked
+    filter_query = urlencode(
+        {k: v for k, v in (("category", category), ("town", town_id), ("year", year)) if v}
+    )
+    context = {
+        "tab": tab,
+        "form": form,
+        "page": page,
+        "query": "&".join(q for q in (f"tab={tab}", filter_query) if q),
+        "filter_query": filter_query,
+    }
+    return render(request, "evaluation/rankings.html", context)
+
+
+@login_required
+@require_GET
+def rollup(request):
+    """County admins: per lecturer and period, the roll-up for the lecturer's own unit (G8c);
+    without a lecturer, the lecturers with sessions in the period."""
+    user = request.user
+    if not reports.may_see_rollups(user):
+        raise Forbidden()
+    form = PeriodForm(request.GET or None)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    period = reports.period_from(data.get("from"), data.get("to"))
+    if not request.GET.get("lecturer"):
+        context = {"form": form, "period": period, "rows": reports.rollup_index(user, period)}
+        return render(request, "evaluation/rollup_index.html", context)
+    lecturer = reports.rollup_lecturer(user, request.GET["lecturer"])
+    report = reports.rollup(user, lecturer, period)
+    if request.GET.get("format") == "xlsx":
+        return rollup_xlsx_response(report)
+    context = {"form": form, **report}
+    return render(request, "evaluation/rollup.html", context)
+
+
+@login_required
+@require_GET
+def flags(request):
+    """County admins: the ratings flagged as suspicious, to keep or discard (masked phones)."""
+    qs = reports.flagged_ratings(request.user)
+    page = Paginator(qs, FLAG_PAGE_SIZE).get_page(request.GET.get("page"))
+    for rating in page.object_list:
+        rating.masked_phone = mask_phone(rating.phone)
+    context = {"page": page, "query": "", "here": request.get_full_path()}
+    return render(request, "evaluation/flags.html", context)
+
+
+@login_required
+@require_POST
+def flag_review(request, rating_id):
+    rating = reports.flagged_rating_for_user(request.user, rating_id)
+    decision = request.POST.get("decision", "")
+    if decision not in ("keep", "discard"):
+        messages.error(request, _("Choose to keep or to delete the rating."))
+    else:
+        rating_review(actor=request.user, rating=rating, keep=decision == "keep")
+        messages.success(
+            request,
+            _("Kept: the rating counts again.")
+            if decision == "keep"
+            else _("Deleted: the rating no longer counts."),
+        )
+    return redirect(_same_site_next(request, reverse("evaluation_flags")))

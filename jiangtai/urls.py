@@ -23,6 +23,7 @@ urlpatterns = [
     path("inbox/", include("notifications.urls")),
     path("settings/", include("orgs.urls")),
     path("", include("scheduling.urls")),
+    path("demands/", include("matching.urls")),
     path("", include("evaluation.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

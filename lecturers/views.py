@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from courses.models import Category
+from evaluation.reports import attach_recent_comments, recent_comments
 from orgs import access
 from orgs.models import CountySettings
 from scheduling import selectors as scheduling_selectors
@@ -27,6 +28,7 @@ def lecturer_list(request):
         sort=filters.get("sort") or "recommended",
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = attach_recent_comments(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -59,6 +61,7 @@ def lecturer_detail(request, lecturer_id):
         "phone": selectors.lecturer_phone_for(request.user, lecturer),
         "liked": selectors.lecturer_liked_by(request.user, lecturer),
         "honours": lecturer.honour_list,
+        "recent_comments": recent_comments([lecturer.pk])[lecturer.pk],
         "may_book": _may_book(request.user, lecturer),
         "slots": scheduling_selectors.free_slots_for_lecturer(request.user, lecturer),
     }

@@ -8,7 +8,7 @@ from courses.models import Audience, Category, Classroom
 
 
 class DemandStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("demand status", "Open")
     TAKEN = "taken", _("Taken")
     EXPIRED = "expired", pgettext_lazy("demand status", "Expired")
     CANCELLED = "cancelled", pgettext_lazy("demand status", "Cancelled")

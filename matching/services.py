@@ -112,6 +112,8 @@ def demand_recommendations(*, actor, demand: Demand, limit: int = 10) -> engine.
 
 
 def _require_open(demand: Demand) -> None:
+    if demand.status == DemandStatus.OPEN and demand.window_start <= timezone.now():
+        raise Conflict(_("The requested time has begun; this demand is closed."), code="bad_state")
     if demand.status != DemandStatus.OPEN:
         raise Conflict(
             _("This demand is no longer open."),
@@ -215,13 +217,20 @@ def demand_grab(*, actor, demand: Demand, course_id, start: datetime) -> Booking
     )  # fmt: skip
     if start_at and (start_at < demand.window_start or end_at > demand.window_end):
         errors.add("start", _("Choose a start inside the requested window."))
-    if demand.status != DemandStatus.OPEN:
-        _require_open(demand)
+    _require_open(demand)
     errors.raise_if_any()
+    rules = CountySettings.for_county(demand.county_id)
+    lecturer = Lecturer.objects.select_related("org").get(pk=lecturer_id)
+    if not access.lecturer_bookable_for(lecturer, demand.org, rules):
+        raise Forbidden(
+            _("This lecturer cannot be booked by this organisation."), code="lecturer_not_bookable"
+        )
+    buffer = timedelta(minutes=rules.travel_buffer_minutes)
     try:
         with transaction.atomic():
             lock_lecturer(lecturer_id)
-            if lecturer_is_busy(lecturer_id, start_at, end_at):
+            # The same travel buffer the recommendations kept free.
+            if lecturer_is_busy(lecturer_id, start_at - buffer, end_at + buffer):
                 raise Conflict(
                     _("You already have a confirmed session at this time."), code="lecturer_busy"
                 )

@@ -21,6 +21,8 @@ from core.errors import Conflict, Forbidden, InvalidInput
 from core.text import parse_id
 from core.timeutil import add_months, local, month_label, when_label
 from courses.models import Category, CourseStatus
+from evaluation.forms import OrgRatingForm
+from evaluation.reports import booking_evaluation
 from orgs import access
 from orgs.models import CountySettings
 
@@ -216,6 +218,7 @@ def _render_detail(request, booking, *, forms: dict | None = None):
             prefix="move",
             initial={"date": start.date(), "start_time": start.time(), "end_time": end.time()},
         ),
+        "org_rating_form": OrgRatingForm(prefix="org"),
         **(forms or {}),
     }
     context = {
@@ -231,6 +234,8 @@ def _render_detail(request, booking, *, forms: dict | None = None):
         and booking.status == BookingStatus.CONFIRMED
         and booking.start_at <= now,
         "can_reschedule": org_side and booking.status in open_states,
+        # Issue 6: attendance, the session's scores, the QR poster, rating the organisation.
+        **booking_evaluation(user, booking),
         **forms,
     }
     return render(request, "scheduling/booking_detail.html", context)

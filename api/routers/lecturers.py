@@ -1,10 +1,14 @@
+from datetime import datetime
+
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
 from ninja.responses import Status
 
 from core.errors import InvalidInput
+from core.timeutil import local
 from courses.models import Category
+from evaluation.reports import recent_comments
 from lecturers import selectors
 from lecturers.models import Lecturer, LecturerStatus
 from lecturers.services import lecturer_create, lecturer_like
@@ -56,6 +60,15 @@ class CourseBrief(Schema):
     score: float | None
 
 
+class CommentOut(Schema):
+    """A trainee's comment on the résumé: the text, when and the rating's overall score; never
+    who wrote it."""
+
+    comment: str
+    created_at: datetime
+    overall: float
+
+
 class LecturerDetail(LecturerItem):
     gender: str
     birth_year: int | None
@@ -68,7 +81,7 @@ class LecturerDetail(LecturerItem):
     lng: float | None
     liked: bool
     courses: list[CourseBrief]
-    recent_comments: list[dict]
+    recent_comments: list[CommentOut]
 
 
 class LecturerIn(Schema):
@@ -190,7 +203,10 @@ def lecturer_detail(request, lecturer_id: int):
         "lng": lecturer.lng,
         "liked": selectors.lecturer_liked_by(user, lecturer),
         "courses": lecturer.active_courses,
-        "recent_comments": [],
+        "recent_comments": [
+            {**c, "created_at": local(c["created_at"])}
+            for c in recent_comments([lecturer.pk])[lecturer.pk]
+        ],
     }
 
 

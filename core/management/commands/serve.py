@@ -34,6 +34,8 @@ class Command(BaseCommand):
         self._print_logins(host, port)
 
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "jiangtai.settings"}
+        # QR posters and messages carry absolute links: without SITE_URL, this server's address.
+        env.setdefault("SITE_URL", f"http://{host}:{port}")
         web = subprocess.Popen(
             [
                 sys.executable, "-m", "gunicorn", "jiangtai.wsgi:application",

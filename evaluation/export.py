@@ -1,0 +1,128 @@
+"""The lecturer's roll-up as an Excel workbook (G8c): a header block the lecturer's unit can
+file (county, lecturer, unit, period), one row per session and a totals row."""
+
+import io
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+
+from core.timeutil import local
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _number(value, digits: int = 1):
+    return round(value, digits) if value is not None else None
+
+
+def period_label(period) -> str:
+    return _("%(from)s to %(to)s") % {
+        "from": f"{period.first:%Y-%m}",
+        "to": f"{period.last:%Y-%m}",
+    }
+
+
+def table_header() -> list[str]:
+    return [
+        _("Date"),
+        _("Course"),
+        _("Organisation"),
+        _("Attendance (check-ins)"),
+        _("Ratings"),
+        _("Content"),
+        _("Method"),
+        _("Effect"),
+        _("Overall"),
+        _("Star level"),
+    ]
+
+
+def _row(item: dict) -> list:
+    return [
+        f"{local(item['start_at']):%Y-%m-%d %H:%M}",
+        item["course"],
+        item["org"],
+        item["attendance"],
+        item["n"],
+        _number(item["content"]),
+        _number(item["method"]),
+        _number(item["effect"]),
+        _number(item["overall"]),
+        item["star"],
+    ]
+
+
+def rollup_workbook(report: dict) -> Workbook:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Quality roll-up")[:31]
+    bold = Font(bold=True)
+    sheet.append([_("Course-and-lecturer quality roll-up (培训课程及讲师质量测评汇总)")])
+    sheet["A1"].font = Font(bold=True, size=14)
+    for label, value in (
+        (_("County"), report["county"].name),
+        (_("Lecturer"), report["lecturer"].name),
+        (_("Unit"), report["unit"]),
+        (_("Period"), period_label(report["period"])),
+    ):
+        sheet.append([label, value])
+        sheet.cell(row=sheet.max_row, column=1).font = bold
+    sheet.append([])
+    sheet.append(table_header())
+    header_row = sheet.max_row
+    line = Side(style="thin", color="999999")
+    for cell in sheet[header_row]:
+        cell.font = bold
+        cell.alignment = Alignment(horizontal="center", wrap_text=True)
+        cell.border = Border(bottom=line)
+    for item in report["rows"]:
+        sheet.append(_row(item))
+    totals = report["totals"]
+    sheet.append(
+        [
+            _("Total"),
+            _("%(n)d sessions") % {"n": totals["sessions"]},
+            "",
+            totals["attendance"],
+            totals["n"],
+            _number(totals["content"]),
+            _number(totals["method"]),
+            _number(totals["effect"]),
+            _number(totals["overall"]),
+            totals["star"],
+        ]
+    )
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+        cell.border = Border(top=line)
+    for column, width in enumerate((18, 30, 22, 10, 8, 8, 8, 8, 8, 8), start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    return workbook
+
+
+def rollup_filename(report: dict) -> str:
+    period = report["period"]
+    return _("%(lecturer)s quality roll-up %(from)s to %(to)s.xlsx") % {
+        "lecturer": report["lecturer"].name,
+        "from": f"{period.first:%Y-%m}",
+        "to": f"{period.last:%Y-%m}",
+    }
+
+
+def rollup_xlsx_response(report: dict) -> HttpResponse:
+    buffer = io.BytesIO()
+    rollup_workbook(report).save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    # The Chinese file name travels as RFC 5987 filename*=UTF-8''…, with a plain fallback.
+    period = report["period"]
+    fallback = f"quality-rollup-{report['lecturer'].pk}-{period.first:%Y%m}-{period.last:%Y%m}.xlsx"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(rollup_filename(report))}"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
