@@ -38,6 +38,13 @@ def pytest_collection_modifyitems(config, items):
             )
 
 
+@pytest.fixture
+def allow_orm_beside_playwright(monkeypatch):
+    """Playwright's sync API keeps an event loop on the main thread, where Django would then
+    refuse the test's own ORM calls (SynchronousOnlyOperation)."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
 @pytest.fixture(autouse=True)
 def _uploads_in_tmp(settings, tmp_path):
     """Uploaded files of a test land in its own temporary folder, never in the checkout."""

@@ -11,35 +11,20 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from core.tests.test_browser import (
-    ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PHONE_WIDTH,
-    TIMEOUT_MS,
-    WECHAT_UA,
-    _assert_fits_phone,
-)
+from core.tests.browser import ARTIFACTS, Offline, assert_fits_phone, chromium, log_in
 
 pytestmark = pytest.mark.browser
 
 TOPIC = "乡村振兴 产业发展 讲座"
 
 
-@pytest.fixture
-def allow_orm_beside_playwright(monkeypatch):
-    """Playwright's sync API keeps an event loop on the main thread, where Django would then
-    refuse the test's own ORM calls (SynchronousOnlyOperation)."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
 def test_post_recommend_broadcast_and_grab_on_phones(
     live_server, transactional_db, allow_orm_beside_playwright
 ):
     from django.utils import timezone
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    from core.demo import demo_password, seed_demo
+    from core.demo import seed_demo
     from matching.models import Demand, DemandNotice, DemandStatus, NoticeOutcome
     from scheduling.models import BookingStatus
 
@@ -49,143 +34,104 @@ def test_post_recommend_broadcast_and_grab_on_phones(
     friday = monday + timedelta(days=4)
     ARTIFACTS.mkdir(exist_ok=True)
 
-    server = urlsplit(live_server.url)
-    own_origin = (server.scheme, server.hostname, server.port)
-    foreign: list[str] = []
-    page_errors: list[str] = []
-    bad_responses: list[str] = []
+    offline = Offline(live_server.url)
 
-    def only_own_host(route):
-        url = urlsplit(route.request.url)
-        if (url.scheme, url.hostname, url.port) == own_origin:
-            route.continue_()
-        else:
-            foreign.append(route.request.url)
-            route.abort()
+    with chromium() as browser:
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
+        def phone(username):
+            context = offline.phone(browser)
+            page = offline.watch(context.new_page())
+            log_in(page, live_server.url, username)
+            return context, page
 
-            def phone(username):
-                context = browser.new_context(
-                    viewport={"width": PHONE_WIDTH, "height": 812},
-                    device_scale_factor=2,
-                    is_mobile=True,
-                    has_touch=True,
-                    locale="zh-CN",
-                    user_agent=WECHAT_UA,
-                )
-                context.set_default_timeout(TIMEOUT_MS)
-                context.route("**/*", only_own_host)
-                page = context.new_page()
-                page.on("pageerror", lambda exc: page_errors.append(str(exc)))
-                page.on(
-                    "response",
-                    lambda r: (
-                        bad_responses.append(f"{r.status} {r.url}") if r.status >= 400 else None
-                    ),
-                )
-                page.goto(f"{live_server.url}/accounts/login/")
-                page.fill("input[name=username]", username)
-                page.fill("input[name=password]", demo_password())
-                with page.expect_navigation():
-                    page.click("form button[type=submit]")
-                assert urlsplit(page.url).path == "/"
-                return context, page
+        secretary_context, branch_page = phone("secretary")
 
-            secretary_context, branch_page = phone("secretary")
+        # 1. From the home page the secretary posts the demand for next week.
+        with branch_page.expect_navigation():
+            branch_page.click("[data-testid=post-demand]")
+        assert urlsplit(branch_page.url).path == "/demands/new/"
+        expect(branch_page.locator("#field-topic .help")).to_contain_text("乡村振兴 产业发展")
+        branch_page.fill("input[name=topic]", TOPIC)
+        branch_page.fill("input[name=date_from]", monday.isoformat())
+        branch_page.fill("input[name=date_to]", friday.isoformat())
+        branch_page.fill("input[name=expected_attendees]", "45")
+        assert_fits_phone(branch_page)
+        branch_page.screenshot(path=str(ARTIFACTS / "demand-form-375.png"), full_page=True)
+        with branch_page.expect_navigation():
+            branch_page.click("[data-testid=submit-demand]")
+        demand = Demand.objects.get(topic=TOPIC)
+        assert urlsplit(branch_page.url).path == f"/demands/{demand.pk}/"
+        assert demand.expected_attendees == 45
+        assert timezone.localtime(demand.window_start).date() == monday
 
-            # 1. From the home page the secretary posts the demand for next week.
-            with branch_page.expect_navigation():
-                branch_page.click("[data-testid=post-demand]")
-            assert urlsplit(branch_page.url).path == "/demands/new/"
-            expect(branch_page.locator("#field-topic .help")).to_contain_text("乡村振兴 产业发展")
-            branch_page.fill("input[name=topic]", TOPIC)
-            branch_page.fill("input[name=date_from]", monday.isoformat())
-            branch_page.fill("input[name=date_to]", friday.isoformat())
-            branch_page.fill("input[name=expected_attendees]", "45")
-            _assert_fits_phone(branch_page)
-            branch_page.screenshot(path=str(ARTIFACTS / "demand-form-375.png"), full_page=True)
-            with branch_page.expect_navigation():
-                branch_page.click("[data-testid=submit-demand]")
-            demand = Demand.objects.get(topic=TOPIC)
-            assert urlsplit(branch_page.url).path == f"/demands/{demand.pk}/"
-            assert demand.expected_attendees == 45
-            assert timezone.localtime(demand.window_start).date() == monday
+        # 2. Ranked lecturers, each with a score, its five parts and a reason in Chinese.
+        cards = branch_page.locator("[data-testid=recommendation]")
+        expect(cards.first).to_be_visible()
+        assert cards.count() >= 3
+        first = cards.first
+        expect(first.locator("[data-testid=reason]")).to_contain_text("讲授《")
+        expect(first.locator(".components li")).to_have_count(5)
+        expect(first.locator(".components")).to_contain_text("话题相关")
+        expect(first.locator(".rec-score")).to_contain_text("%")
+        assert_fits_phone(branch_page)
+        branch_page.screenshot(
+            path=str(ARTIFACTS / "demand-recommendations-375.png"), full_page=True
+        )
 
-            # 2. Ranked lecturers, each with a score, its five parts and a reason in Chinese.
-            cards = branch_page.locator("[data-testid=recommendation]")
-            expect(cards.first).to_be_visible()
-            assert cards.count() >= 3
-            first = cards.first
-            expect(first.locator("[data-testid=reason]")).to_contain_text("讲授《")
-            expect(first.locator(".components li")).to_have_count(5)
-            expect(first.locator(".components")).to_contain_text("话题相关")
-            expect(first.locator(".rec-score")).to_contain_text("%")
-            _assert_fits_phone(branch_page)
-            branch_page.screenshot(
-                path=str(ARTIFACTS / "demand-recommendations-375.png"), full_page=True
-            )
+        # 3. Push it to the top three.
+        branch_page.select_option("select[name=limit]", "3")
+        with branch_page.expect_navigation():
+            branch_page.click("[data-testid=broadcast]")
+        expect(branch_page.locator(".notice-success")).to_be_visible()
+        expect(branch_page.locator("[data-testid=notice]")).to_have_count(3)
+        notices = list(DemandNotice.objects.filter(demand=demand).order_by("rank"))
+        assert len(notices) == 3
+        winner = notices[0].lecturer
+        assert_fits_phone(branch_page)
 
-            # 3. Push it to the top three.
-            branch_page.select_option("select[name=limit]", "3")
-            with branch_page.expect_navigation():
-                branch_page.click("[data-testid=broadcast]")
-            expect(branch_page.locator(".notice-success")).to_be_visible()
-            expect(branch_page.locator("[data-testid=notice]")).to_have_count(3)
-            notices = list(DemandNotice.objects.filter(demand=demand).order_by("rank"))
-            assert len(notices) == 3
-            winner = notices[0].lecturer
-            _assert_fits_phone(branch_page)
+        # 4. The first notified lecturer (demo logins are phone numbers) grabs it.
+        lecturer_context, teacher = phone(winner.user.username)
+        expect(teacher.locator("[data-testid=orders-to-grab] b")).to_have_text("1")
+        with teacher.expect_navigation():
+            teacher.click("[data-testid=orders-to-grab]")
+        assert urlsplit(teacher.url).path == "/demands/"
+        order = teacher.locator(f"#order-{demand.pk}")
+        expect(order).to_contain_text(TOPIC)
+        expect(order.locator("[data-testid=grab]")).to_be_visible()
+        assert_fits_phone(teacher)
+        teacher.screenshot(path=str(ARTIFACTS / "demand-orders-375.png"), full_page=True)
 
-            # 4. The first notified lecturer (demo logins are phone numbers) grabs it.
-            lecturer_context, teacher = phone(winner.user.username)
-            expect(teacher.locator("[data-testid=orders-to-grab] b")).to_have_text("1")
-            with teacher.expect_navigation():
-                teacher.click("[data-testid=orders-to-grab]")
-            assert urlsplit(teacher.url).path == "/demands/"
-            order = teacher.locator(f"#order-{demand.pk}")
-            expect(order).to_contain_text(TOPIC)
-            expect(order.locator("[data-testid=grab]")).to_be_visible()
-            _assert_fits_phone(teacher)
-            teacher.screenshot(path=str(ARTIFACTS / "demand-orders-375.png"), full_page=True)
+        teacher.goto(f"{live_server.url}/demands/{demand.pk}/")
+        grab_form = teacher.locator("[data-testid=grab-form]")
+        expect(grab_form).to_be_visible()
+        assert teacher.locator("input[name=date]").input_value() == monday.isoformat()
+        expect(teacher.locator("[data-testid=recommendation]")).to_have_count(0)
+        assert_fits_phone(teacher)
+        teacher.screenshot(path=str(ARTIFACTS / "demand-grab-375.png"), full_page=True)
+        with teacher.expect_navigation():
+            grab_form.locator("[data-testid=grab]").click()
+        demand.refresh_from_db()
+        booking = demand.booking
+        assert demand.status == DemandStatus.TAKEN and booking is not None
+        assert urlsplit(teacher.url).path == f"/bookings/{booking.pk}/"
+        expect(teacher.locator(".notice-success")).to_be_visible()
+        assert booking.status == BookingStatus.CONFIRMED and booking.lecturer == winner
+        assert booking.expected_attendees == 45
+        assert DemandNotice.objects.get(demand=demand, lecturer=winner).outcome == (
+            NoticeOutcome.GRABBED
+        )
 
-            teacher.goto(f"{live_server.url}/demands/{demand.pk}/")
-            grab_form = teacher.locator("[data-testid=grab-form]")
-            expect(grab_form).to_be_visible()
-            assert teacher.locator("input[name=date]").input_value() == monday.isoformat()
-            expect(teacher.locator("[data-testid=recommendation]")).to_have_count(0)
-            _assert_fits_phone(teacher)
-            teacher.screenshot(path=str(ARTIFACTS / "demand-grab-375.png"), full_page=True)
-            with teacher.expect_navigation():
-                grab_form.locator("[data-testid=grab]").click()
-            demand.refresh_from_db()
-            booking = demand.booking
-            assert demand.status == DemandStatus.TAKEN and booking is not None
-            assert urlsplit(teacher.url).path == f"/bookings/{booking.pk}/"
-            expect(teacher.locator(".notice-success")).to_be_visible()
-            assert booking.status == BookingStatus.CONFIRMED and booking.lecturer == winner
-            assert booking.expected_attendees == 45
-            assert DemandNotice.objects.get(demand=demand, lecturer=winner).outcome == (
-                NoticeOutcome.GRABBED
-            )
+        # 5. The booking is on both sides' /bookings/, and the demand shows it taken.
+        teacher.goto(f"{live_server.url}/bookings/")
+        expect(teacher.locator(f"#booking-{booking.pk}")).to_be_visible()
+        branch_page.goto(f"{live_server.url}/bookings/")
+        expect(branch_page.locator(f"#booking-{booking.pk}")).to_be_visible()
+        expect(branch_page.locator(f"#booking-{booking.pk}")).to_contain_text(winner.name)
+        branch_page.goto(f"{live_server.url}/demands/{demand.pk}/")
+        expect(branch_page.locator("[data-testid=taken]")).to_contain_text(winner.name)
+        expect(branch_page.locator("[data-testid=notice]").first).to_contain_text("已抢单")
+        assert_fits_phone(branch_page)
+        lecturer_context.close()
+        secretary_context.close()
 
-            # 5. The booking is on both sides' /bookings/, and the demand shows it taken.
-            teacher.goto(f"{live_server.url}/bookings/")
-            expect(teacher.locator(f"#booking-{booking.pk}")).to_be_visible()
-            branch_page.goto(f"{live_server.url}/bookings/")
-            expect(branch_page.locator(f"#booking-{booking.pk}")).to_be_visible()
-            expect(branch_page.locator(f"#booking-{booking.pk}")).to_contain_text(winner.name)
-            branch_page.goto(f"{live_server.url}/demands/{demand.pk}/")
-            expect(branch_page.locator("[data-testid=taken]")).to_contain_text(winner.name)
-            expect(branch_page.locator("[data-testid=notice]").first).to_contain_text("已抢单")
-            _assert_fits_phone(branch_page)
-            lecturer_context.close()
-            secretary_context.close()
-        finally:
-            browser.close()
-
-    assert foreign == [], f"pages tried to reach other hosts: {foreign}"
-    assert page_errors == [], f"JavaScript errors: {page_errors}"
-    assert bad_responses == [], f"failed responses: {bad_responses}"
+    offline.assert_clean()

@@ -11,24 +11,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from core.tests.test_browser import (
-    ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PHONE_WIDTH,
-    TIMEOUT_MS,
-    WECHAT_UA,
-    _assert_fits_phone,
-)
+from core.tests.browser import ARTIFACTS, Offline, assert_fits_phone, chromium, log_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def allow_orm_beside_playwright(monkeypatch):
-    """Playwright's sync API keeps an event loop on the main thread, where Django would then
-    refuse the test's own ORM calls (SynchronousOnlyOperation)."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def _event_of(ics: bytes, booking_id: int):
@@ -46,10 +31,10 @@ def test_publish_book_accept_subscribe_and_complete_on_phones(
     live_server, transactional_db, allow_orm_beside_playwright, settings
 ):
     from django.utils import timezone
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     from accounts.models import User
-    from core.demo import demo_password, seed_demo
+    from core.demo import seed_demo
     from core.timeutil import add_months, aware, local
     from courses.models import CourseStatus
     from lecturers.models import Lecturer
@@ -67,136 +52,97 @@ def test_publish_book_accept_subscribe_and_complete_on_phones(
     start = aware(datetime(day.year, day.month, day.day, 9, 0))
     ARTIFACTS.mkdir(exist_ok=True)
 
-    server = urlsplit(live_server.url)
-    own_origin = (server.scheme, server.hostname, server.port)
-    foreign: list[str] = []
-    page_errors: list[str] = []
-    bad_responses: list[str] = []
+    offline = Offline(live_server.url)
 
-    def only_own_host(route):
-        url = urlsplit(route.request.url)
-        if (url.scheme, url.hostname, url.port) == own_origin:
-            route.continue_()
-        else:
-            foreign.append(route.request.url)
-            route.abort()
+    with chromium() as browser:
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
+        def phone(username):
+            context = offline.phone(browser)
+            page = offline.watch(context.new_page())
+            log_in(page, live_server.url, username)
+            return context, page
 
-            def phone(username):
-                context = browser.new_context(
-                    viewport={"width": PHONE_WIDTH, "height": 812},
-                    device_scale_factor=2,
-                    is_mobile=True,
-                    has_touch=True,
-                    locale="zh-CN",
-                    user_agent=WECHAT_UA,
-                )
-                context.set_default_timeout(TIMEOUT_MS)
-                context.route("**/*", only_own_host)
-                page = context.new_page()
-                page.on("pageerror", lambda exc: page_errors.append(str(exc)))
-                page.on(
-                    "response",
-                    lambda r: (
-                        bad_responses.append(f"{r.status} {r.url}") if r.status >= 400 else None
-                    ),
-                )
-                page.goto(f"{live_server.url}/accounts/login/")
-                page.fill("input[name=username]", username)
-                page.fill("input[name=password]", demo_password())
-                with page.expect_navigation():
-                    page.click("form button[type=submit]")
-                assert urlsplit(page.url).path == "/"
-                return context, page
+        lecturer_context, teacher = phone("lecturer")
+        secretary_context, branch_page = phone("secretary")
 
-            lecturer_context, teacher = phone("lecturer")
-            secretary_context, branch_page = phone("secretary")
+        # 1. The lecturer publishes one free time next month (all courses stay ticked).
+        teacher.goto(f"{live_server.url}/offerings/publish/?month={next_month:%Y-%m}")
+        expect(teacher.locator("[data-testid=slot-row]")).to_have_count(8)
+        assert_fits_phone(teacher)
+        teacher.fill("input[name=slots-0-date]", day.isoformat())
+        teacher.fill("input[name=slots-0-start_time]", "09:00")
+        teacher.fill("input[name=slots-0-end_time]", "11:00")
+        with teacher.expect_navigation():
+            teacher.click("[data-testid=publish]")
+        expect(teacher.locator(".notice-success")).to_be_visible()
+        slot = OfferingSlot.objects.get(offering__lecturer=lecturer)
+        assert slot.start_at == start and slot.end_at == start + timedelta(hours=2)
 
-            # 1. The lecturer publishes one free time next month (all courses stay ticked).
-            teacher.goto(f"{live_server.url}/offerings/publish/?month={next_month:%Y-%m}")
-            expect(teacher.locator("[data-testid=slot-row]")).to_have_count(8)
-            _assert_fits_phone(teacher)
-            teacher.fill("input[name=slots-0-date]", day.isoformat())
-            teacher.fill("input[name=slots-0-start_time]", "09:00")
-            teacher.fill("input[name=slots-0-end_time]", "11:00")
-            with teacher.expect_navigation():
-                teacher.click("[data-testid=publish]")
-            expect(teacher.locator(".notice-success")).to_be_visible()
-            slot = OfferingSlot.objects.get(offering__lecturer=lecturer)
-            assert slot.start_at == start and slot.end_at == start + timedelta(hours=2)
+        # 2. The secretary opens the résumé and books that time.
+        branch_page.goto(f"{live_server.url}/lecturers/{lecturer.pk}/")
+        expect(branch_page.locator("[data-testid=book]")).to_be_visible()
+        with branch_page.expect_navigation():
+            branch_page.locator("[data-testid=book-slot]").first.click()
+        assert urlsplit(branch_page.url).path == "/bookings/new/"
+        expect(branch_page.locator(f"input[name=slot][value='{slot.pk}']")).to_be_checked()
+        branch_page.select_option("select[name=course]", str(course.pk))
+        branch_page.fill("input[name=expected_attendees]", "35")
+        branch_page.fill("textarea[name=note]", "请准备20分钟互动")
+        assert_fits_phone(branch_page)
+        branch_page.screenshot(path=str(ARTIFACTS / "booking-form-375.png"), full_page=True)
+        with branch_page.expect_navigation():
+            branch_page.click("[data-testid=submit-booking]")
+        booking = Booking.objects.get()
+        assert urlsplit(branch_page.url).path == f"/bookings/{booking.pk}/"
+        expect(branch_page.locator(".notice-success")).to_be_visible()
+        assert booking.slot == slot and booking.course == course and booking.org == branch
+        assert booking.venue == branch.address and booking.expected_attendees == 35
+        assert_fits_phone(branch_page)
 
-            # 2. The secretary opens the résumé and books that time.
-            branch_page.goto(f"{live_server.url}/lecturers/{lecturer.pk}/")
-            expect(branch_page.locator("[data-testid=book]")).to_be_visible()
-            with branch_page.expect_navigation():
-                branch_page.locator("[data-testid=book-slot]").first.click()
-            assert urlsplit(branch_page.url).path == "/bookings/new/"
-            expect(branch_page.locator(f"input[name=slot][value='{slot.pk}']")).to_be_checked()
-            branch_page.select_option("select[name=course]", str(course.pk))
-            branch_page.fill("input[name=expected_attendees]", "35")
-            branch_page.fill("textarea[name=note]", "请准备20分钟互动")
-            _assert_fits_phone(branch_page)
-            branch_page.screenshot(path=str(ARTIFACTS / "booking-form-375.png"), full_page=True)
-            with branch_page.expect_navigation():
-                branch_page.click("[data-testid=submit-booking]")
-            booking = Booking.objects.get()
-            assert urlsplit(branch_page.url).path == f"/bookings/{booking.pk}/"
-            expect(branch_page.locator(".notice-success")).to_be_visible()
-            assert booking.slot == slot and booking.course == course and booking.org == branch
-            assert booking.venue == branch.address and booking.expected_attendees == 35
-            _assert_fits_phone(branch_page)
+        # 3. The lecturer sees the order (and the unread message) and accepts it.
+        teacher.goto(f"{live_server.url}/bookings/")
+        expect(teacher.locator(".tabbar .nav-badge")).to_have_text("1")
+        row = teacher.locator(f"#booking-{booking.pk}")
+        expect(row).to_contain_text(course.title)
+        expect(row.locator("[data-testid=accept]")).to_be_visible()
+        assert_fits_phone(teacher)
+        teacher.screenshot(path=str(ARTIFACTS / "lecturer-orders-375.png"), full_page=True)
+        with teacher.expect_navigation():
+            row.locator("[data-testid=accept]").click()
+        assert urlsplit(teacher.url).path == "/bookings/"
+        expect(teacher.locator(".notice-success")).to_be_visible()
+        assert Booking.objects.get(pk=booking.pk).status == BookingStatus.CONFIRMED
 
-            # 3. The lecturer sees the order (and the unread message) and accepts it.
-            teacher.goto(f"{live_server.url}/bookings/")
-            expect(teacher.locator(".tabbar .nav-badge")).to_have_text("1")
-            row = teacher.locator(f"#booking-{booking.pk}")
-            expect(row).to_contain_text(course.title)
-            expect(row.locator("[data-testid=accept]")).to_be_visible()
-            _assert_fits_phone(teacher)
-            teacher.screenshot(path=str(ARTIFACTS / "lecturer-orders-375.png"), full_page=True)
-            with teacher.expect_navigation():
-                row.locator("[data-testid=accept]").click()
-            assert urlsplit(teacher.url).path == "/bookings/"
-            expect(teacher.locator(".notice-success")).to_be_visible()
-            assert Booking.objects.get(pk=booking.pk).status == BookingStatus.CONFIRMED
+        # 4. Both calendar feeds, as the link on /bookings/ gives them, carry the session.
+        for context, page in ((lecturer_context, teacher), (secretary_context, branch_page)):
+            page.goto(f"{live_server.url}/bookings/")
+            url = page.locator("[data-testid=feed-url]").input_value()
+            assert url.startswith(f"{live_server.url}/calendar/")
+            response = context.request.get(url)
+            assert response.status == 200
+            assert response.headers["content-type"].startswith("text/calendar")
+            event = _event_of(response.body(), booking.pk)
+            assert event["DTSTART"].params["TZID"] == "Asia/Shanghai"
+            assert event["DTSTART"].dt == start
+            assert event["DTSTART"].dt.utcoffset() == timedelta(hours=8)
+            assert event["DTEND"].dt == start + timedelta(hours=2)
+            assert str(event["LOCATION"]) == branch.address
+            assert str(event["URL"]) == f"{live_server.url}/bookings/{booking.pk}/"
+            assert str(event["STATUS"]) == "CONFIRMED"
 
-            # 4. Both calendar feeds, as the link on /bookings/ gives them, carry the session.
-            for context, page in ((lecturer_context, teacher), (secretary_context, branch_page)):
-                page.goto(f"{live_server.url}/bookings/")
-                url = page.locator("[data-testid=feed-url]").input_value()
-                assert url.startswith(f"{live_server.url}/calendar/")
-                response = context.request.get(url)
-                assert response.status == 200
-                assert response.headers["content-type"].startswith("text/calendar")
-                event = _event_of(response.body(), booking.pk)
-                assert event["DTSTART"].params["TZID"] == "Asia/Shanghai"
-                assert event["DTSTART"].dt == start
-                assert event["DTSTART"].dt.utcoffset() == timedelta(hours=8)
-                assert event["DTEND"].dt == start + timedelta(hours=2)
-                assert str(event["LOCATION"]) == branch.address
-                assert str(event["URL"]) == f"{live_server.url}/bookings/{booking.pk}/"
-                assert str(event["STATUS"]) == "CONFIRMED"
+        # 5. Once the session has started, the secretary marks it as held.
+        now = timezone.now()
+        Booking.objects.filter(pk=booking.pk).update(
+            start_at=now - timedelta(hours=1), end_at=now + timedelta(hours=1)
+        )
+        branch_page.goto(f"{live_server.url}/bookings/{booking.pk}/")
+        with branch_page.expect_navigation():
+            branch_page.click("[data-testid=complete]")
+        expect(branch_page.locator(".notice-success")).to_be_visible()
+        expect(branch_page.locator("[data-testid=complete]")).to_have_count(0)
+        assert_fits_phone(branch_page)
+        assert Booking.objects.get(pk=booking.pk).status == BookingStatus.COMPLETED
+        lecturer_context.close()
+        secretary_context.close()
 
-            # 5. Once the session has started, the secretary marks it as held.
-            now = timezone.now()
-            Booking.objects.filter(pk=booking.pk).update(
-                start_at=now - timedelta(hours=1), end_at=now + timedelta(hours=1)
-            )
-            branch_page.goto(f"{live_server.url}/bookings/{booking.pk}/")
-            with branch_page.expect_navigation():
-                branch_page.click("[data-testid=complete]")
-            expect(branch_page.locator(".notice-success")).to_be_visible()
-            expect(branch_page.locator("[data-testid=complete]")).to_have_count(0)
-            _assert_fits_phone(branch_page)
-            assert Booking.objects.get(pk=booking.pk).status == BookingStatus.COMPLETED
-            lecturer_context.close()
-            secretary_context.close()
-        finally:
-            browser.close()
-
-    assert foreign == [], f"pages tried to reach other hosts: {foreign}"
-    assert page_errors == [], f"JavaScript errors: {page_errors}"
-    assert bad_responses == [], f"failed responses: {bad_responses}"
+    offline.assert_clean()
