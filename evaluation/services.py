@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Avg, Count, F, FloatField
+from django.db.models import Avg, Count, F, FloatField, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from core import ratelimit
 from core.audit import audit
-from core.errors import Conflict, FieldErrors, Forbidden, Gone, NotFound
+from core.errors import Conflict, FieldErrors, Forbidden, Gone, NotFound, RateLimited
 from core.text import clean_mobile, clean_text
 from courses.models import Course
 from lecturers.models import Lecturer
@@ -48,6 +48,12 @@ def trainee_url(booking: Booking) -> str:
 def booking_for_token(token: str, *, now=None) -> Booking:
     """The session of a token that is open now: 404 forged, 410 expired or cancelled, 409 not
     open yet (30 minutes before the start)."""
+    return _open_session(token, now=now)[0]
+
+
+def _open_session(token: str, *, now=None, related: bool = True) -> tuple[Booking, CountySettings]:
+    """`booking_for_token`, also returning the county's rules it read; `related=False` leaves
+    out the lecturer, course and organisation (a trainee's submission needs only their ids)."""
     booking_id, _sep, signature = (token or "").partition("-")
     if (
         not booking_id.isdigit()
@@ -55,11 +61,8 @@ def booking_for_token(token: str, *, now=None) -> Booking:
         or not hmac.compare_digest(signature, _signature(int(booking_id)))
     ):
         raise NotFound(_("This code is not valid."))
-    booking = (
-        Booking.objects.select_related("lecturer", "course", "org")
-        .filter(pk=int(booking_id))
-        .first()
-    )
+    sessions = Booking.objects.select_related("lecturer", "course", "org") if related else Booking.objects  # fmt: skip
+    booking = sessions.filter(pk=int(booking_id)).first()
     if booking is None:
         raise NotFound(_("This code is not valid."))
     now = now or timezone.now()
@@ -70,7 +73,7 @@ def booking_for_token(token: str, *, now=None) -> Booking:
         raise Gone(_("Rating for this session has closed."), code="expired")
     if now < booking.start_at - OPENS_BEFORE:
         raise Conflict(_("Check-in opens 30 minutes before the session."), code="not_open")
-    return booking
+    return booking, rules
 
 
 # --- trainee ratings ------------------------------------------------------------------------------
@@ -100,14 +103,21 @@ def trainee_rate(
     client_ip: str = "",
 ) -> tuple[TraineeRating, bool]:  # fmt: skip
     """Check in and rate in one step. Returns (record, created): the same phone again for the
-    same session gets its first record back, unchanged (rating it if it had no scores yet)."""
-    booking = booking_for_token(token)
+    same session gets its first record back, unchanged (rating it if it had no scores yet).
+
+    Every submission to an open session counts against the per-minute limits, refused and
+    invalid ones too; a refusal (429) comes before any complaint about the input. The counts
+    are written in one transaction and the rating in a second (two turns at SQLite's write
+    lock instead of four); apart, so that on PostgreSQL the address's counter row, which every
+    submission from one hall updates, stays locked only briefly."""
+    booking, rules = _open_session(token, related=False)
+    limit_keys = []
     if client_ip:
-        ratelimit.hit(f"eval:ip:{client_ip}", limit=LIMIT_PER_ADDRESS)
+        limit_keys.append((f"eval:ip:{client_ip}", LIMIT_PER_ADDRESS))
     if device:
-        ratelimit.hit(f"eval:device:{device[:64]}", limit=LIMIT_PER_DEVICE)
+        limit_keys.append((f"eval:device:{device[:64]}", LIMIT_PER_DEVICE))
     if isinstance(phone, str) and phone:
-        ratelimit.hit(f"eval:phone:{booking.pk}:{phone[:20]}", limit=LIMIT_PER_PHONE)
+        limit_keys.append((f"eval:phone:{booking.pk}:{phone[:20]}", LIMIT_PER_PHONE))
     errors = FieldErrors()
     name = errors.check(clean_text, name, field="name", max_length=32)
     phone = errors.check(clean_mobile, phone)
@@ -118,30 +128,51 @@ def trainee_rate(
     if scores is not None:
         for field in ("content", "method", "effect"):
             values[field] = _clean_score(scores.get(field), field, errors)
-    errors.raise_if_any()
     device = (device or "")[:64]
     now = timezone.now()
     rated = {**values, "comment": comment, "rated_at": now} if scores is not None else {}
+    with transaction.atomic():
+        refused = _count(limit_keys)
+    if refused is not None:
+        raise refused
+    errors.raise_if_any()
+    with transaction.atomic():
+        return _store(booking, rules, name=name, phone=phone, device=device, rated=rated)
+
+
+def _count(limit_keys: list[tuple[str, int]]) -> RateLimited | None:
+    """Count one submission under each key, in the caller's transaction, up to the first key
+    over its limit: that refusal is returned, to be raised once the counts are committed."""
+    for key, limit in limit_keys:
+        try:
+            ratelimit.hit(key, limit=limit)
+        except RateLimited as refused:
+            return refused
+    return None
+
+
+def _store(
+    booking: Booking, rules: CountySettings, *, name: str, phone: str, device: str, rated: dict
+) -> tuple[TraineeRating, bool]:
+    """The check-in or rating of `trainee_rate`, in its transaction."""
+    if rated:
+        _serialise_ratings(booking)
     try:
         with transaction.atomic():
-            if scores is not None:
-                _serialise_ratings(booking)
             record = TraineeRating.objects.create(
                 booking=booking, name=name, phone=phone, device=device, **rated
             )
-            if scores is not None:
-                _after_rating(booking, record)
+            if rated:
+                _after_rating(booking, record, rules)
         return record, True
     except IntegrityError:
         pass  # this phone is already checked in for this session
     record = TraineeRating.objects.get(booking=booking, phone=phone)
-    if scores is not None and record.rated_at is None:
-        with transaction.atomic():
-            _serialise_ratings(booking)
-            if TraineeRating.objects.filter(pk=record.pk, rated_at__isnull=True).update(**rated):
-                for field, value in rated.items():
-                    setattr(record, field, value)
-                _after_rating(booking, record)
+    if rated and record.rated_at is None:
+        if TraineeRating.objects.filter(pk=record.pk, rated_at__isnull=True).update(**rated):
+            for field, value in rated.items():
+                setattr(record, field, value)
+            _after_rating(booking, record, rules)
         record.refresh_from_db()
     return record, False
 
@@ -205,23 +236,30 @@ def _flag_new(booking: Booking, record: TraineeRating) -> None:
     rating came in: submissions of one lecturer run one after the other
     (`_serialise_ratings`), so that one saw all the others. Same reasons, same precedence."""
     rated = TraineeRating.objects.filter(booking=booking, rated_at__isnull=False)
+    triple = (record.content, record.method, record.effect)
+    alike = Q(
+        content=record.content,
+        method=record.method,
+        effect=record.effect,
+        rated_at__gte=record.rated_at - BURST,
+        rated_at__lte=record.rated_at + BURST,
+    )
+    near = list(  # both groups in one query
+        rated.filter(alike | Q(device=record.device) if record.device else alike)
+        .order_by("rated_at", "id")
+        .values_list("pk", "device", "content", "method", "effect", "rated_at")
+    )
     reasons: dict[int, str] = {}
     if record.device:
-        same_device = list(rated.filter(device=record.device).values_list("pk", flat=True))
+        same_device = [row[0] for row in near if row[1] == record.device]
         if len(same_device) > SAME_DEVICE_LIMIT:
             for pk in same_device:
                 reasons.setdefault(pk, _("many ratings from one device"))
-    same_scores = list(
-        rated.filter(
-            content=record.content,
-            method=record.method,
-            effect=record.effect,
-            rated_at__gte=record.rated_at - BURST,
-            rated_at__lte=record.rated_at + BURST,
-        )
-        .order_by("rated_at", "id")
-        .values_list("pk", "rated_at")
-    )
+    same_scores = [
+        (row[0], row[5])
+        for row in near
+        if row[2:5] == triple and abs(row[5] - record.rated_at) <= BURST
+    ]
     for i in range(len(same_scores) - IDENTICAL_IN_BURST + 1):
         window = same_scores[i : i + IDENTICAL_IN_BURST]
         if window[-1][1] - window[0][1] <= BURST:
@@ -302,9 +340,10 @@ def _serialise_ratings(booking: Booking) -> None:
     _serialise((_LOCK_LECTURER, booking.lecturer_id), (_LOCK_COURSE, booking.course_id))
 
 
-def refresh_aggregates(booking: Booking) -> None:
-    """Recompute the lecturer's and the course's score, star and count from the raw ratings."""
-    rules = CountySettings.for_county(booking.county_id)
+def refresh_aggregates(booking: Booking, *, rules: CountySettings | None = None) -> None:
+    """Recompute the lecturer's and the course's score, star and count from the raw ratings
+    (`rules`: the county's settings, when the caller has them already)."""
+    rules = rules or CountySettings.for_county(booking.county_id)
     with transaction.atomic(savepoint=False):  # the lock needs a transaction
         _serialise_ratings(booking)  # already held when called from a rating's transaction
         for model, key, pk in (
@@ -322,9 +361,9 @@ def refresh_aggregates(booking: Booking) -> None:
             )
 
 
-def _after_rating(booking: Booking, record: TraineeRating) -> None:
+def _after_rating(booking: Booking, record: TraineeRating, rules: CountySettings) -> None:
     _flag_new(booking, record)
-    refresh_aggregates(booking)
+    refresh_aggregates(booking, rules=rules)
 
 
 def session_summary(booking: Booking) -> dict:

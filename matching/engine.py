@@ -2,17 +2,28 @@
 with the county's weights, each recommendation explained.
 
 Topic relevance is BM25 over each (lecturer, course) document: the course title counts
-twice, its outline and the lecturer's specialties once; the demand's category adds a boost.
+twice, its outline, objectives and the lecturer's specialties once. Words that name the
+audience ("党员", "村民") or go with any topic ("教育") weigh less than the topic's own
+words, the county's synonyms less than the words typed. A demand's category decides a
+quarter of the topic component.
 The index of a county is built once and kept in memory until a course or lecturer changes.
+
+A request touches only the lecturers that can make the list. Every matching lecturer gets an
+upper bound of their score from what the index knows (topic; distance when the lecturer has
+own coordinates; 1 for the rest); candidates are then scored exactly, best bound first, in
+growing batches on fresh rows (status, rights, bookings, slots, ratings), until no remaining
+bound can beat the last place of the list. The result is the same as scoring everyone.
 """
 
+import heapq
 import math
 import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
-from django.db.models import Count, Max, Q
+from django.db.models import CharField, Count, IntegerField, Max, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,34 +34,64 @@ from orgs.models import CountySettings
 from scheduling.models import Booking, BookingStatus, OfferingSlot
 
 from .models import DemandNotice, NoticeOutcome, Synonym
-from .text import terms
+from .text import WEAK_WORDS, cached_terms, terms
 
 K1, B = 1.5, 0.75
-CATEGORY_BOOST = 0.25
+TITLE_WEIGHT = 2  # the title counts twice
+CATEGORY_BOOST = 0.25  # share of the topic component that the demand's category decides
 SYNONYM_WEIGHT = 0.7
-PRIOR_SCORE, PRIOR_WEIGHT = 80.0, 5  # Bayesian average: 5 imaginary ratings of 80
+WEAK_WEIGHT = 0.3  # "党员", "村民", "教育": who listens, or words of any topic
+# Bayesian average: PRIOR_WEIGHT imaginary ratings of PRIOR_SCORE. A rating is one trainee's
+# evaluation, and one session brings about thirty, so a handful of perfect scores moves a
+# lecturer little and three hundred good ones a lot.
+PRIOR_SCORE, PRIOR_WEIGHT = 80.0, 30
 DISTANCE_HALF_KM = 15.0  # the distance component is 0.5 at this distance
 RECENT_DAYS = 90
 COMPONENTS = ("topic", "distance", "quality", "fairness", "availability")
+FIRST_BATCH = 48  # lecturers scored exactly before the bound prunes; batches then double
+_MARGIN = 1e-9  # bounds and scores are compared with this much room for rounding
+LARGEST_BATCH = 1024  # three lists of ids in one statement stay well below every bind limit
+_SLOT, _DROPPED = "~slot", "~dropped"  # row kinds next to booking statuses
 
 
-@dataclass
+@dataclass(slots=True)
 class Doc:
     lecturer_id: int
     course_id: int
     title: str
     category: str
-    tf: Counter
     length: int
+
+
+@dataclass(slots=True)
+class Place:
+    """What the index knows of a lecturer: enough to prune, never to decide. `stand_in`
+    answers `access.lecturer_bookable_for`; `at` is (latitude and longitude in radians, cosine
+    of the latitude) of the lecturer's own coordinates, None without them.
+
+    Saving a lecturer rebuilds the index; an organisation moved under another town (possible
+    only in the Django admin) reaches it at the next rebuild, and until then its lecturers are
+    judged by their old town when pruning."""
+
+    stand_in: SimpleNamespace
+    at: tuple[float, float, float] | None
 
 
 @dataclass
 class CountyIndex:
     version: tuple
     docs: list[Doc] = field(default_factory=list)
+    # term → [(document position, BM25's saturated term frequency)]
     postings: dict = field(default_factory=lambda: defaultdict(list))
     df: Counter = field(default_factory=Counter)
     avg_length: float = 1.0
+    # category → lecturer → position of the lecturer's first course of that category
+    by_category: dict = field(default_factory=lambda: defaultdict(dict))
+    places: dict[int, Place] = field(default_factory=dict)
+    doc_lecturer: list[int] = field(default_factory=list)  # per position, for the hot loop
+    doc_category: list[str] = field(default_factory=list)
+    # course → ((course saved at, lecturer saved at), its terms joined by spaces), for rebuilds
+    terms: dict[int, tuple[tuple, str]] = field(default_factory=dict)
 
     def idf(self, term: str) -> float:
         n, df = len(self.docs), self.df.get(term, 0)
@@ -62,17 +103,27 @@ _lock = threading.Lock()
 
 
 def _index_version(county_id: int) -> tuple:
-    courses = Course.objects.filter(county_id=county_id).aggregate(
-        n=Count("id"), t=Max("updated_at")
-    )
-    lecturers = Lecturer.objects.filter(county_id=county_id).aggregate(
-        n=Count("id"), t=Max("updated_at")
-    )
-    return (courses["n"], courses["t"], lecturers["n"], lecturers["t"])
+    """Changes when a course or lecturer of the county is added, saved or deleted (one query)."""
+
+    def stamp(model, kind: int):
+        return (
+            model.objects.filter(county_id=county_id)
+            .order_by()
+            .values("county_id")
+            .annotate(kind=Value(kind, IntegerField()), n=Count("id"), t=Max("updated_at"))
+            .values_list("kind", "n", "t")
+        )
+
+    return tuple(sorted(stamp(Course, 0).union(stamp(Lecturer, 1), all=True)))
 
 
-def build_index(county_id: int, version: tuple | None = None) -> CountyIndex:
-    index = CountyIndex(version=version or _index_version(county_id))
+def build_index(
+    county_id: int, version: tuple | None = None, previous: CountyIndex | None = None
+) -> CountyIndex:
+    """The county's index. Segmenting is most of the work, so the terms of courses that did
+    not change since `previous` (neither the course nor its lecturer saved) are reused."""
+    index = CountyIndex(version=_index_version(county_id) if version is None else version)
+    reusable = previous.terms if previous is not None else {}
     rows = (
         Course.objects.filter(
             county_id=county_id, status=CourseStatus.ACTIVE, lecturer__status=LecturerStatus.ACTIVE
@@ -85,18 +136,64 @@ def build_index(county_id: int, version: tuple | None = None) -> CountyIndex:
             "outline",
             "objectives",
             "lecturer__specialties",
+            "updated_at",
+            "lecturer__updated_at",
         )
         .order_by("pk")
     )
-    for course_id, lecturer_id, title, category, outline, objectives, specialties in rows:
-        tf = Counter(terms(title) * 2 + terms(outline) + terms(objectives) + terms(specialties))
-        doc = Doc(lecturer_id, course_id, title, category, tf, sum(tf.values()))
-        position = len(index.docs)
-        index.docs.append(doc)
-        for term, count in tf.items():
-            index.postings[term].append((position, count))
-            index.df[term] += 1
+    specialty_terms: dict[int, list[str]] = {}
+    counts: list[Counter] = []
+    for row in rows:
+        course_id, lecturer_id, title, category, outline, objectives, specialties = row[:7]
+        stamp = row[7:]
+        known = reusable.get(course_id)
+        if known is not None and known[0] == stamp:
+            document_terms = known[1].split(" ") if known[1] else []
+        else:
+            if lecturer_id not in specialty_terms:
+                specialty_terms[lecturer_id] = terms(specialties)
+            document_terms = (
+                terms(title) * TITLE_WEIGHT
+                + terms(outline)
+                + terms(objectives)
+                + specialty_terms[lecturer_id]
+            )
+        index.terms[course_id] = (stamp, " ".join(document_terms))  # terms hold no spaces
+        tf = Counter(document_terms)
+        index.by_category[category].setdefault(lecturer_id, len(index.docs))
+        index.docs.append(Doc(lecturer_id, course_id, title, category, sum(tf.values())))
+        index.doc_lecturer.append(lecturer_id)
+        index.doc_category.append(category)
+        counts.append(tf)
     index.avg_length = (sum(d.length for d in index.docs) / len(index.docs)) if index.docs else 1.0
+    for position, (doc, tf) in enumerate(zip(index.docs, counts, strict=True)):
+        norm = K1 * (1 - B + B * doc.length / index.avg_length)
+        for term, count in tf.items():
+            index.postings[term].append((position, count * (K1 + 1) / (count + norm)))
+            index.df[term] += 1
+    for row in (
+        Lecturer.objects.filter(county_id=county_id, status=LecturerStatus.ACTIVE)
+        .values(
+            "pk", "level", "lat", "lng", "org_id", "org__level", "org__parent_id", "org__county_id"
+        )
+        .order_by()
+    ):  # fmt: skip
+        if row["pk"] not in specialty_terms:
+            continue  # no active course: never recommended
+        org = None
+        if row["org_id"] is not None:
+            org = SimpleNamespace(
+                pk=row["org_id"], level=row["org__level"], parent_id=row["org__parent_id"],
+                county_id=row["org__county_id"],
+            )  # fmt: skip
+        stand_in = SimpleNamespace(
+            pk=row["pk"], status=LecturerStatus.ACTIVE, county_id=county_id, level=row["level"], org=org
+        )  # fmt: skip
+        at = None
+        if row["lat"] is not None and row["lng"] is not None:
+            phi = math.radians(row["lat"])
+            at = (phi, math.radians(row["lng"]), math.cos(phi))
+        index.places[row["pk"]] = Place(stand_in, at)
     return index
 
 
@@ -109,35 +206,75 @@ def county_index(county_id: int) -> CountyIndex:
     with _lock:
         cached = _indexes.get(county_id)
         if cached is None or cached.version != version:
-            cached = _indexes[county_id] = build_index(county_id, version)
+            cached = _indexes[county_id] = build_index(county_id, version, previous=cached)
     return cached
 
 
 def query_terms(county_id: int, topic: str) -> dict[str, float]:
-    """Term → weight: the topic's own terms, and their synonyms at a lower weight."""
-    weights = dict.fromkeys(terms(topic), 1.0)
-    for group in Synonym.objects.filter(county_id=county_id):
-        words = group.word_list
-        if any(word in topic for word in words) or any(
-            t in weights for w in words for t in terms(w)
-        ):
-            for word in words:
-                for term in terms(word) or [word.lower()]:
+    """Term → weight: the topic's own terms (weak words less), and the county's synonyms
+    of words in the topic at a lower weight."""
+    weights: dict[str, float] = {}
+    for term in cached_terms(topic):
+        weights.setdefault(term, WEAK_WEIGHT if term in WEAK_WORDS else 1.0)
+    lowered = topic.lower()
+    for words in Synonym.objects.filter(county_id=county_id).values_list("words", flat=True):
+        group = [w.lower() for w in Synonym(words=words).word_list]
+        if any(word in lowered for word in group):
+            for word in group:
+                for term in cached_terms(word) or (word,):
                     weights.setdefault(term, SYNONYM_WEIGHT)
     return weights
 
 
 def bm25(index: CountyIndex, weights: dict[str, float]) -> dict[int, float]:
     """Score per document position, for the documents that contain a query term."""
-    scores: dict[int, float] = defaultdict(float)
+    lists = []
     for term, weight in weights.items():
-        idf = index.idf(term)
-        for position, tf in index.postings.get(term, ()):
-            length = index.docs[position].length
-            scores[position] += (
-                weight * idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / index.avg_length))
-            )
-    return scores
+        postings = index.postings.get(term)
+        if postings:
+            lists.append((weight * index.idf(term), postings))
+    if sum(len(postings) for _factor, postings in lists) * 8 < len(index.docs):
+        scores: dict[int, float] = {}
+        get = scores.get
+        for factor, postings in lists:
+            for position, saturated in postings:
+                scores[position] = get(position, 0.0) + factor * saturated
+        return scores
+    # Common words reach most documents: a flat list is faster than a dictionary.
+    flat = [0.0] * len(index.docs)
+    for factor, postings in lists:
+        for position, saturated in postings:
+            flat[position] += factor * saturated
+    return {position: raw for position, raw in enumerate(flat) if raw}
+
+
+def topic_by_lecturer(
+    index: CountyIndex, weights: dict[str, float], category: str = ""
+) -> dict[int, tuple[float, int]]:
+    """Each matching lecturer's topic component and the position of their best course (ties:
+    the lower course id). Relevance is relative to the best document; with a category, the
+    category decides CATEGORY_BOOST of the component and all its courses match."""
+    doc_scores = bm25(index, weights)
+    best_raw = max(doc_scores.values(), default=0.0)
+    scale = (1 - CATEGORY_BOOST) if category else 1.0
+    doc_lecturer, doc_category = index.doc_lecturer, index.doc_category
+    best: dict[int, tuple[float, int]] = {}
+    get = best.get
+    for position, raw in doc_scores.items():
+        topic = scale * raw / best_raw
+        if category and doc_category[position] == category:
+            topic += CATEGORY_BOOST
+        lecturer_id = doc_lecturer[position]
+        current = get(lecturer_id)
+        # Positions follow course ids, so the lower position is the lower course id.
+        if current is None or topic > current[0] or (topic == current[0] and position < current[1]):
+            best[lecturer_id] = (topic, position)
+    if category:
+        for lecturer_id, position in index.by_category.get(category, {}).items():
+            current = get(lecturer_id)
+            if current is None or (current[0], -current[1]) < (CATEGORY_BOOST, -position):
+                best[lecturer_id] = (CATEGORY_BOOST, position)
+    return best
 
 
 # --- components -------------------------------------------------------------------------------
@@ -151,19 +288,19 @@ def haversine_km(lat1, lng1, lat2, lng2) -> float:
 
 
 def distance_component(km: float | None) -> float:
-    return 0.5 if km is None else 1.0 / (1.0 + km / DISTANCE_HALF_KM)
+    return 0.5 if km is None else 1.0 / (1.0 + max(0.0, km) / DISTANCE_HALF_KM)
 
 
 def quality_component(score: float | None, count: int) -> float:
     """Bayesian average: three perfect scores do not beat three hundred good ones."""
     count = max(0, count or 0)
-    total = (score or 0.0) * count
+    total = min(100.0, max(0.0, score or 0.0)) * count
     return (PRIOR_SCORE * PRIOR_WEIGHT + total) / (PRIOR_WEIGHT + count) / 100.0
 
 
 def fairness_component(recent_sessions: int) -> float:
     """Fewer recent sessions score higher, so work spreads over the pool."""
-    return 1.0 / (1.0 + recent_sessions / 3.0)
+    return 1.0 / (1.0 + max(0, recent_sessions) / 3.0)
 
 
 def first_free_start(
@@ -179,6 +316,23 @@ def first_free_start(
             break
         cursor = max(cursor, busy_end)
     return cursor if cursor + need <= end else None
+
+
+def combine(components: dict, weights: dict, total_weight: float) -> float:
+    """The weighted score of the components, in [0, 1]."""
+    return sum(weights[k] * v for k, v in components.items()) / total_weight
+
+
+def county_weights(rules) -> tuple[dict, float]:
+    """The county's component weights (negative ones count as 0) and their sum."""
+    weights = {
+        "topic": max(0.0, rules.weight_topic),
+        "distance": max(0.0, rules.weight_distance),
+        "quality": max(0.0, rules.weight_quality),
+        "fairness": max(0.0, rules.weight_fairness),
+        "availability": max(0.0, rules.weight_availability),
+    }
+    return weights, sum(weights.values()) or 1.0
 
 
 # --- recommendations ------------------------------------------------------------------------------
@@ -233,6 +387,181 @@ def _reason(
     return _(", ").join(parts)
 
 
+@dataclass(slots=True)
+class _Scored:
+    score: float
+    lecturer_id: int
+    lecturer_name: str
+    rating: float | None
+    doc: Doc
+    components: dict
+    km: float | None
+    start: datetime
+    has_slot: bool
+    month_sessions: int
+
+    @property
+    def rank_key(self):
+        # Ties break by lecturer id, so the same demand always ranks the same way.
+        return (-round(self.score, 9), self.lecturer_id)
+
+
+class _Scorer:
+    """Exact scores of a demand's candidates from fresh rows, a batch at a time (2 queries)."""
+
+    def __init__(self, demand, rules, index: CountyIndex, topics: dict):
+        self.demand = demand
+        self.rules = rules
+        self.index = index
+        self.topics = topics
+        self.weights, self.total = county_weights(rules)
+        self.buffer = timedelta(minutes=rules.travel_buffer_minutes)
+        self.now = timezone.now()
+        self.month_start = timezone.localtime(self.now).replace(
+            day=1, hour=0, minute=0, second=0, microsecond=0
+        )
+
+    def _lecturers(self, lecturer_ids: list[int]) -> list[SimpleNamespace]:
+        """Fresh rows of the candidates that pass the hard filters of status and rights."""
+        demand = self.demand
+        rows = (
+            Lecturer.objects.filter(
+                pk__in=lecturer_ids, county_id=demand.county_id, status=LecturerStatus.ACTIVE
+            )
+            .values(
+                "pk",
+                "name",
+                "county_id",
+                "status",
+                "level",
+                "lat",
+                "lng",
+                "score",
+                "rating_count",
+                "org_id",
+                "org__level",
+                "org__parent_id",
+                "org__county_id",
+                "org__lat",
+                "org__lng",
+            )
+            .order_by()
+        )
+        lecturers = []
+        for row in rows:
+            org = None
+            if row["org_id"] is not None:
+                org = SimpleNamespace(
+                    pk=row["org_id"], level=row["org__level"], parent_id=row["org__parent_id"],
+                    county_id=row["org__county_id"], lat=row["org__lat"], lng=row["org__lng"],
+                )  # fmt: skip
+            lecturer = SimpleNamespace(**row, org=org)
+            if access.lecturer_bookable_for(lecturer, demand.org, self.rules):
+                lecturers.append(lecturer)
+        return lecturers
+
+    def score(self, lecturer_ids: list[int]) -> list[_Scored]:
+        demand = self.demand
+        lecturers = self._lecturers(lecturer_ids) if lecturer_ids else []
+        if not lecturers:
+            return []
+        ids = [lec.pk for lec in lecturers]
+        window_start, window_end, buffer = demand.window_start, demand.window_end, self.buffer
+        recent_since = self.now - timedelta(days=RECENT_DAYS)
+        busy, recent, month = defaultdict(list), Counter(), Counter()
+        slots, drops = defaultdict(list), Counter()
+        # One query for the candidates' sessions, published slots and dropped grabs.
+        sessions = (
+            Booking.objects.filter(
+                Q(start_at__gte=recent_since)
+                | Q(
+                    status=BookingStatus.CONFIRMED,
+                    start_at__lt=window_end + buffer,
+                    end_at__gt=window_start - buffer,
+                ),
+                lecturer_id__in=ids,
+                status__in=[BookingStatus.CONFIRMED, BookingStatus.COMPLETED],
+            )
+            .values_list("lecturer_id", "status", "start_at", "end_at")
+            .order_by()
+        )
+        offered = OfferingSlot.objects.filter(
+            offering__lecturer_id__in=ids, start_at__lt=window_end, end_at__gt=window_start
+        ).values_list("offering__lecturer_id", Value(_SLOT, CharField()), "start_at", "end_at")
+        offered = offered.order_by()
+        dropped = DemandNotice.objects.filter(
+            lecturer_id__in=ids, outcome=NoticeOutcome.DROPPED, notified_at__gte=recent_since
+        ).values_list("lecturer_id", Value(_DROPPED, CharField()), "notified_at", "notified_at")
+        dropped = dropped.order_by()
+        for lecturer_id, kind, start, end in sessions.union(offered, dropped, all=True):
+            if kind == _SLOT:
+                slots[lecturer_id].append((max(start, window_start), min(end, window_end)))
+            elif kind == _DROPPED:
+                drops[lecturer_id] += 1
+            else:
+                if (
+                    kind == BookingStatus.CONFIRMED
+                    and start < window_end + buffer
+                    and end > window_start - buffer
+                ):
+                    busy[lecturer_id].append((start - buffer, end + buffer))
+                if start >= recent_since:  # teaching load: confirmed and completed sessions
+                    recent[lecturer_id] += 1
+                    if start >= self.month_start:
+                        month[lecturer_id] += 1
+        duration = demand.duration_minutes
+        scored = []
+        for lecturer in lecturers:
+            lecturer_id = lecturer.pk
+            # Prefer a free published slot; otherwise the earliest free time in the window.
+            start = None
+            has_slot = False
+            for slot_start, slot_end in sorted(slots.get(lecturer_id, ())):
+                candidate = first_free_start(
+                    busy.get(lecturer_id, []), slot_start, slot_end, duration
+                )
+                if candidate is not None:
+                    start, has_slot = candidate, True
+                    break
+            if start is None:
+                start = first_free_start(
+                    busy.get(lecturer_id, []), window_start, window_end, duration
+                )
+            if start is None:
+                continue  # busy for the whole window
+            lat, lng = lecturer.lat, lecturer.lng
+            if lat is None and lecturer.org is not None:
+                lat, lng = lecturer.org.lat, lecturer.org.lng
+            km = (
+                haversine_km(lat, lng, demand.lat, demand.lng)
+                if lat is not None and lng is not None
+                else None
+            )
+            topic, position = self.topics[lecturer_id]
+            components = {
+                "topic": topic,
+                "distance": distance_component(km),
+                "quality": quality_component(lecturer.score, lecturer.rating_count),
+                "fairness": fairness_component(recent[lecturer_id] + 2 * drops[lecturer_id]),
+                "availability": 1.0 if has_slot else 0.0,
+            }
+            scored.append(
+                _Scored(
+                    combine(components, self.weights, self.total),
+                    lecturer_id,
+                    lecturer.name,
+                    lecturer.score,
+                    self.index.docs[position],
+                    components,
+                    km,
+                    start,
+                    has_slot,
+                    month[lecturer_id],
+                )
+            )
+        return scored
+
+
 def recommend(demand, *, limit: int = 10, exclude_lecturer_ids=()) -> Result:
     """The best lecturers for a demand, best first; only those that pass the hard filters."""
     county_id = demand.county_id
@@ -240,146 +569,90 @@ def recommend(demand, *, limit: int = 10, exclude_lecturer_ids=()) -> Result:
     index = county_index(county_id)
     weights = query_terms(county_id, demand.topic)
     unmatched = [t for t, w in weights.items() if w == 1.0 and not index.df.get(t)]
-    doc_scores = bm25(index, weights)
-    if demand.category:
-        for position, doc in enumerate(index.docs):
-            if doc.category == demand.category:
-                doc_scores[position] = doc_scores.get(position, 0.0)
-    best_raw = max(doc_scores.values(), default=0.0)
-
-    # Each lecturer's best course.
-    per_lecturer: dict[int, tuple[float, Doc]] = {}
-    for position, raw in doc_scores.items():
-        doc = index.docs[position]
-        topic = (raw / best_raw if best_raw else 0.0) + (
-            CATEGORY_BOOST if doc.category == demand.category else 0.0
-        )
-        topic = min(1.0, topic)
-        if topic <= 0:
-            continue
-        current = per_lecturer.get(doc.lecturer_id)
-        if current is None or (topic, -doc.course_id) > (current[0], -current[1].course_id):
-            per_lecturer[doc.lecturer_id] = (topic, doc)
+    topics = topic_by_lecturer(index, weights, demand.category)
     for lecturer_id in exclude_lecturer_ids:
-        per_lecturer.pop(lecturer_id, None)
-    if not per_lecturer:
+        topics.pop(lecturer_id, None)
+    if not topics or limit < 1:
         return Result([], unmatched)
 
-    # Hard filters on fresh rows: active, bookable by this organisation, free in the window.
-    org = demand.org
-    lecturers = {
-        lec.pk: lec
-        for lec in Lecturer.objects.filter(
-            pk__in=per_lecturer, county_id=county_id, status=LecturerStatus.ACTIVE
-        )
-        .select_related("org")
-        .only(
-            "pk",
-            "name",
-            "county_id",
-            "status",
-            "level",
-            "org",
-            "lat",
-            "lng",
-            "score",
-            "rating_count",
-        )
-    }
-    lecturers = {
-        pk: lec for pk, lec in lecturers.items() if access.lecturer_bookable_for(lec, org, rules)
-    }
-    buffer = timedelta(minutes=rules.travel_buffer_minutes)
-    busy = defaultdict(list)
-    for lecturer_id, start, end in Booking.objects.filter(
-        lecturer_id__in=lecturers,
-        status=BookingStatus.CONFIRMED,
-        start_at__lt=demand.window_end + buffer,
-        end_at__gt=demand.window_start - buffer,
-    ).values_list("lecturer_id", "start_at", "end_at"):
-        busy[lecturer_id].append((start - buffer, end + buffer))
-    slots = defaultdict(list)
-    for lecturer_id, start, end in OfferingSlot.objects.filter(
-        offering__lecturer_id__in=lecturers,
-        start_at__lt=demand.window_end,
-        end_at__gt=demand.window_start,
-    ).values_list("offering__lecturer_id", "start_at", "end_at"):
-        slots[lecturer_id].append((max(start, demand.window_start), min(end, demand.window_end)))
-    now = timezone.now()
-    month_start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    teaching = Q(status__in=[BookingStatus.CONFIRMED, BookingStatus.COMPLETED])
-    load = {
-        row["lecturer_id"]: row
-        for row in Booking.objects.filter(
-            teaching, lecturer_id__in=lecturers, start_at__gte=now - timedelta(days=RECENT_DAYS)
-        )
-        .values("lecturer_id")
-        .annotate(recent=Count("id"), month=Count("id", filter=Q(start_at__gte=month_start)))
-    }
-    drops = Counter(
-        DemandNotice.objects.filter(
-            lecturer_id__in=lecturers,
-            outcome=NoticeOutcome.DROPPED,
-            notified_at__gte=now - timedelta(days=RECENT_DAYS),
-        ).values_list("lecturer_id", flat=True)
-    )
+    scorer = _Scorer(demand, rules, index, topics)
+    w, total = scorer.weights, scorer.total
+    slack = w["quality"] + w["fairness"] + w["availability"]  # each of these is at most 1
+    org, places = demand.org, index.places
 
-    weight_of = {
-        "topic": rules.weight_topic,
-        "distance": rules.weight_distance,
-        "quality": rules.weight_quality,
-        "fairness": rules.weight_fairness,
-        "availability": rules.weight_availability,
-    }
-    total_weight = sum(max(0.0, w) for w in weight_of.values()) or 1.0
-    recommendations = []
-    for lecturer_id, lecturer in lecturers.items():
-        topic, doc = per_lecturer[lecturer_id]
-        duration = demand.duration_minutes
-        # Prefer a free published slot; otherwise the earliest free time in the window.
-        start = None
-        has_slot = False
-        for slot_start, slot_end in sorted(slots.get(lecturer_id, ())):
-            candidate = first_free_start(busy.get(lecturer_id, []), slot_start, slot_end, duration)
-            if candidate is not None:
-                start, has_slot = candidate, True
-                break
-        if start is None:
-            start = first_free_start(
-                busy.get(lecturer_id, []), demand.window_start, demand.window_end, duration
+    def may_book(lecturer_id: int) -> bool:
+        """The index's guess; the scorer decides on fresh rows."""
+        place = places.get(lecturer_id)
+        return place is not None and access.lecturer_bookable_for(place.stand_in, org, rules)
+
+    venue_phi = math.radians(demand.lat)
+    venue_lam, venue_cos = math.radians(demand.lng), math.cos(venue_phi)
+    sin, asin, sqrt = math.sin, math.asin, math.sqrt
+
+    def bound(lecturer_id: int) -> float:
+        """No exact score of this lecturer can be higher (haversine_km, inlined)."""
+        at = places[lecturer_id].at
+        distance = 1.0
+        if at is not None:
+            a = (
+                sin((venue_phi - at[0]) / 2) ** 2
+                + at[2] * venue_cos * sin((venue_lam - at[1]) / 2) ** 2
             )
-        if start is None:
-            continue  # busy for the whole window
-        lat, lng = lecturer.lat, lecturer.lng
-        if lat is None and lecturer.org is not None:
-            lat, lng = lecturer.org.lat, lecturer.org.lng
-        km = (
-            haversine_km(lat, lng, demand.lat, demand.lng)
-            if lat is not None and lng is not None
-            else None
-        )
-        stats = load.get(lecturer_id, {"recent": 0, "month": 0})
-        components = {
-            "topic": topic,
-            "distance": distance_component(km),
-            "quality": quality_component(lecturer.score, lecturer.rating_count),
-            "fairness": fairness_component(stats["recent"] + 2 * drops.get(lecturer_id, 0)),
-            "availability": 1.0 if has_slot else 0.0,
-        }
-        score = sum(max(0.0, weight_of[k]) * v for k, v in components.items()) / total_weight
-        recommendations.append(
+            km = 2 * 6371.0 * asin(min(1.0, sqrt(a)))
+            distance = 1.0 / (1.0 + km / DISTANCE_HALF_KM)
+        return (w["topic"] * topics[lecturer_id][0] + w["distance"] * distance + slack) / total
+
+    results: list[_Scored] = []
+
+    def take(scored: list[_Scored]) -> None:
+        results.extend(scored)
+        results.sort(key=lambda s: s.rank_key)
+        del results[limit:]
+
+    def bar() -> float:
+        """The score a candidate must be able to reach to enter the list."""
+        return results[-1].score - _MARGIN if len(results) >= limit else -math.inf
+
+    # First the best bounds among the best topics: their exact scores set the bar.
+    wanted = max(FIRST_BATCH, limit)
+    best_topics = heapq.nsmallest(4 * wanted, topics, key=lambda lid: (-topics[lid][0], lid))
+    seed = sorted(
+        (lid for lid in best_topics if may_book(lid)), key=lambda lid: (-bound(lid), lid)
+    )[:wanted]
+    take(scorer.score(seed))
+    # Then everyone who could still reach the bar, best bound first, in batches that double,
+    # until no bound reaches it. The topic alone (distance counted as 1) rules out most.
+    needed = -math.inf
+    if w["topic"] > 0 and len(results) >= limit:
+        needed = (bar() * total - w["distance"] - slack) / w["topic"] - _MARGIN
+    done, floor = set(seed), bar()
+    pending = []
+    for lid, (topic, _position) in topics.items():
+        if topic >= needed and lid not in done and lid in places:
+            upper = bound(lid)
+            if upper >= floor and may_book(lid):
+                pending.append((upper, lid))
+    pending.sort(key=lambda b: (-b[0], b[1]))
+    size, i = FIRST_BATCH, 0
+    while i < len(pending) and pending[i][0] >= bar():
+        take(scorer.score([lid for upper, lid in pending[i : i + size] if upper >= bar()]))
+        i += size
+        size = min(2 * size, LARGEST_BATCH)
+
+    return Result(
+        [
             Recommendation(
-                lecturer_id=lecturer_id,
-                lecturer_name=lecturer.name,
-                course_id=doc.course_id,
-                course_title=doc.title,
-                score=score,
-                components=components,
-                distance_km=km,
-                start=start,
-                reason=_reason(doc.title, km, lecturer.score, stats["month"], has_slot),
+                lecturer_id=s.lecturer_id,
+                lecturer_name=s.lecturer_name,
+                course_id=s.doc.course_id,
+                course_title=s.doc.title,
+                score=s.score,
+                components=s.components,
+                distance_km=s.km,
+                start=s.start,
+                reason=_reason(s.doc.title, s.km, s.rating, s.month_sessions, s.has_slot),
             )
-        )
-    # Ties break by lecturer id, so the same demand always ranks the same way.
-    recommendations.sort(key=lambda r: (-round(r.score, 9), r.lecturer_id))
-    return Result(recommendations[:limit], unmatched)
+            for s in results
+        ],
+        unmatched,
+    )

@@ -1,0 +1,336 @@
+"""Throughput of trainee submissions (QR evaluation) against a bare one-row insert, in one run.
+
+Run from the repository root:
+
+    .venv/bin/python bench/evaluation_throughput.py [--submissions 600] [--inserts 600]
+        [--clients 4] [--workers 2] [--threads 2] [--rounds 2] [--warmup 20]
+        [--database-url postgres://postgres@127.0.0.1:5432/postgres]
+
+It builds its own database (SQLite in a temporary directory, or a new PostgreSQL database
+jiangtai_bench_<random> on the server of --database-url), runs migrate + seed_demo, adds one
+confirmed session of the demo lecturer that started five minutes ago (manage.py shell), serves
+it with gunicorn (DEBUG=0, `bench.settings`: the product plus `POST /bench/insert` and a raised
+per-address limit) and drives it from K client threads, each with its own keep-alive
+connection. Phases alternate: baseline, submissions, baseline, submissions. Every submission
+is a different trainee (phone, device cookie, scores). It prints ops/s, median and p99
+latency per phase and the ratio submissions ÷ baseline (target ≥ 0.5), checks the stored
+rows and aggregates, and cleans up at the end, also on error or Ctrl-C. See bench/README.md.
+"""
+
+import argparse
+import itertools
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+from _server import ROOT, Client, demo_server, unwind_on_signals
+from booking_throughput import (
+    MAX_FAILURE_SHARE,
+    OpFailed,
+    Phase,
+    describe,
+    report_errors,
+    run_phase,
+)
+
+RATIO_TARGET = 0.5
+
+# Run in `manage.py shell` with the server's environment: the session every trainee rates.
+SETUP = """
+import json
+from datetime import timedelta
+from django.utils import timezone
+from accounts.models import User
+from courses.models import Course
+from evaluation.models import TraineeRating
+from evaluation.services import refresh_aggregates, token_for
+from lecturers.models import Lecturer
+from orgs.models import Membership, Role
+from scheduling.models import Booking, BookingStatus
+
+secretary = User.objects.get(username="secretary")
+org = Membership.objects.get(user=secretary, role=Role.SECRETARY).org
+lecturer = Lecturer.objects.get(user__username="lecturer")
+course = Course.objects.filter(lecturer=lecturer).order_by("pk").first()
+now = timezone.now()
+# The lecturer's earlier sessions, 40 ratings each: what every submission's recount reads.
+past = Booking.objects.bulk_create(
+    Booking(
+        county_id=org.county_id, org=org, lecturer=lecturer, course=course,
+        start_at=now - timedelta(days=30 + k), end_at=now - timedelta(days=30 + k, hours=-2),
+        venue="党群服务中心", expected_attendees=40, classroom="classroom",
+        requested_by=secretary, expires_at=now, status=BookingStatus.COMPLETED,
+    )
+    for k in range(-(-HISTORY // 40))
+)
+TraineeRating.objects.bulk_create(
+    TraineeRating(
+        booking=b, name="往期学员", phone=f"137{k * 40 + j:08d}", content=60 + (k + j) % 41,
+        method=70 + j % 31, effect=80 + k % 21, rated_at=b.end_at,
+    )
+    for k, b in enumerate(past) for j in range(min(40, HISTORY - k * 40))
+)
+if past:
+    refresh_aggregates(past[0])
+booking = Booking.objects.create(
+    county_id=org.county_id, org=org, lecturer=lecturer, course=course,
+    start_at=now - timedelta(minutes=5), end_at=now + timedelta(hours=2),
+    venue="县委党校报告厅", expected_attendees=ATTENDEES, classroom="classroom",
+    requested_by=secretary, expires_at=now, status=BookingStatus.CONFIRMED,
+)
+before = TraineeRating.objects.filter(booking__lecturer=lecturer, rated_at__isnull=False).count()
+print(json.dumps({"booking": booking.pk, "token": token_for(booking), "lecturer": lecturer.pk,
+                  "name": lecturer.name, "course": course.title, "lecturer_ratings": before}))
+"""
+
+# Afterwards: what the database holds for that session and lecturer.
+CHECK = """
+import json
+from evaluation.models import TraineeRating
+from evaluation.services import counted_ratings
+from lecturers.models import Lecturer
+
+rows = TraineeRating.objects.filter(booking_id=BOOKING)
+lecturer = Lecturer.objects.get(pk=LECTURER)
+print(json.dumps({
+    "rows": rows.count(),
+    "phones": rows.values("phone").distinct().count(),
+    "flagged": rows.filter(is_flagged=True).count(),
+    "counted": counted_ratings().filter(booking__lecturer=lecturer).count(),
+    "rating_count": lecturer.rating_count,
+    "score": lecturer.score,
+}))
+"""
+
+
+def p99(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[math.ceil(0.99 * len(ordered)) - 1]
+
+
+def shell(env: dict, code: str) -> dict:
+    """Run `code` in `manage.py shell` with the server's environment; its last line of output
+    is JSON."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"manage.py shell failed:\n{done.stdout}\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def scores(i: int) -> dict:
+    """A different triple for each of the first 96,186 trainees (41, 46 and 51 are pairwise
+    coprime), so the "identical scores in a burst" rule never fires."""
+    return {"content": 60 + i % 41, "method": 55 + i % 46, "effect": 50 + i % 51}
+
+
+class Workload:
+    def __init__(self, token: str):
+        self.path = f"/api/v1/evaluations/{token}"
+        self.trainees = itertools.count()
+        self.lock = threading.Lock()
+
+    def insert(self, client: Client) -> dict:
+        started = time.perf_counter_ns()
+        status, data = client.request("POST", "/bench/insert", b"{}")
+        if status != 200:
+            raise OpFailed(describe("POST /bench/insert", status, data))
+        return {"insert": (time.perf_counter_ns() - started) / 1e6}
+
+    def submission(self, client: Client) -> dict:
+        with self.lock:
+            i = next(self.trainees)
+        body = {"name": f"学员{i:05d}", "phone": f"139{i:08d}", "comment": "", **scores(i)}
+        # The client belongs to this thread alone: its own phone's device cookie per request.
+        client.headers["Cookie"] = f"jt_device=bench-{i:08d}"
+        started = time.perf_counter_ns()
+        status, data = client.request("POST", self.path, json.dumps(body).encode())
+        if status != 201:
+            raise OpFailed(describe("POST /api/v1/evaluations/{token}", status, data))
+        return {"submit": (time.perf_counter_ns() - started) / 1e6}
+
+
+def print_table(phases: list[Phase]) -> None:
+    print(
+        f"\n{'phase':<5}  {'workload':<34}  {'ops':>5}  {'errors':>6}  {'time s':>6}  "
+        f"{'ops/s':>7}  {'median ms':>9}  {'p99 ms':>7}"
+    )
+    for number, ph in enumerate(phases, 1):
+        median = statistics.median(ph.latencies) if ph.latencies else float("nan")
+        tail = p99(ph.latencies) if ph.latencies else float("nan")
+        print(
+            f"{number:<5}  {ph.label:<34}  {ph.ops:>5}  {ph.failed:>6}  {ph.wall:6.2f}  "
+            f"{ph.ops_per_s:7.1f}  {median:9.1f}  {tail:7.1f}"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--submissions", type=int, default=600, help="submissions per phase")
+    parser.add_argument("--inserts", type=int, default=600, help="baseline inserts per phase")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent client threads")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
+    parser.add_argument("--rounds", type=int, default=2, help="baseline + submissions pairs")
+    parser.add_argument("--warmup", type=int, default=20, help="unreported ops of each kind")
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=2000,
+        help="earlier ratings of the lecturer (sessions of 40), read by every recount",
+    )
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres; a new "
+        "database jiangtai_bench_<random> is created there and dropped at the end "
+        "(default: SQLite in a temporary directory)",
+    )
+    args = parser.parse_args()
+    limits = {
+        "submissions": (1, 40_000),
+        "inserts": (1, 100_000),
+        "clients": (1, 64),
+        "workers": (1, 16),
+        "threads": (1, 16),
+        "rounds": (1, 10),
+        "warmup": (0, 1_000),
+        "history": (0, 1_000_000),
+    }
+    for name, (low, high) in limits.items():
+        if not low <= getattr(args, name) <= high:
+            parser.error(f"--{name} must be {low}..{high}")
+    if args.database_url and not args.database_url.startswith(("postgres://", "postgresql://")):
+        parser.error("--database-url must be a postgres:// URL")
+    host = (args.database_url or "").split("@")[-1].split("/")[0].split(":")[0]
+    if args.database_url and host not in ("127.0.0.1", "localhost", "::1", "[::1]"):
+        parser.error("--database-url must point at a loopback PostgreSQL server")
+
+    unwind_on_signals()  # Ctrl-C and SIGTERM unwind through `demo_server`'s cleanup
+
+    with demo_server(
+        workers=args.workers,
+        threads=args.threads,
+        settings_module="bench.settings",
+        database_url=args.database_url,
+    ) as server:
+        return measure(args, server)
+
+
+def measure(args, server) -> int:
+    port = server.port
+    total = args.warmup + args.rounds * args.submissions
+    # Room for every submission: the "more ratings than expected attendees" rule stays quiet.
+    setup = SETUP.replace("ATTENDEES", str(total + 10)).replace("HISTORY", str(args.history))
+    session = shell(server.env, setup)
+    print(
+        f"Session {session['booking']} of lecturer {session['lecturer']} ({session['name']}, "
+        f"{session['course']}), started 5 minutes ago; the lecturer has "
+        f"{session['lecturer_ratings']} earlier ratings (--history)"
+    )
+    work = Workload(session["token"])
+
+    eval_label, insert_label = "submissions: POST /evaluations/{t}", "baseline: POST /bench/insert"
+    if args.warmup:
+        warm = [
+            run_phase(port, args.clients, Phase(insert_label, 1, args.warmup), work.insert),
+            run_phase(port, args.clients, Phase(eval_label, 1, args.warmup), work.submission),
+        ]
+        print(f"Warm-up (not reported): {args.warmup} ops of each kind")
+        for ph in warm:
+            if ph.failed > MAX_FAILURE_SHARE * ph.ops:
+                report_errors(ph, server)
+                return 1
+
+    print(
+        f"\n{args.rounds} rounds of {args.inserts} baseline inserts then {args.submissions} "
+        f"trainee submissions (each a new phone and device → 201), {args.clients} client "
+        f"threads, one keep-alive connection each"
+    )
+    phases: list[Phase] = []
+    for _round in range(args.rounds):
+        for label, ops, op in (
+            (insert_label, args.inserts, work.insert),
+            (eval_label, args.submissions, work.submission),
+        ):
+            ph = run_phase(port, args.clients, Phase(label, 1, ops), op)
+            phases.append(ph)
+            if ph.failed > MAX_FAILURE_SHARE * ph.ops:
+                print_table(phases)
+                report_errors(ph, server)
+                print(f"\nAborted: more than {MAX_FAILURE_SHARE:.0%} of the operations failed.")
+                return 1
+    print_table(phases)
+
+    baselines, submissions = phases[0::2], phases[1::2]
+    print(f"\n{'submissions ÷ baseline':<24}  {'ratio':>6}")
+    for number, (b, s) in enumerate(zip(baselines, submissions, strict=True), 1):
+        print(f"{'round ' + str(number):<24}  {s.ops_per_s / b.ops_per_s:6.3f}")
+    base_rate = sum(p.done for p in baselines) / sum(p.wall for p in baselines)
+    eval_rate = sum(p.done for p in submissions) / sum(p.wall for p in submissions)
+    ratio = eval_rate / base_rate
+    eval_ms = [ms for p in submissions for ms in p.latencies]
+    base_ms = [ms for p in baselines for ms in p.latencies]
+    print(f"{'all rounds':<24}  {ratio:6.3f}  (target ≥ {RATIO_TARGET})")
+    print(
+        f"Submissions: {eval_rate:.1f}/s, median {statistics.median(eval_ms):.1f} ms, "
+        f"p99 {p99(eval_ms):.1f} ms. Baseline: {base_rate:.1f}/s, median "
+        f"{statistics.median(base_ms):.1f} ms, p99 {p99(base_ms):.1f} ms."
+    )
+
+    failed = sum(p.failed for p in phases)
+    ok = sum(p.done for p in submissions) + (warm[1].done if args.warmup else 0)
+    stored = shell(
+        server.env,
+        CHECK.replace("BOOKING", str(session["booking"])).replace(
+            "LECTURER", str(session["lecturer"])
+        ),
+    )
+    print(
+        f"\nErrors: {failed} of {sum(p.ops for p in phases)} measured ops. Stored for the "
+        f"session: {stored['rows']} ratings from {stored['phones']} phones (expected {ok}), "
+        f"{stored['flagged']} flagged. Lecturer: rating_count {stored['rating_count']}, "
+        f"counted ratings {stored['counted']}, score {stored['score']}."
+    )
+    if failed:
+        for ph in phases:
+            for message, n in ph.errors.most_common(5):
+                print(f"  {ph.label}: {n} × {message}")
+    worker_class = "gthread" if args.threads > 1 else "sync"
+    print(
+        f"Python {platform.python_version()}, {platform.system()} {platform.machine()}, "
+        f"{os.cpu_count()} CPUs shared by server and clients, {server.engine}, "
+        f"CONN_MAX_AGE={server.env.get('CONN_MAX_AGE', '0')}, gunicorn {args.workers} workers "
+        f"× {args.threads} threads ({worker_class}), {args.clients} client threads"
+    )
+    mismatch = (
+        stored["rows"] != ok
+        or stored["phones"] != ok
+        or stored["flagged"]
+        or stored["rating_count"] != stored["counted"]
+    )
+    if mismatch:
+        print("MISMATCH: the stored ratings or the lecturer's count differ from the submissions.")
+        return 1
+    if ratio < RATIO_TARGET:
+        print(f"BELOW TARGET: ratio {ratio:.3f} < {RATIO_TARGET}.")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt as exc:  # cleanup has already run
+        print(f"\nInterrupted ({exc or 'SIGINT'}).", file=sys.stderr)
+        sys.exit(130)

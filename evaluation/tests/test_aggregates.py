@@ -1,0 +1,294 @@
+"""Stored aggregates always equal a recomputation from the raw ratings.
+
+Seeded random activity on real rows (submissions with repeats, check-ins, shared devices,
+identical scores, too many trainees, bad input, reviews by county admins, organisation
+ratings), then every Lecturer's, Course's and OrgScore's stored score, star and count is
+compared with plain Python over the TraineeRating and OrgRating rows. The concurrent tests
+below show the same with real threads (SQLite and PostgreSQL).
+"""
+
+import random
+from fractions import Fraction
+
+import pytest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from conftest import run_in_threads
+from core.errors import Conflict, Forbidden, InvalidInput
+from core.tests.factories import make_course, make_lecturer
+from courses.models import Course
+from evaluation import services
+from evaluation.models import OrgRating, TraineeRating
+from lecturers.models import Lecturer
+from orgs.models import CountySettings, OrgScore
+from scheduling.models import Booking, BookingStatus
+
+
+def make_session(world, lecturer, course, org, *, hours_ago: float, attendees: int) -> Booking:
+    now = timezone.now()
+    start = now - timezone.timedelta(hours=hours_ago)
+    return Booking.objects.create(
+        county=lecturer.county, org=org, lecturer=lecturer, course=course, start_at=start,
+        end_at=start + timezone.timedelta(hours=2), venue="党群服务中心",
+        expected_attendees=attendees, classroom="classroom", requested_by=world.secretary,
+        expires_at=now, status=BookingStatus.CONFIRMED,
+    )  # fmt: skip
+
+
+# --- the independent recomputation ----------------------------------------------------------
+
+
+def expected_scores(sums: list[int]) -> set[float]:
+    """The 2-decimal mean of (a+b+c)/3 over the rows; both neighbours when the exact mean
+    lies on half a hundredth, where either rounding is honest."""
+    exact = Fraction(sum(sums), 3 * len(sums))
+    cents = exact * 100
+    if cents.denominator == 2:
+        return {float(Fraction(cents.numerator // 2, 100)), float(Fraction(-(-cents.numerator // 2), 100))}  # fmt: skip
+    return {round(float(exact), 2)}
+
+
+def check(stored, sums: list[int], rules: CountySettings, label: str) -> None:
+    assert stored.rating_count == len(sums), label
+    if not sums:
+        assert stored.score is None and stored.star is None, label
+        return
+    candidates = expected_scores(sums)
+    assert any(stored.score == pytest.approx(c, abs=1e-9) for c in candidates), (
+        label, stored.score, candidates,
+    )  # fmt: skip
+    assert stored.star in {rules.star_for(c) for c in candidates}, label
+    assert stored.star == rules.star_for(stored.score), label
+
+
+def assert_aggregates_match_the_rows() -> None:
+    counted: dict[tuple[str, int], list[int]] = {}
+    for r in TraineeRating.objects.select_related("booking"):
+        if r.rated_at is None or r.is_flagged:
+            continue
+        total = r.content + r.method + r.effect
+        counted.setdefault(("lecturer", r.booking.lecturer_id), []).append(total)
+        counted.setdefault(("course", r.booking.course_id), []).append(total)
+    for lecturer in Lecturer.objects.all():
+        rules = CountySettings.for_county(lecturer.county_id)
+        check(lecturer, counted.get(("lecturer", lecturer.pk), []), rules, f"lecturer {lecturer}")
+    for course in Course.objects.all():
+        rules = CountySettings.for_county(course.county_id)
+        check(course, counted.get(("course", course.pk), []), rules, f"course {course}")
+
+    by_org: dict[int, list[int]] = {}
+    county_of: dict[int, int] = {}
+    for o in OrgRating.objects.select_related("booking"):
+        by_org.setdefault(o.booking.org_id, []).append(o.performance + o.discipline + o.engagement)
+        county_of[o.booking.org_id] = o.booking.county_id
+    scores = {s.org_id: s for s in OrgScore.objects.all()}
+    assert set(scores) == set(by_org)
+    for org_id, sums in by_org.items():
+        rules = CountySettings.for_county(county_of[org_id])
+        check(scores[org_id], sums, rules, f"org {org_id}")
+
+
+# --- random activity ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_stored_aggregates_equal_a_recomputation_after_random_activity(world, monkeypatch, seed):
+    # Shared devices and repeated phones are part of the activity; the per-minute limits
+    # would only turn them into 429s.
+    monkeypatch.setattr(services, "LIMIT_PER_DEVICE", 10_000)
+    monkeypatch.setattr(services, "LIMIT_PER_PHONE", 10_000)
+    rng = random.Random(seed)
+    CountySettings.objects.create(county=world.county_b, star_thresholds="95,85,75,65")
+
+    wang = make_lecturer(world.county, "王建国", org=world.unit)
+    teaching = [
+        (world.zhang, world.course),
+        (world.zhang, make_course(world.zhang, "党支部标准化建设", "practical_work")),
+        (world.li, world.course_li),
+        (wang, make_course(wang, "基层治理实务", "practical_work")),
+        (world.lecturer_b, world.course_b),
+    ]
+    orgs = {
+        world.county.pk: [world.branch, world.sibling_branch, world.other_branch, world.unit],
+        world.county_b.pk: [world.branch_b],
+    }
+    admins = {world.county.pk: world.county_admin, world.county_b.pk: world.outsider}
+    sessions = []
+    for k in range(9):
+        lecturer, course = teaching[k % len(teaching)]
+        sessions.append(
+            make_session(
+                world,
+                lecturer,
+                course,
+                rng.choice(orgs[lecturer.county_id]),
+                hours_ago=3 * k + rng.random(),  # 2 h long: no overlap
+                attendees=rng.randint(6, 40),
+            )
+        )
+    phones = {b.pk: [f"13{k}{j:08d}" for j in range(b.expected_attendees + 8)] for k, b in enumerate(sessions)}  # fmt: skip
+    done = {"rated": 0, "repeat": 0, "check_in": 0, "refused": 0, "kept": 0, "discarded": 0,
+            "forbidden": 0, "org": 0, "org_again": 0}  # fmt: skip
+
+    # Some halls mostly give full marks (honestly, often); eight alike within a minute get flagged.
+    full_marks = {b.pk: rng.choice([0.1, 0.3, 0.7]) for b in sessions}
+
+    def scores(booking) -> dict:
+        roll = rng.random()
+        if roll < full_marks[booking.pk]:
+            triple = (100, 100, 100)
+        elif roll < full_marks[booking.pk] + 0.06:
+            triple = (90, 90, 90)
+        else:
+            triple = (rng.randint(30, 100), rng.randint(30, 100), rng.randint(30, 100))
+        return dict(zip(("content", "method", "effect"), triple, strict=True))
+
+    reasons: set[str] = set()
+    for step in range(1, 401):
+        booking = rng.choice(sessions)
+        token = services.token_for(booking)
+        phone = rng.choice(phones[booking.pk])
+        device = rng.choice(["", "", f"phone-{rng.randint(0, 1)}"])  # a few share a phone
+        roll = rng.random()
+        if roll < 0.70:
+            before = TraineeRating.objects.filter(booking=booking, phone=phone).first()
+            record, created = services.trainee_rate(
+                token=token, name="学员", phone=phone, scores=scores(booking), device=device,
+                client_ip=f"10.0.0.{rng.randint(1, 9)}",
+            )  # fmt: skip
+            assert created == (before is None) and record.rated_at is not None
+            if before is not None and before.rated_at is not None:
+                assert (record.content, record.method, record.effect) == (
+                    before.content, before.method, before.effect,
+                )  # fmt: skip
+            done["rated" if created else "repeat"] += 1
+        elif roll < 0.78:
+            services.trainee_check_in(token=token, name="学员", phone=phone, device=device)
+            done["check_in"] += 1
+        elif roll < 0.82:
+            bad = {
+                **scores(booking),
+                rng.choice(["content", "method", "effect"]): rng.choice([101, -1]),
+            }
+            with pytest.raises(InvalidInput):
+                services.trainee_rate(token=token, name="学员", phone=phone, scores=bad)
+            done["refused"] += 1
+        elif roll < 0.93:
+            flagged = list(TraineeRating.objects.filter(is_flagged=True).select_related("booking"))
+            if flagged:
+                rating = rng.choice(flagged)
+                county = rating.booking.county_id
+                if rng.random() < 0.15:
+                    other = next(a for c, a in admins.items() if c != county)
+                    with pytest.raises(Forbidden):
+                        services.rating_review(actor=other, rating=rating, keep=True)
+                    done["forbidden"] += 1
+                else:
+                    keep = rng.random() < 0.5
+                    services.rating_review(actor=admins[county], rating=rating, keep=keep)
+                    done["kept" if keep else "discarded"] += 1
+        else:
+            values = {f: rng.randint(40, 100) for f in ("performance", "discipline", "engagement")}
+            actor = booking.lecturer.user
+            if OrgRating.objects.filter(booking=booking).exists():
+                with pytest.raises(Conflict):
+                    services.org_rating_submit(actor=actor, booking=booking, **values)
+                done["org_again"] += 1
+            else:
+                services.org_rating_submit(actor=actor, booking=booking, **values)
+                done["org"] += 1
+        flagged = TraineeRating.objects.filter(is_flagged=True)
+        reasons.update(flagged.values_list("flag_reason", flat=True).distinct())
+        if step % 100 == 0:
+            assert_aggregates_match_the_rows()
+
+    # The activity did what it is meant to exercise.
+    assert all(done.values()), done
+    assert TraineeRating.objects.filter(flag_reason=services.REVIEWED).exists()
+    assert len(reasons) == 3, reasons  # every rule flagged something at some point
+
+    # Each submission checked only the ratings it can form a suspicious group with; checking
+    # every session whole finds nothing more.
+    flags = list(TraineeRating.objects.order_by("pk").values_list("pk", "is_flagged", "flag_reason"))  # fmt: skip
+    for booking in sessions:
+        services.flag_suspicious(booking)
+    assert list(TraineeRating.objects.order_by("pk").values_list("pk", "is_flagged", "flag_reason")) == flags  # fmt: skip
+    assert_aggregates_match_the_rows()
+
+
+@pytest.mark.django_db
+def test_each_rule_flags_on_submission_and_a_kept_rating_stays_kept(world, monkeypatch):
+    monkeypatch.setattr(services, "LIMIT_PER_DEVICE", 10_000)
+    booking = make_session(world, world.zhang, world.course, world.branch, hours_ago=0.5, attendees=12)  # fmt: skip
+    token = services.token_for(booking)
+
+    def rate(phone, triple, device=""):
+        scores = dict(zip(("content", "method", "effect"), triple, strict=True))
+        record, _created = services.trainee_rate(
+            token=token, name="学员", phone=phone, scores=scores, device=device
+        )
+        return TraineeRating.objects.get(pk=record.pk)
+
+    shared = [rate(f"1360000000{i}", (70 + i, 80, 90), "shared") for i in range(4)]
+    same = [rate(f"1360000001{i}", (100, 100, 100)) for i in range(8)]
+    late = rate("13600000020", (60, 61, 62))  # the 13th rating of a session for 12
+    flags = dict(TraineeRating.objects.values_list("pk", "flag_reason"))
+    assert {flags[r.pk] for r in shared} == {str(_("many ratings from one device"))}
+    assert {flags[r.pk] for r in same} == {str(_("identical scores in a burst"))}
+    assert flags[late.pk] == str(_("more ratings than expected attendees"))
+    assert Lecturer.objects.get(pk=world.zhang.pk).rating_count == 0
+
+    services.rating_review(actor=world.county_admin, rating=shared[0], keep=True)
+    rate("13600000030", (50, 50, 50), "shared")  # the device again: the kept one stays kept
+    assert TraineeRating.objects.get(pk=shared[0].pk).flag_reason == services.REVIEWED
+    lecturer = Lecturer.objects.get(pk=world.zhang.pk)
+    assert lecturer.rating_count == 1 and lecturer.score == 80.0
+    assert_aggregates_match_the_rows()
+
+
+# --- concurrent writers ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sessions_of_one_lecturer_rated_at_once_keep_the_count(world):
+    """Each submission recounts the lecturer's ratings; concurrent ones must not overwrite
+    each other's count with a stale one (PostgreSQL, READ COMMITTED)."""
+    first = make_session(world, world.zhang, world.course, world.branch, hours_ago=0.5, attendees=40)  # fmt: skip
+    second = make_session(world, world.zhang, world.course, world.unit, hours_ago=3, attendees=40)  # fmt: skip
+    tokens = [services.token_for(first), services.token_for(second)]
+
+    def rate(i):
+        return services.trainee_rate(
+            token=tokens[i % 2], name="学员", phone=f"1370000{i:04d}", device=f"phone-{i}",
+            scores={"content": 50 + i, "method": 60 + i, "effect": 70 + 2 * i},
+        )[1]  # fmt: skip
+
+    assert run_in_threads(rate, 16) == [True] * 16
+    assert Lecturer.objects.get(pk=world.zhang.pk).rating_count == 16
+    assert_aggregates_match_the_rows()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lecturers_rating_one_organisation_at_once_keep_its_count(world):
+    """Several lecturers rate the same branch at once: one OrgScore with every rating."""
+    sessions = []
+    for k in range(6):
+        lecturer = make_lecturer(world.county, f"讲师{k}", org=world.unit)
+        course = make_course(lecturer, f"课程{k}", "practical_work")
+        sessions.append(
+            make_session(world, lecturer, course, world.branch, hours_ago=1, attendees=30)
+        )
+
+    def rate_org(i):
+        booking = Booking.objects.select_related("lecturer__user", "org").get(pk=sessions[i].pk)
+        services.org_rating_submit(
+            actor=booking.lecturer.user, booking=booking,
+            performance=60 + 5 * i, discipline=70 + 3 * i, engagement=80 + i,
+        )  # fmt: skip
+        return "ok"
+
+    assert run_in_threads(rate_org, len(sessions)) == ["ok"] * len(sessions)
+    assert OrgScore.objects.get(org=world.branch).rating_count == len(sessions)
+    assert_aggregates_match_the_rows()
