@@ -320,10 +320,10 @@ def _serialise(*keys: tuple[int, int]) -> None:
     Without them, on PostgreSQL (READ COMMITTED) two submissions for one lecturer each
     counted the ratings without the other's uncommitted one, and the later commit stored a
     count one short: a burst of 300 left rating_count at 299 now and then. Advisory locks
-    rather than row locks on Lecturer: scheduling locks a booking's row and then its
-    lecturer's, while a rating's insert waits for the booking's row, so a Lecturer row lock
-    taken first here could deadlock against a booking change. SQLite needs nothing: its
-    IMMEDIATE transactions already hold the database's write lock."""
+    rather than a row lock on the Lecturer: scheduling locks Lecturer and Booking rows for its
+    own reasons (`lock_lecturer`, select_for_update) and a rating's insert waits for its
+    booking's row, while a lock in a namespace of its own cannot take part in a deadlock with
+    those. SQLite needs nothing: its IMMEDIATE transactions already hold the write lock."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:

@@ -8,7 +8,6 @@ below show the same with real threads (SQLite and PostgreSQL).
 """
 
 import random
-from fractions import Fraction
 
 import pytest
 from django.utils import timezone
@@ -17,9 +16,9 @@ from django.utils.translation import gettext as _
 from conftest import run_in_threads
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.tests.factories import make_course, make_lecturer
-from courses.models import Course
 from evaluation import services
 from evaluation.models import OrgRating, TraineeRating
+from evaluation.tests.recompute import assert_aggregates_match_the_rows
 from lecturers.models import Lecturer
 from orgs.models import CountySettings, OrgScore
 from scheduling.models import Booking, BookingStatus
@@ -34,59 +33,6 @@ def make_session(world, lecturer, course, org, *, hours_ago: float, attendees: i
         expected_attendees=attendees, classroom="classroom", requested_by=world.secretary,
         expires_at=now, status=BookingStatus.CONFIRMED,
     )  # fmt: skip
-
-
-# --- the independent recomputation ----------------------------------------------------------
-
-
-def expected_scores(sums: list[int]) -> set[float]:
-    """The 2-decimal mean of (a+b+c)/3 over the rows; both neighbours when the exact mean
-    lies on half a hundredth, where either rounding is honest."""
-    exact = Fraction(sum(sums), 3 * len(sums))
-    cents = exact * 100
-    if cents.denominator == 2:
-        return {float(Fraction(cents.numerator // 2, 100)), float(Fraction(-(-cents.numerator // 2), 100))}  # fmt: skip
-    return {round(float(exact), 2)}
-
-
-def check(stored, sums: list[int], rules: CountySettings, label: str) -> None:
-    assert stored.rating_count == len(sums), label
-    if not sums:
-        assert stored.score is None and stored.star is None, label
-        return
-    candidates = expected_scores(sums)
-    assert any(stored.score == pytest.approx(c, abs=1e-9) for c in candidates), (
-        label, stored.score, candidates,
-    )  # fmt: skip
-    assert stored.star in {rules.star_for(c) for c in candidates}, label
-    assert stored.star == rules.star_for(stored.score), label
-
-
-def assert_aggregates_match_the_rows() -> None:
-    counted: dict[tuple[str, int], list[int]] = {}
-    for r in TraineeRating.objects.select_related("booking"):
-        if r.rated_at is None or r.is_flagged:
-            continue
-        total = r.content + r.method + r.effect
-        counted.setdefault(("lecturer", r.booking.lecturer_id), []).append(total)
-        counted.setdefault(("course", r.booking.course_id), []).append(total)
-    for lecturer in Lecturer.objects.all():
-        rules = CountySettings.for_county(lecturer.county_id)
-        check(lecturer, counted.get(("lecturer", lecturer.pk), []), rules, f"lecturer {lecturer}")
-    for course in Course.objects.all():
-        rules = CountySettings.for_county(course.county_id)
-        check(course, counted.get(("course", course.pk), []), rules, f"course {course}")
-
-    by_org: dict[int, list[int]] = {}
-    county_of: dict[int, int] = {}
-    for o in OrgRating.objects.select_related("booking"):
-        by_org.setdefault(o.booking.org_id, []).append(o.performance + o.discipline + o.engagement)
-        county_of[o.booking.org_id] = o.booking.county_id
-    scores = {s.org_id: s for s in OrgScore.objects.all()}
-    assert set(scores) == set(by_org)
-    for org_id, sums in by_org.items():
-        rules = CountySettings.for_county(county_of[org_id])
-        check(scores[org_id], sums, rules, f"org {org_id}")
 
 
 # --- random activity ------------------------------------------------------------------------
