@@ -63,6 +63,8 @@ class Course(TimeStampedModel):
     score = models.FloatField(_("score"), null=True, blank=True, editable=False)
     star = models.PositiveSmallIntegerField(_("star level"), null=True, blank=True, editable=False)
     rating_count = models.PositiveIntegerField(_("ratings"), default=0, editable=False)
+    # Sum of content + method + effect over the counted ratings: score = total / (3 × count).
+    rating_total = models.PositiveBigIntegerField(default=0, editable=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
 
     class Meta:
@@ -71,6 +73,10 @@ class Course(TimeStampedModel):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["county", "category", "status"])]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating_total__lte=models.F("rating_count") * 300),
+                name="course_rating_total_at_most_300_each",
+            ),
             models.UniqueConstraint(
                 fields=["lecturer", "title"], name="course_title_unique_per_lecturer"
             ),

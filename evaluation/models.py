@@ -18,6 +18,7 @@ class TraineeRating(models.Model):
         verbose_name=_("session"),
         on_delete=models.CASCADE,
         related_name="trainee_ratings",
+        db_index=False,  # the indexes below all start with the session
     )
     name = models.CharField(_("name"), max_length=32)
     phone = models.CharField(_("mobile number"), max_length=11)
@@ -47,7 +48,16 @@ class TraineeRating(models.Model):
                 name="rating_scores_0_to_100",
             ),
         ]
-        indexes = [models.Index(fields=["booking", "is_flagged"])]
+        # What a submission's integrity check reads (evaluation.services._flag_new): the
+        # session's ratings in order, those of one device, those with the same three scores.
+        indexes = [
+            models.Index(fields=["booking", "rated_at", "id"], name="rating_session_order"),
+            models.Index(fields=["booking", "device", "rated_at"], name="rating_session_device"),
+            models.Index(
+                fields=["booking", "content", "method", "effect", "rated_at"],
+                name="rating_session_scores",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.name} {mask_phone(self.phone)}"

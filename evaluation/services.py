@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Avg, Count, F, FloatField, Q
+from django.db.models import Avg, Count, F, FloatField, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from core import ratelimit
 from core.audit import audit
-from core.errors import Conflict, FieldErrors, Forbidden, Gone, NotFound, RateLimited
+from core.errors import Conflict, FieldErrors, Forbidden, Gone, NotFound
 from core.text import clean_mobile, clean_text
 from courses.models import Course
 from lecturers.models import Lecturer
@@ -107,9 +107,9 @@ def trainee_rate(
 
     Every submission to an open session counts against the per-minute limits, refused and
     invalid ones too; a refusal (429) comes before any complaint about the input. The counts
-    are written in one transaction and the rating in a second (two turns at SQLite's write
-    lock instead of four); apart, so that on PostgreSQL the address's counter row, which every
-    submission from one hall updates, stays locked only briefly."""
+    are one statement of their own, committed before the rating's transaction begins, so that
+    on PostgreSQL the address's counter row, which every submission from one hall updates,
+    stays locked only for that statement."""
     booking, rules = _open_session(token, related=False)
     limit_keys = []
     if client_ip:
@@ -131,24 +131,10 @@ def trainee_rate(
     device = (device or "")[:64]
     now = timezone.now()
     rated = {**values, "comment": comment, "rated_at": now} if scores is not None else {}
-    with transaction.atomic():
-        refused = _count(limit_keys)
-    if refused is not None:
-        raise refused
+    ratelimit.hit(*limit_keys)
     errors.raise_if_any()
     with transaction.atomic():
         return _store(booking, rules, name=name, phone=phone, device=device, rated=rated)
-
-
-def _count(limit_keys: list[tuple[str, int]]) -> RateLimited | None:
-    """Count one submission under each key, in the caller's transaction, up to the first key
-    over its limit: that refusal is returned, to be raised once the counts are committed."""
-    for key, limit in limit_keys:
-        try:
-            ratelimit.hit(key, limit=limit)
-        except RateLimited as refused:
-            return refused
-    return None
 
 
 def _store(
@@ -225,9 +211,10 @@ def flag_suspicious(booking: Booking) -> int:
     return len(new)
 
 
-def _flag_new(booking: Booking, record: TraineeRating) -> None:
-    """What `flag_suspicious` would newly flag once `record` is rated, without re-reading the
-    whole session (that made a hall's burst of n submissions O(n²)).
+def _flag_new(booking: Booking, record: TraineeRating) -> int:
+    """Flag what `flag_suspicious` would newly flag once `record` is rated, and return how
+    many, without re-reading the whole session (that made a hall's burst of n submissions
+    O(n²)).
 
     The ratings `record` can newly make suspicious are those of its device, those with its
     three scores within BURST of it (every window of IDENTICAL_IN_BURST that contains it lies
@@ -235,46 +222,62 @@ def _flag_new(booking: Booking, record: TraineeRating) -> None:
     beyond the expected attendees. Groups without `record` were checked when their own last
     rating came in: submissions of one lecturer run one after the other
     (`_serialise_ratings`), so that one saw all the others. Same reasons, same precedence."""
-    rated = TraineeRating.objects.filter(booking=booking, rated_at__isnull=False)
     triple = (record.content, record.method, record.effect)
-    alike = Q(
-        content=record.content,
-        method=record.method,
-        effect=record.effect,
-        rated_at__gte=record.rated_at - BURST,
-        rated_at__lte=record.rated_at + BURST,
-    )
-    near = list(  # both groups in one query
-        rated.filter(alike | Q(device=record.device) if record.device else alike)
-        .order_by("rated_at", "id")
-        .values_list("pk", "device", "content", "method", "effect", "rated_at")
-    )
+    table = connection.ops.quote_name(TraineeRating._meta.db_table)
+    at = connection.ops.adapt_datetimefield_value
+    # Both groups in one query, the session in each branch so that the database reads each
+    # from its own index (rating_session_scores, rating_session_device). SQL rather than the
+    # ORM: this runs inside the write transaction of every submission, and building the
+    # queries took most of that transaction's time.
+    groups = "booking_id = %s AND content = %s AND method = %s AND effect = %s AND rated_at BETWEEN %s AND %s"  # fmt: skip
+    params = [booking.pk, *triple, at(record.rated_at - BURST), at(record.rated_at + BURST)]
+    if record.device:
+        groups = f"({groups}) OR (booking_id = %s AND device = %s)"
+        params += [booking.pk, record.device]
+    near = [
+        (r.pk, r.device, (r.content, r.method, r.effect), r.rated_at)
+        for r in TraineeRating.objects.raw(
+            f"SELECT id, device, content, method, effect, rated_at FROM {table} "  # noqa: S608
+            f"WHERE {groups} ORDER BY rated_at, id",
+            params,
+        )
+        if r.rated_at is not None  # the device's check-ins without scores do not count
+    ]
     reasons: dict[int, str] = {}
     if record.device:
-        same_device = [row[0] for row in near if row[1] == record.device]
+        same_device = [pk for pk, device, _triple, _at in near if device == record.device]
         if len(same_device) > SAME_DEVICE_LIMIT:
             for pk in same_device:
                 reasons.setdefault(pk, _("many ratings from one device"))
     same_scores = [
-        (row[0], row[5])
-        for row in near
-        if row[2:5] == triple and abs(row[5] - record.rated_at) <= BURST
+        (pk, rated_at)
+        for pk, _device, scores, rated_at in near
+        if scores == triple and abs(rated_at - record.rated_at) <= BURST
     ]
     for i in range(len(same_scores) - IDENTICAL_IN_BURST + 1):
         window = same_scores[i : i + IDENTICAL_IN_BURST]
         if window[-1][1] - window[0][1] <= BURST:
             for pk, _rated_at in window:
                 reasons.setdefault(pk, _("identical scores in a burst"))
-    beyond = rated.order_by("rated_at", "id").values_list("pk", flat=True)
-    for pk in beyond[booking.expected_attendees :]:
-        reasons.setdefault(pk, _("more ratings than expected attendees"))
+    with connection.cursor() as cursor:  # the session's ratings past the expected attendees
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE booking_id = %s AND rated_at IS NOT NULL "  # noqa: S608
+            "ORDER BY rated_at, id LIMIT %s OFFSET %s",
+            [booking.pk, 2**62, booking.expected_attendees],
+        )
+        for (pk,) in cursor.fetchall():
+            reasons.setdefault(pk, _("more ratings than expected attendees"))
     by_reason: dict[str, list[int]] = {}
     for pk, why in reasons.items():
         by_reason.setdefault(why, []).append(pk)
+    flagged = 0
     for why, pks in by_reason.items():
-        TraineeRating.objects.filter(pk__in=pks, is_flagged=False).exclude(
-            flag_reason=REVIEWED
-        ).update(is_flagged=True, flag_reason=why)
+        flagged += (
+            TraineeRating.objects.filter(pk__in=pks, is_flagged=False)
+            .exclude(flag_reason=REVIEWED)
+            .update(is_flagged=True, flag_reason=why)
+        )
+    return flagged
 
 
 REVIEWED = "reviewed"
@@ -314,24 +317,21 @@ _LOCK_LECTURER, _LOCK_COURSE, _LOCK_ORG = 0x4A540001, 0x4A540002, 0x4A540003
 
 
 def _serialise(*keys: tuple[int, int]) -> None:
-    """Hold until the end of the transaction the locks that make the writers of one aggregate
-    run one after the other, in the order given.
+    """Hold until the end of the transaction the locks that make the writers of one
+    lecturer's and course's ratings run one after the other, in the order given.
 
-    Without them, on PostgreSQL (READ COMMITTED) two submissions for one lecturer each
-    counted the ratings without the other's uncommitted one, and the later commit stored a
-    count one short: a burst of 300 left rating_count at 299 now and then. Advisory locks
-    rather than a row lock on the Lecturer: scheduling locks Lecturer and Booking rows for its
-    own reasons (`lock_lecturer`, select_for_update) and a rating's insert waits for its
-    booking's row, while a lock in a namespace of its own cannot take part in a deadlock with
-    those. SQLite needs nothing: its IMMEDIATE transactions already hold the write lock."""
-    if connection.vendor != "postgresql":
+    On PostgreSQL (READ COMMITTED) two submissions for one lecturer would otherwise each
+    check the flagging rules without the other's uncommitted rating, and a recount could
+    miss a concurrent one (a burst of 300 once left rating_count at 299 that way). Advisory
+    locks rather than a row lock on the Lecturer: scheduling locks Lecturer and Booking rows
+    for its own reasons (`lock_lecturer`, select_for_update) and a rating's insert waits for
+    its booking's row, while a lock in a namespace of its own cannot take part in a deadlock
+    with those. SQLite needs nothing: its IMMEDIATE transactions already hold the write lock."""
+    if connection.vendor != "postgresql" or not keys:
         return
-    with connection.cursor() as cursor:
-        for namespace, pk in keys:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s::integer, %s::integer)",
-                [namespace, pk % 2**31],
-            )
+    calls = ", ".join(["pg_advisory_xact_lock(%s::integer, %s::integer)"] * len(keys))
+    with connection.cursor() as cursor:  # one statement; PostgreSQL evaluates left to right
+        cursor.execute(f"SELECT {calls}", [value for ns, pk in keys for value in (ns, pk % 2**31)])
 
 
 def _serialise_ratings(booking: Booking) -> None:
@@ -340,30 +340,70 @@ def _serialise_ratings(booking: Booking) -> None:
     _serialise((_LOCK_LECTURER, booking.lecturer_id), (_LOCK_COURSE, booking.course_id))
 
 
+def _aggregates_fed_by(booking: Booking):
+    """(model, pk, lookup from a rating) of the aggregates a session's ratings feed."""
+    return (
+        (Lecturer, booking.lecturer_id, "booking__lecturer_id"),
+        (Course, booking.course_id, "booking__course_id"),
+    )
+
+
+def _store_aggregates(
+    model, pk: int, rules: CountySettings, *, total: str, count: str, params: list
+) -> None:
+    """One UPDATE of a lecturer's or course's running total and count and of the score the
+    database derives from them, then the star if the score crossed a county threshold.
+
+    `total` and `count` are SQL: over the row's own columns for an added rating (so two
+    ratings can never both add to the same old total, whatever the locks) or placeholders
+    for a recount, `params` their values in that order (total's, then count's).
+    score = total / (3 × count) to two decimals, none while the count is 0: the same SQL on
+    SQLite (REAL) and PostgreSQL (NUMERIC), whichever path wrote it."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET rating_total = {total}, rating_count = {count}, "  # noqa: S608
+            f"score = ROUND(({total}) * 1.0 / NULLIF(3 * ({count}), 0), 2) "
+            "WHERE id = %s RETURNING score, star",
+            [*params, *params, pk],
+        )
+        score, star = cursor.fetchone()
+    if star != rules.star_for(score):
+        model.objects.filter(pk=pk).update(star=rules.star_for(score))
+
+
+def _add_to_aggregates(booking: Booking, record: TraineeRating, rules: CountySettings) -> None:
+    """A newly counted rating joins the running totals, in its transaction."""
+    points = record.content + record.method + record.effect
+    for model, pk, _lookup in _aggregates_fed_by(booking):
+        _store_aggregates(
+            model, pk, rules, total="rating_total + %s", count="rating_count + 1", params=[points]
+        )
+
+
 def refresh_aggregates(booking: Booking, *, rules: CountySettings | None = None) -> None:
-    """Recompute the lecturer's and the course's score, star and count from the raw ratings
-    (`rules`: the county's settings, when the caller has them already)."""
+    """Recount the lecturer's and the course's totals from the raw ratings, when ratings stop
+    counting (flagged, discarded) or count again (kept after review). `rules`: the county's
+    settings, when the caller has them already."""
     rules = rules or CountySettings.for_county(booking.county_id)
     with transaction.atomic(savepoint=False):  # the lock needs a transaction
         _serialise_ratings(booking)  # already held when called from a rating's transaction
-        for model, key, pk in (
-            (Lecturer, "booking__lecturer_id", booking.lecturer_id),
-            (Course, "booking__course_id", booking.course_id),
-        ):
+        for model, pk, lookup in _aggregates_fed_by(booking):
             row = (
                 counted_ratings()
-                .filter(**{key: pk})
-                .aggregate(score=Avg(_overall()), n=Count("id"))
+                .filter(**{lookup: pk})
+                .aggregate(total=Sum(F("content") + F("method") + F("effect")), n=Count("id"))
             )
-            score = round(row["score"], 2) if row["score"] is not None else None
-            model.objects.filter(pk=pk).update(
-                score=score, star=rules.star_for(score), rating_count=row["n"]
+            _store_aggregates(
+                model, pk, rules, total="%s", count="%s", params=[row["total"] or 0, row["n"]]
             )
 
 
 def _after_rating(booking: Booking, record: TraineeRating, rules: CountySettings) -> None:
-    _flag_new(booking, record)
-    refresh_aggregates(booking, rules=rules)
+    if _flag_new(booking, record):
+        refresh_aggregates(booking, rules=rules)
+    else:
+        _add_to_aggregates(booking, record, rules)
 
 
 def session_summary(booking: Booking) -> dict:

@@ -82,6 +82,8 @@ class Lecturer(TimeStampedModel):
     score = models.FloatField(_("score"), null=True, blank=True, editable=False)
     star = models.PositiveSmallIntegerField(_("star level"), null=True, blank=True, editable=False)
     rating_count = models.PositiveIntegerField(_("ratings"), default=0, editable=False)
+    # Sum of content + method + effect over the counted ratings: score = total / (3 × count).
+    rating_total = models.PositiveBigIntegerField(default=0, editable=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
 
     class Meta:
@@ -94,6 +96,10 @@ class Lecturer(TimeStampedModel):
             models.Index(fields=["county", "name_initials"]),
         ]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating_total__lte=models.F("rating_count") * 300),
+                name="lecturer_rating_total_at_most_300_each",
+            ),
             models.CheckConstraint(
                 condition=models.Q(star__isnull=True) | models.Q(star__gte=1, star__lte=5),
                 name="lecturer_star_1_to_5",
