@@ -61,8 +61,15 @@ def _open_session(token: str, *, now=None, related: bool = True) -> tuple[Bookin
         or not hmac.compare_digest(signature, _signature(int(booking_id)))
     ):
         raise NotFound(_("This code is not valid."))
-    sessions = Booking.objects.select_related("lecturer", "course", "org") if related else Booking.objects  # fmt: skip
-    booking = sessions.filter(pk=int(booking_id)).first()
+    if related:
+        found = Booking.objects.select_related("lecturer", "course", "org").filter(pk=booking_id)
+    else:  # a submission, on every trainee's phone: one light read of what it uses
+        found = Booking.objects.raw(
+            "SELECT id, county_id, org_id, lecturer_id, course_id, status, start_at, end_at, "
+            "expected_attendees FROM scheduling_booking WHERE id = %s",
+            [int(booking_id)],
+        )
+    booking = next(iter(found), None)
     if booking is None:
         raise NotFound(_("This code is not valid."))
     now = now or timezone.now()
@@ -133,18 +140,18 @@ def trainee_rate(
     rated = {**values, "comment": comment, "rated_at": now} if scores is not None else {}
     ratelimit.hit(*limit_keys)
     errors.raise_if_any()
-    with transaction.atomic():
-        return _store(booking, rules, name=name, phone=phone, device=device, rated=rated)
+    return _store(booking, rules, name=name, phone=phone, device=device, rated=rated)
 
 
 def _store(
     booking: Booking, rules: CountySettings, *, name: str, phone: str, device: str, rated: dict
 ) -> tuple[TraineeRating, bool]:
-    """The check-in or rating of `trainee_rate`, in its transaction."""
-    if rated:
-        _serialise_ratings(booking)
+    """The check-in or rating of `trainee_rate`: a new record in one transaction, or, when the
+    phone is already checked in, that record (rated now if it had no scores) in a second."""
     try:
         with transaction.atomic():
+            if rated:
+                _serialise_ratings(booking)
             record = TraineeRating.objects.create(
                 booking=booking, name=name, phone=phone, device=device, **rated
             )
@@ -153,13 +160,16 @@ def _store(
         return record, True
     except IntegrityError:
         pass  # this phone is already checked in for this session
-    record = TraineeRating.objects.get(booking=booking, phone=phone)
-    if rated and record.rated_at is None:
-        if TraineeRating.objects.filter(pk=record.pk, rated_at__isnull=True).update(**rated):
-            for field, value in rated.items():
-                setattr(record, field, value)
-            _after_rating(booking, record, rules)
-        record.refresh_from_db()
+    with transaction.atomic():
+        if rated:
+            _serialise_ratings(booking)
+        record = TraineeRating.objects.get(booking=booking, phone=phone)
+        if rated and record.rated_at is None:
+            if TraineeRating.objects.filter(pk=record.pk, rated_at__isnull=True).update(**rated):
+                for field, value in rated.items():
+                    setattr(record, field, value)
+                _after_rating(booking, record, rules)
+            record.refresh_from_db()
     return record, False
 
 
