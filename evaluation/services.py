@@ -147,7 +147,10 @@ def _store(
     booking: Booking, rules: CountySettings, *, name: str, phone: str, device: str, rated: dict
 ) -> tuple[TraineeRating, bool]:
     """The check-in or rating of `trainee_rate`: a new record in one transaction, or, when the
-    phone is already checked in, that record (rated now if it had no scores) in a second."""
+    phone is already checked in, that record (rated now if it had no scores) in a second. A
+    rating joins the running totals in its transaction; the integrity check follows the
+    commit (`_flag_new`), so that the write lock is held only for the writes."""
+    rated_now = None
     try:
         with transaction.atomic():
             if rated:
@@ -156,21 +159,27 @@ def _store(
                 booking=booking, name=name, phone=phone, device=device, **rated
             )
             if rated:
-                _after_rating(booking, record, rules)
-        return record, True
-    except IntegrityError:
-        pass  # this phone is already checked in for this session
-    with transaction.atomic():
-        if rated:
-            _serialise_ratings(booking)
-        record = TraineeRating.objects.get(booking=booking, phone=phone)
-        if rated and record.rated_at is None:
-            if TraineeRating.objects.filter(pk=record.pk, rated_at__isnull=True).update(**rated):
-                for field, value in rated.items():
-                    setattr(record, field, value)
-                _after_rating(booking, record, rules)
-            record.refresh_from_db()
-    return record, False
+                _add_to_aggregates(booking, record, rules)
+                rated_now = record
+        created = True
+    except IntegrityError:  # this phone is already checked in for this session
+        created = False
+        with transaction.atomic():
+            if rated:
+                _serialise_ratings(booking)
+            record = TraineeRating.objects.get(booking=booking, phone=phone)
+            if rated and record.rated_at is None:
+                if TraineeRating.objects.filter(pk=record.pk, rated_at__isnull=True).update(
+                    **rated
+                ):
+                    for field, value in rated.items():
+                        setattr(record, field, value)
+                    _add_to_aggregates(booking, record, rules)
+                    rated_now = record
+                record.refresh_from_db()
+    if rated_now is not None and _flag_new(booking, rated_now):
+        refresh_aggregates(booking, rules=rules)  # flagged ratings leave the totals
+    return record, created
 
 
 # --- integrity and aggregates --------------------------------------------------------------------------
@@ -230,8 +239,9 @@ def _flag_new(booking: Booking, record: TraineeRating) -> int:
     three scores within BURST of it (every window of IDENTICAL_IN_BURST that contains it lies
     there, and is consecutive there as it is in the whole group), and the session's tail
     beyond the expected attendees. Groups without `record` were checked when their own last
-    rating came in: submissions of one lecturer run one after the other
-    (`_serialise_ratings`), so that one saw all the others. Same reasons, same precedence."""
+    rating came in. Each check runs after its rating's commit, so the check of the rating
+    committed last in a group sees the whole group, however the submissions interleave;
+    two checks that find the same group flag it once. Same reasons, same precedence."""
     triple = (record.content, record.method, record.effect)
     table = connection.ops.quote_name(TraineeRating._meta.db_table)
     at = connection.ops.adapt_datetimefield_value
@@ -330,9 +340,9 @@ def _serialise(*keys: tuple[int, int]) -> None:
     """Hold until the end of the transaction the locks that make the writers of one
     lecturer's and course's ratings run one after the other, in the order given.
 
-    On PostgreSQL (READ COMMITTED) two submissions for one lecturer would otherwise each
-    check the flagging rules without the other's uncommitted rating, and a recount could
-    miss a concurrent one (a burst of 300 once left rating_count at 299 that way). Advisory
+    On PostgreSQL (READ COMMITTED) a recount would otherwise sum the ratings without a
+    concurrent submission's uncommitted one and then overwrite the total that submission
+    added (a burst of 300 once left rating_count at 299 that way). Advisory
     locks rather than a row lock on the Lecturer: scheduling locks Lecturer and Booking rows
     for its own reasons (`lock_lecturer`, select_for_update) and a rating's insert waits for
     its booking's row, while a lock in a namespace of its own cannot take part in a deadlock
@@ -346,7 +356,8 @@ def _serialise(*keys: tuple[int, int]) -> None:
 
 def _serialise_ratings(booking: Booking) -> None:
     """Taken before the first write of a transaction that changes ratings of this lecturer
-    and course: the aggregates and the flagging rules then see every earlier change."""
+    and course: a recount then sees every earlier change, and no rating is added between
+    its sum and its write."""
     _serialise((_LOCK_LECTURER, booking.lecturer_id), (_LOCK_COURSE, booking.course_id))
 
 
@@ -407,13 +418,6 @@ def refresh_aggregates(booking: Booking, *, rules: CountySettings | None = None)
             _store_aggregates(
                 model, pk, rules, total="%s", count="%s", params=[row["total"] or 0, row["n"]]
             )
-
-
-def _after_rating(booking: Booking, record: TraineeRating, rules: CountySettings) -> None:
-    if _flag_new(booking, record):
-        refresh_aggregates(booking, rules=rules)
-    else:
-        _add_to_aggregates(booking, record, rules)
 
 
 def session_summary(booking: Booking) -> dict:

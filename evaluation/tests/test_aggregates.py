@@ -238,3 +238,33 @@ def test_lecturers_rating_one_organisation_at_once_keep_its_count(world):
     assert run_in_threads(rate_org, len(sessions)) == ["ok"] * len(sessions)
     assert OrgScore.objects.get(org=world.branch).rating_count == len(sessions)
     assert_aggregates_match_the_rows()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_manufactured_burst_among_honest_trainees_is_flagged_whole(world, monkeypatch):
+    """The integrity check follows each rating's commit, outside the write lock. However the
+    threads interleave, the check of the rating committed last in a group sees the whole
+    group, and the recounts the flags cause lose none of the honest ratings added meanwhile."""
+    monkeypatch.setattr(services, "LIMIT_PER_DEVICE", 10_000)
+    booking = make_session(world, world.zhang, world.course, world.branch, hours_ago=0.5, attendees=100)  # fmt: skip
+    token = services.token_for(booking)
+
+    def rate(i):
+        if i % 3 == 0:  # one device, a different phone and scores each time
+            device, triple = "one-device", (60 + i, 70, 80)
+        elif i % 3 == 1:  # the same three scores from different phones
+            device, triple = f"device-{i}", (100, 100, 100)
+        else:  # honest trainees
+            device, triple = f"device-{i}", (50 + i, 60 + i, 70)
+        scores = dict(zip(("content", "method", "effect"), triple, strict=True))
+        services.trainee_rate(
+            token=token, name="学员", phone=f"1380000{i:04d}", scores=scores, device=device
+        )
+        return i % 3
+
+    kinds = run_in_threads(rate, 27)
+    assert sorted(kinds) == [0] * 9 + [1] * 9 + [2] * 9
+    flagged = dict(TraineeRating.objects.values_list("phone", "is_flagged"))
+    assert [flagged[f"1380000{i:04d}"] for i in range(27)] == [i % 3 != 2 for i in range(27)]
+    assert Lecturer.objects.get(pk=world.zhang.pk).rating_count == 9
+    assert_aggregates_match_the_rows()
