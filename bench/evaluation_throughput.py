@@ -92,6 +92,7 @@ print(json.dumps({"booking": booking.pk, "token": token_for(booking), "lecturer"
 # Afterwards: what the database holds for that session and lecturer.
 CHECK = """
 import json
+from django.db.models import F, Sum
 from evaluation.models import TraineeRating
 from evaluation.services import counted_ratings
 from lecturers.models import Lecturer
@@ -103,7 +104,10 @@ print(json.dumps({
     "phones": rows.values("phone").distinct().count(),
     "flagged": rows.filter(is_flagged=True).count(),
     "counted": counted_ratings().filter(booking__lecturer=lecturer).count(),
+    "counted_total": counted_ratings().filter(booking__lecturer=lecturer).aggregate(
+        total=Sum(F("content") + F("method") + F("effect")))["total"],
     "rating_count": lecturer.rating_count,
+    "rating_total": lecturer.rating_total,
     "score": lecturer.score,
 }))
 """
@@ -300,8 +304,9 @@ def measure(args, server) -> int:
     print(
         f"\nErrors: {failed} of {sum(p.ops for p in phases)} measured ops. Stored for the "
         f"session: {stored['rows']} ratings from {stored['phones']} phones (expected {ok}), "
-        f"{stored['flagged']} flagged. Lecturer: rating_count {stored['rating_count']}, "
-        f"counted ratings {stored['counted']}, score {stored['score']}."
+        f"{stored['flagged']} flagged. Lecturer: rating_count {stored['rating_count']} "
+        f"(counted ratings {stored['counted']}), rating_total {stored['rating_total']} "
+        f"(their sum {stored['counted_total']}), score {stored['score']}."
     )
     if failed:
         for ph in phases:
@@ -319,9 +324,10 @@ def measure(args, server) -> int:
         or stored["phones"] != ok
         or stored["flagged"]
         or stored["rating_count"] != stored["counted"]
+        or stored["rating_total"] != stored["counted_total"]
     )
     if mismatch:
-        print("MISMATCH: the stored ratings or the lecturer's count differ from the submissions.")
+        print("MISMATCH: the stored ratings or the lecturer's totals differ from the submissions.")
         return 1
     if ratio < RATIO_TARGET:
         print(f"BELOW TARGET: ratio {ratio:.3f} < {RATIO_TARGET}.")

@@ -153,8 +153,6 @@ def _store(
     rated_now = None
     try:
         with transaction.atomic():
-            if rated:
-                _serialise_ratings(booking)
             record = TraineeRating.objects.create(
                 booking=booking, name=name, phone=phone, device=device, **rated
             )
@@ -165,8 +163,6 @@ def _store(
     except IntegrityError:  # this phone is already checked in for this session
         created = False
         with transaction.atomic():
-            if rated:
-                _serialise_ratings(booking)
             record = TraineeRating.objects.get(booking=booking, phone=phone)
             if rated and record.rated_at is None:
                 if TraineeRating.objects.filter(pk=record.pk, rated_at__isnull=True).update(
@@ -311,7 +307,7 @@ def rating_review(*, actor, rating: TraineeRating, keep: bool) -> None:
     ):
         raise Forbidden()
     with transaction.atomic():
-        _serialise_ratings(rating.booking)
+        _lock_aggregates(rating.booking)
         if keep:
             TraineeRating.objects.filter(pk=rating.pk).update(
                 is_flagged=False, flag_reason=REVIEWED
@@ -332,33 +328,35 @@ def counted_ratings():
     return TraineeRating.objects.filter(rated_at__isnull=False, is_flagged=False)
 
 
-# Namespaces of PostgreSQL advisory locks (pg_advisory_xact_lock(namespace, id)).
-_LOCK_LECTURER, _LOCK_COURSE, _LOCK_ORG = 0x4A540001, 0x4A540002, 0x4A540003
+def _lock_aggregates(booking: Booking) -> None:
+    """Lock the rows of the lecturer's and the course's aggregates until the end of the
+    transaction, before a recount or a review changes what counts.
+
+    A rating's transaction adds to the same rows with an UPDATE, in the same order (lecturer,
+    then course), so the two never deadlock. A recount that holds the locks sums every
+    committed rating; a rating added meanwhile waits at its UPDATE and then adds to the
+    recounted total. Without them, on PostgreSQL (READ COMMITTED), a recount could sum
+    without a concurrent rating and then overwrite the total that rating had added. SQLite's
+    IMMEDIATE transactions hold the write lock already; there select_for_update is a no-op."""
+    for model, pk, _lookup in _aggregates_fed_by(booking):
+        model.objects.select_for_update().filter(pk=pk).values_list("pk").first()
 
 
-def _serialise(*keys: tuple[int, int]) -> None:
-    """Hold until the end of the transaction the locks that make the writers of one
-    lecturer's and course's ratings run one after the other, in the order given.
-
-    On PostgreSQL (READ COMMITTED) a recount would otherwise sum the ratings without a
-    concurrent submission's uncommitted one and then overwrite the total that submission
-    added (a burst of 300 once left rating_count at 299 that way). Advisory
-    locks rather than a row lock on the Lecturer: scheduling locks Lecturer and Booking rows
-    for its own reasons (`lock_lecturer`, select_for_update) and a rating's insert waits for
-    its booking's row, while a lock in a namespace of its own cannot take part in a deadlock
-    with those. SQLite needs nothing: its IMMEDIATE transactions already hold the write lock."""
-    if connection.vendor != "postgresql" or not keys:
-        return
-    calls = ", ".join(["pg_advisory_xact_lock(%s::integer, %s::integer)"] * len(keys))
-    with connection.cursor() as cursor:  # one statement; PostgreSQL evaluates left to right
-        cursor.execute(f"SELECT {calls}", [value for ns, pk in keys for value in (ns, pk % 2**31)])
+# The namespace of the organisation's advisory lock (pg_advisory_xact_lock(namespace, id)).
+_LOCK_ORG = 0x4A540003
 
 
-def _serialise_ratings(booking: Booking) -> None:
-    """Taken before the first write of a transaction that changes ratings of this lecturer
-    and course: a recount then sees every earlier change, and no rating is added between
-    its sum and its write."""
-    _serialise((_LOCK_LECTURER, booking.lecturer_id), (_LOCK_COURSE, booking.course_id))
+def _lock_org_score(org_id: int) -> None:
+    """Make the lecturers' ratings of one organisation run one after the other until the end
+    of the transaction (PostgreSQL; SQLite's IMMEDIATE transactions do so already). An
+    advisory lock, as the OrgScore row does not exist before the first rating: otherwise two
+    ratings could each average without the other's and the later commit store a stale count."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s::integer, %s::integer)",
+                [_LOCK_ORG, org_id % 2**31],
+            )
 
 
 def _aggregates_fed_by(booking: Booking):
@@ -407,8 +405,8 @@ def refresh_aggregates(booking: Booking, *, rules: CountySettings | None = None)
     counting (flagged, discarded) or count again (kept after review). `rules`: the county's
     settings, when the caller has them already."""
     rules = rules or CountySettings.for_county(booking.county_id)
-    with transaction.atomic(savepoint=False):  # the lock needs a transaction
-        _serialise_ratings(booking)  # already held when called from a rating's transaction
+    with transaction.atomic(savepoint=False):  # the locks need a transaction
+        _lock_aggregates(booking)  # already held when called from a review
         for model, pk, lookup in _aggregates_fed_by(booking):
             row = (
                 counted_ratings()
@@ -479,7 +477,7 @@ def org_rating_submit(
         )
     try:
         with transaction.atomic():
-            _serialise((_LOCK_ORG, booking.org_id))  # the same lost update as for lecturers
+            _lock_org_score(booking.org_id)
             rating = OrgRating.objects.create(booking=booking, comment=comment, **values)
             row = OrgRating.objects.filter(booking__org=booking.org).aggregate(
                 score=Avg(

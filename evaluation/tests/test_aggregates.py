@@ -199,8 +199,8 @@ def test_each_rule_flags_on_submission_and_a_kept_rating_stays_kept(world, monke
 
 @pytest.mark.django_db(transaction=True)
 def test_two_sessions_of_one_lecturer_rated_at_once_keep_the_count(world):
-    """Each submission recounts the lecturer's ratings; concurrent ones must not overwrite
-    each other's count with a stale one (PostgreSQL, READ COMMITTED)."""
+    """Each submission adds to the lecturer's totals; concurrent ones must not both add to
+    the same old total (PostgreSQL, READ COMMITTED)."""
     first = make_session(world, world.zhang, world.course, world.branch, hours_ago=0.5, attendees=40)  # fmt: skip
     second = make_session(world, world.zhang, world.course, world.unit, hours_ago=3, attendees=40)  # fmt: skip
     tokens = [services.token_for(first), services.token_for(second)]
@@ -213,6 +213,30 @@ def test_two_sessions_of_one_lecturer_rated_at_once_keep_the_count(world):
 
     assert run_in_threads(rate, 16) == [True] * 16
     assert Lecturer.objects.get(pk=world.zhang.pk).rating_count == 16
+    assert_aggregates_match_the_rows()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recounts_beside_submissions_lose_no_rating(world, monkeypatch):
+    """A recount (after a flag or a review) sums the ratings and writes the total while
+    other trainees' ratings add to it: none may be lost between the sum and the write."""
+    monkeypatch.setattr(services, "LIMIT_PER_ADDRESS", 10_000)
+    booking = make_session(world, world.zhang, world.course, world.branch, hours_ago=0.5, attendees=200)  # fmt: skip
+    token = services.token_for(booking)
+
+    def work(i):
+        for k in range(10):
+            if i % 2:
+                services.refresh_aggregates(booking)
+            else:
+                services.trainee_rate(
+                    token=token, name="学员", phone=f"1390{i:03d}{k:04d}", device=f"d-{i}-{k}",
+                    scores={"content": 40 + i + k, "method": 50 + k, "effect": 60 + i},
+                )  # fmt: skip
+        return i % 2
+
+    assert sorted(run_in_threads(work, 12)) == [0] * 6 + [1] * 6
+    assert Lecturer.objects.get(pk=world.zhang.pk).rating_count == 60
     assert_aggregates_match_the_rows()
 
 
