@@ -112,11 +112,11 @@ def trainee_rate(
     """Check in and rate in one step. Returns (record, created): the same phone again for the
     same session gets its first record back, unchanged (rating it if it had no scores yet).
 
-    Every submission to an open session counts against the per-minute limits, refused and
-    invalid ones too; a refusal (429) comes before any complaint about the input. The counts
-    are one statement of their own, committed before the rating's transaction begins, so that
-    on PostgreSQL the address's counter row, which every submission from one hall updates,
-    stays locked only for that statement."""
+    Every submission to an open session counts against the per-minute limits, invalid ones
+    too; a refusal (429) comes before any complaint about the input. A valid submission
+    counts in the transaction that stores it (one commit, one flush of PostgreSQL's log, per
+    submission); a refused one rolls back with it, which changes nothing, as its key's window
+    is full and stays full until it ends."""
     booking, rules = _open_session(token, related=False)
     limit_keys = []
     if client_ip:
@@ -138,21 +138,27 @@ def trainee_rate(
     device = (device or "")[:64]
     now = timezone.now()
     rated = {**values, "comment": comment, "rated_at": now} if scores is not None else {}
-    ratelimit.hit(*limit_keys)
-    errors.raise_if_any()
-    return _store(booking, rules, name=name, phone=phone, device=device, rated=rated)
+    if errors.fields:
+        ratelimit.hit(*limit_keys)  # bad input counts too, and a refusal (429) comes first
+        errors.raise_if_any()
+    return _store(
+        booking, rules, limits=limit_keys, name=name, phone=phone, device=device, rated=rated
+    )
 
 
 def _store(
-    booking: Booking, rules: CountySettings, *, name: str, phone: str, device: str, rated: dict
-) -> tuple[TraineeRating, bool]:
-    """The check-in or rating of `trainee_rate`: a new record in one transaction, or, when the
-    phone is already checked in, that record (rated now if it had no scores) in a second. A
-    rating joins the running totals in its transaction; the integrity check follows the
-    commit (`_flag_new`), so that the write lock is held only for the writes."""
+    booking: Booking, rules: CountySettings, *, limits: list[tuple[str, int]], name: str,
+    phone: str, device: str, rated: dict,
+) -> tuple[TraineeRating, bool]:  # fmt: skip
+    """The check-in or rating of `trainee_rate`, counted under `limits`: a new record in one
+    transaction, or, when the phone is already checked in, that record (rated now if it had
+    no scores) in a second. A rating joins the running totals in its transaction; the
+    integrity check follows the commit (`_flag_new`), so that the write lock is held only for
+    the writes."""
     rated_now = None
     try:
         with transaction.atomic():
+            ratelimit.hit(*limits)
             record = TraineeRating.objects.create(
                 booking=booking, name=name, phone=phone, device=device, **rated
             )
@@ -163,6 +169,7 @@ def _store(
     except IntegrityError:  # this phone is already checked in for this session
         created = False
         with transaction.atomic():
+            ratelimit.hit(*limits)  # the first transaction's count rolled back with it
             record = TraineeRating.objects.get(booking=booking, phone=phone)
             if rated and record.rated_at is None:
                 if TraineeRating.objects.filter(pk=record.pk, rated_at__isnull=True).update(
@@ -240,34 +247,32 @@ def _flag_new(booking: Booking, record: TraineeRating) -> int:
     two checks that find the same group flag it once. Same reasons, same precedence."""
     triple = (record.content, record.method, record.effect)
     table = connection.ops.quote_name(TraineeRating._meta.db_table)
-    at = connection.ops.adapt_datetimefield_value
-    # Both groups in one query, the session in each branch so that the database reads each
-    # from its own index (rating_session_scores, rating_session_device). SQL rather than the
-    # ORM: this runs inside the write transaction of every submission, and building the
-    # queries took most of that transaction's time.
-    groups = "booking_id = %s AND content = %s AND method = %s AND effect = %s AND rated_at BETWEEN %s AND %s"  # fmt: skip
-    params = [booking.pk, *triple, at(record.rated_at - BURST), at(record.rated_at + BURST)]
+    # Both groups in one statement, each branch on its own index (rating_session_scores,
+    # rating_session_device): planned apart, so that neither planner strays to the session's
+    # order index (with a time window in SQL they did, and in a hall's burst the whole
+    # session is inside the window). The window, "rated" and the order are applied here.
+    # SQL rather than the ORM: building the query took longer than running it.
+    select = (
+        f"SELECT id, device, content, method, effect, rated_at FROM {table} WHERE booking_id = %s"  # noqa: S608
+    )
+    sql = f"{select} AND content = %s AND method = %s AND effect = %s"
+    params = [booking.pk, *triple]
     if record.device:
-        groups = f"({groups}) OR (booking_id = %s AND device = %s)"
+        sql += f" UNION ALL {select} AND device = %s"
         params += [booking.pk, record.device]
-    near = [
-        (r.pk, r.device, (r.content, r.method, r.effect), r.rated_at)
-        for r in TraineeRating.objects.raw(
-            f"SELECT id, device, content, method, effect, rated_at FROM {table} "  # noqa: S608
-            f"WHERE {groups} ORDER BY rated_at, id",
-            params,
-        )
-        if r.rated_at is not None  # the device's check-ins without scores do not count
-    ]
+    rows = {r.pk: r for r in TraineeRating.objects.raw(sql, params) if r.rated_at is not None}
+    near = sorted(  # by (rated_at, id), as the whole session is read
+        (r.rated_at, pk, r.device, (r.content, r.method, r.effect)) for pk, r in rows.items()
+    )
     reasons: dict[int, str] = {}
     if record.device:
-        same_device = [pk for pk, device, _triple, _at in near if device == record.device]
+        same_device = [pk for _at, pk, device, _scores in near if device == record.device]
         if len(same_device) > SAME_DEVICE_LIMIT:
             for pk in same_device:
                 reasons.setdefault(pk, _("many ratings from one device"))
     same_scores = [
         (pk, rated_at)
-        for pk, _device, scores, rated_at in near
+        for rated_at, pk, _device, scores in near
         if scores == triple and abs(rated_at - record.rated_at) <= BURST
     ]
     for i in range(len(same_scores) - IDENTICAL_IN_BURST + 1):
