@@ -10,6 +10,7 @@ On leaving the block, also through an exception, Ctrl-C or SIGTERM (after
 dropped and the temporary directory removed.
 """
 
+import argparse
 import http.client
 import json
 import math
@@ -33,6 +34,49 @@ HOST = "127.0.0.1"
 STARTUP_SECONDS = 30
 PG_ADMIN_DB = "postgres"
 PG_PREFIX = "jiangtai_bench_"
+
+
+def throughput_arguments(parser: argparse.ArgumentParser, *, inserts: int, pairs: str) -> None:
+    """The options of the throughput benchmarks besides their own workload's: baseline
+    inserts, client threads, gunicorn's workers and threads, rounds, warm-up, database."""
+    parser.add_argument("--inserts", type=int, default=inserts, help="baseline inserts per phase")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent client threads")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
+    parser.add_argument("--rounds", type=int, default=2, help=f"baseline + {pairs} pairs")
+    parser.add_argument("--warmup", type=int, default=20, help="unreported ops of each kind")
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres; a new "
+        "database jiangtai_bench_<random> is created there and dropped at the end "
+        "(default: SQLite in a temporary directory)",
+    )
+
+
+def parse_throughput_arguments(
+    parser: argparse.ArgumentParser, own_ranges: dict[str, tuple[int, int]]
+) -> argparse.Namespace:
+    """Parse, then check every number against its range (the workload's own in
+    `own_ranges`) and that --database-url names a loopback PostgreSQL server."""
+    args = parser.parse_args()
+    ranges = {
+        **own_ranges,
+        "inserts": (1, 100_000),
+        "clients": (1, 64),
+        "workers": (1, 16),
+        "threads": (1, 16),
+        "rounds": (1, 10),
+        "warmup": (0, 1_000),
+    }
+    for name, (low, high) in ranges.items():
+        if not low <= getattr(args, name) <= high:
+            parser.error(f"--{name} must be {low}..{high}")
+    if args.database_url and not args.database_url.startswith(("postgres://", "postgresql://")):
+        parser.error("--database-url must be a postgres:// URL")
+    host = (args.database_url or "").split("@")[-1].split("/")[0].split(":")[0]
+    if args.database_url and host not in ("127.0.0.1", "localhost", "::1", "[::1]"):
+        parser.error("--database-url must point at a loopback PostgreSQL server")
+    return args
 
 
 def unwind_on_signals() -> None:

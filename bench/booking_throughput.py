@@ -30,7 +30,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from _server import Client, demo_server, get_token, p95, unwind_on_signals
+from _server import (
+    Client,
+    demo_server,
+    get_token,
+    p95,
+    parse_throughput_arguments,
+    throughput_arguments,
+    unwind_on_signals,
+)
 
 MAX_FAILURE_SHARE = 0.01  # abort when more than 1% of a phase's operations fail
 SLOTS_PER_DAY = 8  # 08:00 … 15:00, one hour each
@@ -230,36 +238,8 @@ def report_errors(phase: Phase, server) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bookings", type=int, default=400, help="booking ops per phase")
-    parser.add_argument("--inserts", type=int, default=800, help="baseline inserts per phase")
-    parser.add_argument("--clients", type=int, default=4, help="concurrent client threads")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
-    parser.add_argument("--rounds", type=int, default=2, help="baseline + bookings pairs")
-    parser.add_argument("--warmup", type=int, default=20, help="unreported ops of each kind")
-    parser.add_argument(
-        "--database-url",
-        help="a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres; a new "
-        "database jiangtai_bench_<random> is created there and dropped at the end "
-        "(default: SQLite in a temporary directory)",
-    )
-    args = parser.parse_args()
-    limits = {
-        "bookings": (1, 20_000),
-        "inserts": (1, 100_000),
-        "clients": (1, 64),
-        "workers": (1, 16),
-        "threads": (1, 16),
-        "rounds": (1, 10),
-        "warmup": (0, 1_000),
-    }
-    for name, (low, high) in limits.items():
-        if not low <= getattr(args, name) <= high:
-            parser.error(f"--{name} must be {low}..{high}")
-    if args.database_url and not args.database_url.startswith(("postgres://", "postgresql://")):
-        parser.error("--database-url must be a postgres:// URL")
-    host = (args.database_url or "").split("@")[-1].split("/")[0].split(":")[0]
-    if args.database_url and host not in ("127.0.0.1", "localhost", "::1", "[::1]"):
-        parser.error("--database-url must point at a loopback PostgreSQL server")
+    throughput_arguments(parser, inserts=800, pairs="bookings")
+    args = parse_throughput_arguments(parser, {"bookings": (1, 20_000)})
 
     unwind_on_signals()  # Ctrl-C and SIGTERM unwind through `demo_server`'s cleanup
 

@@ -29,7 +29,14 @@ import sys
 import threading
 import time
 
-from _server import ROOT, Client, demo_server, unwind_on_signals
+from _server import (
+    ROOT,
+    Client,
+    demo_server,
+    parse_throughput_arguments,
+    throughput_arguments,
+    unwind_on_signals,
+)
 from booking_throughput import (
     MAX_FAILURE_SHARE,
     OpFailed,
@@ -59,7 +66,8 @@ org = Membership.objects.get(user=secretary, role=Role.SECRETARY).org
 lecturer = Lecturer.objects.get(user__username="lecturer")
 course = Course.objects.filter(lecturer=lecturer).order_by("pk").first()
 now = timezone.now()
-# The lecturer's earlier sessions, 40 ratings each: what every submission's recount reads.
+# The lecturer's earlier sessions, 40 ratings each: a submission adds to the lecturer's running
+# totals without reading them (only a recount after a flag or a review does).
 past = Booking.objects.bulk_create(
     Booking(
         county_id=org.county_id, org=org, lecturer=lecturer, course=course,
@@ -183,43 +191,16 @@ def print_table(phases: list[Phase]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=600, help="submissions per phase")
-    parser.add_argument("--inserts", type=int, default=600, help="baseline inserts per phase")
-    parser.add_argument("--clients", type=int, default=4, help="concurrent client threads")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
-    parser.add_argument("--rounds", type=int, default=2, help="baseline + submissions pairs")
-    parser.add_argument("--warmup", type=int, default=20, help="unreported ops of each kind")
     parser.add_argument(
         "--history",
         type=int,
         default=2000,
-        help="earlier ratings of the lecturer (sessions of 40), read by every recount",
+        help="earlier ratings of the lecturer (sessions of 40)",
     )
-    parser.add_argument(
-        "--database-url",
-        help="a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/postgres; a new "
-        "database jiangtai_bench_<random> is created there and dropped at the end "
-        "(default: SQLite in a temporary directory)",
+    throughput_arguments(parser, inserts=600, pairs="submissions")
+    args = parse_throughput_arguments(
+        parser, {"submissions": (1, 40_000), "history": (0, 1_000_000)}
     )
-    args = parser.parse_args()
-    limits = {
-        "submissions": (1, 40_000),
-        "inserts": (1, 100_000),
-        "clients": (1, 64),
-        "workers": (1, 16),
-        "threads": (1, 16),
-        "rounds": (1, 10),
-        "warmup": (0, 1_000),
-        "history": (0, 1_000_000),
-    }
-    for name, (low, high) in limits.items():
-        if not low <= getattr(args, name) <= high:
-            parser.error(f"--{name} must be {low}..{high}")
-    if args.database_url and not args.database_url.startswith(("postgres://", "postgresql://")):
-        parser.error("--database-url must be a postgres:// URL")
-    host = (args.database_url or "").split("@")[-1].split("/")[0].split(":")[0]
-    if args.database_url and host not in ("127.0.0.1", "localhost", "::1", "[::1]"):
-        parser.error("--database-url must point at a loopback PostgreSQL server")
 
     unwind_on_signals()  # Ctrl-C and SIGTERM unwind through `demo_server`'s cleanup
 
