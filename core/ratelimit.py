@@ -6,6 +6,9 @@ from django.utils import timezone
 from .errors import RateLimited
 from .models import RateCounter
 
+# No limit counts over a longer window; counters older than this are dead (`prune`).
+LONGEST_WINDOW = timedelta(hours=1)
+
 
 def hit(*limits: tuple[str, int], per: timedelta = timedelta(minutes=1)) -> None:
     """Count one request under each (key, limit); raise RateLimited if any key is past its
@@ -17,6 +20,8 @@ def hit(*limits: tuple[str, int], per: timedelta = timedelta(minutes=1)) -> None
     written in key order, so two requests sharing keys cannot deadlock on PostgreSQL."""
     if not limits:
         return
+    if per > LONGEST_WINDOW:
+        raise ValueError(f"windows longer than {LONGEST_WINDOW} are pruned before they end")
     now = timezone.now()
     limit_of: dict[str, int] = {}
     for key, limit in limits:
@@ -44,3 +49,12 @@ def hit(*limits: tuple[str, int], per: timedelta = timedelta(minutes=1)) -> None
         counts = cursor.fetchall()
     if any(count > limit_of[key] for key, count in counts):
         raise RateLimited()
+
+
+def prune() -> str:
+    """Delete the counters whose window ended long ago (a trainee's submission leaves two, its
+    phone's and its device's); the scheduler runs this hourly."""
+    deleted, _by_model = RateCounter.objects.filter(
+        window_start__lt=timezone.now() - LONGEST_WINDOW
+    ).delete()
+    return f"{deleted} expired rate counters deleted" if deleted else ""

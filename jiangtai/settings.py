@@ -200,6 +200,7 @@ PERIODIC_JOBS = [
     (15, "notifications.tasks.queue_delivery"),
     (300, "notifications.reminders.send_due_reminders"),
     (300, "matching.services.demands_widen_due"),
+    (3600, "core.ratelimit.prune"),
 ]
 
 # --- Notification channels (besides the in-app inbox) ----------------------------------

@@ -54,6 +54,21 @@ def test_long_keys_are_cut_to_the_column():
     assert counts() == {"k" * 190: 1}
 
 
+@pytest.mark.django_db
+def test_counters_whose_window_ended_long_ago_are_pruned():
+    ratelimit.hit(("old", 3), ("recent", 3))
+    RateCounter.objects.filter(key="old").update(
+        window_start=RateCounter.objects.get(key="old").window_start
+        - ratelimit.LONGEST_WINDOW
+        - timedelta(seconds=1)
+    )
+    assert ratelimit.prune() == "1 expired rate counters deleted"
+    assert counts() == {"recent": 1}
+    assert ratelimit.prune() == ""
+    with pytest.raises(ValueError):
+        ratelimit.hit(("day", 3), per=timedelta(days=1))
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_requests_are_each_counted_once():
     """24 threads, two shared keys and one own key each: the shared counters end at 24 and
