@@ -12,7 +12,8 @@ LONGEST_WINDOW = timedelta(hours=1)
 
 def hit(*limits: tuple[str, int], per: timedelta = timedelta(minutes=1)) -> None:
     """Count one request under each (key, limit); raise RateLimited if any key is past its
-    limit in its current fixed window. Refused requests count too.
+    limit in its current fixed window. Refused requests count too, unless the caller's
+    transaction rolls the count back.
 
     One INSERT … ON CONFLICT DO UPDATE … RETURNING for all keys (SQLite ≥ 3.35 and
     PostgreSQL): a counter row is created, bumped, or restarted when its window has passed,

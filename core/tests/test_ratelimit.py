@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from conftest import run_in_threads
-from core import ratelimit
+from core import checks, ratelimit
 from core.errors import RateLimited
 from core.models import RateCounter
 
@@ -86,3 +86,13 @@ def test_concurrent_requests_are_each_counted_once():
     stored = counts()
     assert stored["hall"] == 24 and stored["session"] == 24
     assert all(stored[f"phone {i}"] == 1 for i in range(24))
+
+
+def test_an_sqlite_without_returning_is_refused_by_the_system_checks(monkeypatch):
+    on_sqlite = checks.connections["default"].vendor == "sqlite"
+    assert checks.sqlite_supports_returning(None, databases=["default"]) == []
+    monkeypatch.setattr(checks.sqlite3, "sqlite_version_info", (3, 34, 1))
+    monkeypatch.setattr(checks.sqlite3, "sqlite_version", "3.34.1")
+    errors = checks.sqlite_supports_returning(None, databases=["default"])
+    assert [e.id for e in errors] == (["core.E001"] if on_sqlite else [])
+    assert not on_sqlite or "3.34.1" in errors[0].msg
