@@ -32,7 +32,12 @@ PHONE_WIDTH = 375
 
 @contextmanager
 def chromium():
-    """A launched headless Chromium, closed on the way out."""
+    """A launched headless Chromium, closed on the way out.
+
+    Inside the block the test's ORM calls run in Playwright's context, where Django keeps
+    database connections of their own (they are per context, not per thread); those are
+    closed here too, or PostgreSQL would refuse to drop the test database at the end."""
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -40,6 +45,7 @@ def chromium():
         try:
             yield browser
         finally:
+            connections.close_all()
             browser.close()
 
 
