@@ -105,13 +105,6 @@ class Workload:
         start = self.first + timedelta(days=i // SLOTS_PER_DAY, hours=8 + i % SLOTS_PER_DAY)
         return start, start + timedelta(hours=1)
 
-    def insert(self, client: Client) -> dict:
-        started = time.perf_counter_ns()
-        status, data = client.request("POST", "/bench/insert", b"{}")
-        if status != 200:
-            raise OpFailed(describe("POST /bench/insert", status, data))
-        return {"insert": (time.perf_counter_ns() - started) / 1e6}
-
     def booking(self, client: Client) -> dict:
         start, end = self.next_slot()
         body = {
@@ -235,6 +228,57 @@ def report_errors(phase: Phase, server) -> None:
         print(f"\nLast lines of the gunicorn log ({server.log_path.name}):\n{tail}")
 
 
+BASELINE_LABEL = "baseline: POST /bench/insert"
+
+
+def baseline_insert(client: Client) -> dict:
+    """The baseline operation of every throughput benchmark: one bare row (bench/urls.py)."""
+    started = time.perf_counter_ns()
+    status, data = client.request("POST", "/bench/insert", b"{}")
+    if status != 200:
+        raise OpFailed(describe("POST /bench/insert", status, data))
+    return {"insert": (time.perf_counter_ns() - started) / 1e6}
+
+
+@dataclass
+class Rounds:
+    warmup: Phase | None  # the workload's unreported warm-up phase
+    phases: list[Phase]  # baseline, workload, baseline, workload, …
+
+
+def run_rounds(args, server, workload: Phase, op, intro: str, show) -> Rounds | None:
+    """--warmup unreported operations of each kind, then `intro`, then --rounds pairs of
+    phases: --inserts baseline inserts, then the `workload` phase of `op`. `show(phases)`
+    prints the table. None when a phase failed too often (its errors and the end of the
+    server's log are printed)."""
+    port, clients = server.port, args.clients
+    warm = None
+    if args.warmup:
+        base = run_phase(port, clients, Phase(BASELINE_LABEL, 1, args.warmup), baseline_insert)
+        warm = run_phase(port, clients, Phase(workload.label, workload.requests_per_op, args.warmup), op)  # fmt: skip
+        print(f"Warm-up (not reported): {args.warmup} ops of each kind")
+        for ph in (base, warm):
+            if ph.failed > MAX_FAILURE_SHARE * ph.ops:
+                report_errors(ph, server)
+                return None
+    print(intro)
+    phases: list[Phase] = []
+    for _round in range(args.rounds):
+        for phase, phase_op in (
+            (Phase(BASELINE_LABEL, 1, args.inserts), baseline_insert),
+            (Phase(workload.label, workload.requests_per_op, workload.ops), op),
+        ):
+            ph = run_phase(port, clients, phase, phase_op)
+            phases.append(ph)
+            if ph.failed > MAX_FAILURE_SHARE * ph.ops:
+                show(phases)
+                report_errors(ph, server)
+                print(f"\nAborted: more than {MAX_FAILURE_SHARE:.0%} of the operations failed.")
+                return None
+    show(phases)
+    return Rounds(warm, phases)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bookings", type=int, default=400, help="booking ops per phase")
@@ -276,37 +320,23 @@ def measure(args, server) -> int:
         f"{work.first:%Y-%m-%d} 08:00 +08:00, {SLOTS_PER_DAY} one-hour slots a day"
     )
 
-    booking_label, insert_label = "bookings: create+accept", "baseline: POST /bench/insert"
-    if args.warmup:
-        warm = [
-            run_phase(port, args.clients, Phase(insert_label, 1, args.warmup), work.insert),
-            run_phase(port, args.clients, Phase(booking_label, 2, args.warmup), work.booking),
-        ]
-        print(f"Warm-up (not reported): {args.warmup} ops of each kind")
-        for ph in warm:
-            if ph.failed > MAX_FAILURE_SHARE * ph.ops:
-                report_errors(ph, server)
-                return 1
-
-    print(
+    intro = (
         f"\n{args.rounds} rounds of {args.inserts} baseline inserts then {args.bookings} booking "
         f"ops (one op = POST /api/v1/bookings → 201, then POST /api/v1/bookings/{{id}}/accept "
         f"→ 200), {args.clients} client threads, one keep-alive connection each"
     )
-    phases: list[Phase] = []
-    for _round in range(args.rounds):
-        for label, per_op, ops, op in (
-            (insert_label, 1, args.inserts, work.insert),
-            (booking_label, 2, args.bookings, work.booking),
-        ):
-            ph = run_phase(port, args.clients, Phase(label, per_op, ops), op)
-            phases.append(ph)
-            if ph.failed > MAX_FAILURE_SHARE * ph.ops:
-                print_table(phases, args.workers)
-                report_errors(ph, server)
-                print(f"\nAborted: more than {MAX_FAILURE_SHARE:.0%} of the operations failed.")
-                return 1
-    print_table(phases, args.workers)
+    workload = Phase("bookings: create+accept", 2, args.bookings)
+    rounds = run_rounds(
+        args,
+        server,
+        workload,
+        work.booking,
+        intro,
+        lambda phases: print_table(phases, args.workers),
+    )
+    if rounds is None:
+        return 1
+    phases = rounds.phases
 
     baselines, bookings = phases[0::2], phases[1::2]
     print("\nbooking steps, per request (ms):")
@@ -330,7 +360,7 @@ def measure(args, server) -> int:
     )
 
     failed = sum(p.failed for p in phases)
-    ok_bookings = sum(p.done for p in bookings) + (warm[1].done if args.warmup else 0)
+    ok_bookings = sum(p.done for p in bookings) + (rounds.warmup.done if rounds.warmup else 0)
     lec = Client(port, lec_token)
     try:
         confirmed = lec.get_json(confirmed_path)["count"] - confirmed_before

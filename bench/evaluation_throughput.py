@@ -37,14 +37,7 @@ from _server import (
     throughput_arguments,
     unwind_on_signals,
 )
-from booking_throughput import (
-    MAX_FAILURE_SHARE,
-    OpFailed,
-    Phase,
-    describe,
-    report_errors,
-    run_phase,
-)
+from booking_throughput import OpFailed, Phase, describe, run_rounds
 
 RATIO_TARGET = 0.5
 
@@ -154,13 +147,6 @@ class Workload:
         self.trainees = itertools.count()
         self.lock = threading.Lock()
 
-    def insert(self, client: Client) -> dict:
-        started = time.perf_counter_ns()
-        status, data = client.request("POST", "/bench/insert", b"{}")
-        if status != 200:
-            raise OpFailed(describe("POST /bench/insert", status, data))
-        return {"insert": (time.perf_counter_ns() - started) / 1e6}
-
     def submission(self, client: Client) -> dict:
         with self.lock:
             i = next(self.trainees)
@@ -214,7 +200,6 @@ def main() -> int:
 
 
 def measure(args, server) -> int:
-    port = server.port
     total = args.warmup + args.rounds * args.submissions
     # Room for every submission: the "more ratings than expected attendees" rule stays quiet.
     setup = SETUP.replace("ATTENDEES", str(total + 10)).replace("HISTORY", str(args.history))
@@ -226,37 +211,16 @@ def measure(args, server) -> int:
     )
     work = Workload(session["token"])
 
-    eval_label, insert_label = "submissions: POST /evaluations/{t}", "baseline: POST /bench/insert"
-    if args.warmup:
-        warm = [
-            run_phase(port, args.clients, Phase(insert_label, 1, args.warmup), work.insert),
-            run_phase(port, args.clients, Phase(eval_label, 1, args.warmup), work.submission),
-        ]
-        print(f"Warm-up (not reported): {args.warmup} ops of each kind")
-        for ph in warm:
-            if ph.failed > MAX_FAILURE_SHARE * ph.ops:
-                report_errors(ph, server)
-                return 1
-
-    print(
+    intro = (
         f"\n{args.rounds} rounds of {args.inserts} baseline inserts then {args.submissions} "
         f"trainee submissions (each a new phone and device → 201), {args.clients} client "
         f"threads, one keep-alive connection each"
     )
-    phases: list[Phase] = []
-    for _round in range(args.rounds):
-        for label, ops, op in (
-            (insert_label, args.inserts, work.insert),
-            (eval_label, args.submissions, work.submission),
-        ):
-            ph = run_phase(port, args.clients, Phase(label, 1, ops), op)
-            phases.append(ph)
-            if ph.failed > MAX_FAILURE_SHARE * ph.ops:
-                print_table(phases)
-                report_errors(ph, server)
-                print(f"\nAborted: more than {MAX_FAILURE_SHARE:.0%} of the operations failed.")
-                return 1
-    print_table(phases)
+    workload = Phase("submissions: POST /evaluations/{t}", 1, args.submissions)
+    rounds = run_rounds(args, server, workload, work.submission, intro, print_table)
+    if rounds is None:
+        return 1
+    phases = rounds.phases
 
     baselines, submissions = phases[0::2], phases[1::2]
     print(f"\n{'submissions ÷ baseline':<24}  {'ratio':>6}")
@@ -275,7 +239,7 @@ def measure(args, server) -> int:
     )
 
     failed = sum(p.failed for p in phases)
-    ok = sum(p.done for p in submissions) + (warm[1].done if args.warmup else 0)
+    ok = sum(p.done for p in submissions) + (rounds.warmup.done if rounds.warmup else 0)
     stored = shell(
         server.env,
         CHECK.replace("BOOKING", str(session["booking"])).replace(
