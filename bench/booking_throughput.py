@@ -279,6 +279,20 @@ def run_rounds(args, server, workload: Phase, op, intro: str, show) -> Rounds | 
     return Rounds(warm, phases)
 
 
+def print_errors_and_setup(args, server, phases: list[Phase]) -> None:
+    """The most common errors of each phase, then what the run ran on."""
+    for ph in phases:
+        for message, n in ph.errors.most_common(5):
+            print(f"  {ph.label}: {n} × {message}")
+    worker_class = "gthread" if args.threads > 1 else "sync"
+    print(
+        f"Python {platform.python_version()}, {platform.system()} {platform.machine()}, "
+        f"{os.cpu_count()} CPUs shared by server and clients, {server.engine}, "
+        f"CONN_MAX_AGE={server.env.get('CONN_MAX_AGE', '0')}, gunicorn {args.workers} workers "
+        f"× {args.threads} threads ({worker_class}), {args.clients} client threads"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bookings", type=int, default=400, help="booking ops per phase")
@@ -373,17 +387,7 @@ def measure(args, server) -> int:
         f"created: {confirmed} (expected {ok_bookings}). The server closed the connection "
         f"after {closed} of about {total_requests} responses."
     )
-    if failed:
-        for ph in phases:
-            for message, n in ph.errors.most_common(5):
-                print(f"  {ph.label}: {n} × {message}")
-    worker_class = "gthread" if args.threads > 1 else "sync"
-    print(
-        f"Python {platform.python_version()}, {platform.system()} {platform.machine()}, "
-        f"{os.cpu_count()} CPUs shared by server and clients, {server.engine}, "
-        f"CONN_MAX_AGE={server.env.get('CONN_MAX_AGE', '0')}, gunicorn {args.workers} workers "
-        f"× {args.threads} threads ({worker_class}), {args.clients} client threads"
-    )
+    print_errors_and_setup(args, server, phases)
     if confirmed != ok_bookings:
         print("MISMATCH: confirmed bookings differ from the successful booking ops.")
         return 1

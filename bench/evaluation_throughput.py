@@ -21,8 +21,6 @@ import argparse
 import itertools
 import json
 import math
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -37,7 +35,7 @@ from _server import (
     throughput_arguments,
     unwind_on_signals,
 )
-from booking_throughput import OpFailed, Phase, describe, run_rounds
+from booking_throughput import OpFailed, Phase, describe, print_errors_and_setup, run_rounds
 
 RATIO_TARGET = 0.5
 
@@ -253,17 +251,7 @@ def measure(args, server) -> int:
         f"(counted ratings {stored['counted']}), rating_total {stored['rating_total']} "
         f"(their sum {stored['counted_total']}), score {stored['score']}."
     )
-    if failed:
-        for ph in phases:
-            for message, n in ph.errors.most_common(5):
-                print(f"  {ph.label}: {n} × {message}")
-    worker_class = "gthread" if args.threads > 1 else "sync"
-    print(
-        f"Python {platform.python_version()}, {platform.system()} {platform.machine()}, "
-        f"{os.cpu_count()} CPUs shared by server and clients, {server.engine}, "
-        f"CONN_MAX_AGE={server.env.get('CONN_MAX_AGE', '0')}, gunicorn {args.workers} workers "
-        f"× {args.threads} threads ({worker_class}), {args.clients} client threads"
-    )
+    print_errors_and_setup(args, server, phases)
     mismatch = (
         stored["rows"] != ok
         or stored["phones"] != ok

@@ -17,9 +17,7 @@ BEFORE_TOTALS = [
 
 
 def migrate(targets) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
+    MigrationExecutor(connection).migrate(targets)
 
 
 @pytest.mark.django_db(transaction=True)
