@@ -57,3 +57,17 @@ class CountySettingsForm(forms.Form):
         _("The branch is reminded to have the trainees scan the code."),
         "rate_reminder_hours",
     )
+    rating_burst_per_minute = _hours(
+        _("Hold ratings beyond this many a minute from one address"),
+        _(
+            "A class on one village Wi-Fi shares an address. Ratings of one session beyond this "
+            "many a minute from one address are stored but count only once the organisation "
+            "confirms its attendance list or a county reviewer accepts them."
+        ),
+        "rating_burst_per_minute",
+    )
+    api_token_days = _hours(
+        _("API logins last this many days"),
+        _("After that the mini-program asks the user to log in again."),
+        "api_token_days",
+    )

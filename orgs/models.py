@@ -198,6 +198,18 @@ class CountySettings(TimeStampedModel):
     star_thresholds = models.CharField(
         _("lowest score for 5, 4, 3 and 2 stars"), max_length=20, default="90,80,70,60"
     )
+    rating_burst_per_minute = models.PositiveSmallIntegerField(
+        _("ratings of one session from one address per minute before they are held"),
+        default=10,
+        help_text=_(
+            "A class on one village Wi-Fi shares an address: more than this many ratings "
+            "in a minute wait for the organisation's attendance list or a county reviewer."
+        ),
+    )
+    # Accounts: how long an API token (the mini-program's login) lasts.
+    api_token_days = models.PositiveSmallIntegerField(
+        _("API logins last this many days"), default=30
+    )
 
     class Meta:
         verbose_name = _("county settings")
@@ -213,6 +225,11 @@ class CountySettings(TimeStampedModel):
                 & models.Q(publish_reminder_day__gte=1, publish_reminder_day__lte=28)
                 & models.Q(rate_reminder_hours__lte=72),
                 name="county_settings_reminders_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rating_burst_per_minute__gte=1)
+                & models.Q(api_token_days__gte=1, api_token_days__lte=365),
+                name="county_settings_security_in_range",
             ),
         ]
 

@@ -83,6 +83,8 @@ SETTINGS_LIMITS = {
     "quiet_hours_end": (0, 23),
     "publish_reminder_day": (1, 28),
     "rate_reminder_hours": (0, 72),
+    "rating_burst_per_minute": (1, 1000),
+    "api_token_days": (1, 365),
 }
 
 
