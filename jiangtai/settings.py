@@ -5,8 +5,11 @@ SECRET_KEY     default: a random key kept in `.secret_key` in the checkout
 DEBUG          "1" for development; off by default
 ALLOWED_HOSTS  comma-separated; default localhost names
 SITE_URL       absolute address of the site, used in QR codes and messages
+TRUSTED_PROXIES comma-separated addresses or networks of the reverse proxies (nginx) whose
+               X-Forwarded-For names the real client; default none (REMOTE_ADDR is the client)
 """
 
+import ipaddress
 import json
 import os
 import secrets
@@ -38,6 +41,11 @@ DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+TRUSTED_PROXY_NETWORKS = [
+    ipaddress.ip_network(p.strip(), strict=False)
+    for p in os.environ.get("TRUSTED_PROXIES", "").split(",")
+    if p.strip()
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",

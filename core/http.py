@@ -1,0 +1,40 @@
+"""Facts about the request that every app reads the same way."""
+
+import ipaddress
+
+from django.conf import settings
+
+
+def client_ip(request) -> str:
+    """The address of the person's device.
+
+    Behind nginx every request comes from the proxy's address; the device's address is then
+    the last one in X-Forwarded-For that is not a trusted proxy (earlier entries are whatever
+    the client chose to send). Only requests that reach us from a proxy listed in
+    TRUSTED_PROXIES have the header believed at all."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    if not _is_trusted(remote):
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()]):
+        if not _is_address(hop):
+            return remote  # a forged or garbled header: fall back to the proxy itself
+        if not _is_trusted(hop):
+            return hop
+    return remote
+
+
+def _is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in settings.TRUSTED_PROXY_NETWORKS)
