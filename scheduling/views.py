@@ -79,6 +79,20 @@ def _this_month() -> date:
     return local(timezone.now()).date().replace(day=1)
 
 
+# From this day of the month on, the menu pages open on the next month (the current one stays a
+# tap away): late in a month, lecturers publish and branches plan the next one.
+NEXT_MONTH_FROM_DAY = 20
+
+
+def default_menu_month(today: date) -> date:
+    this_month = today.replace(day=1)
+    return add_months(this_month, 1) if today.day >= NEXT_MONTH_FROM_DAY else this_month
+
+
+def _default_month() -> date:
+    return default_menu_month(local(timezone.now()).date())
+
+
 def _month_param(value) -> date | None:
     """`YYYY-MM` from a query string; None for anything else (never an error page)."""
     match = MONTH_RE.match(value or "")
@@ -417,7 +431,7 @@ def booking_new(request):
 @login_required
 def offering_list(request):
     user = request.user
-    month = _month_param(request.GET.get("month")) or _this_month()
+    month = _month_param(request.GET.get("month")) or _default_month()
     category = request.GET.get("category", "")
     if category not in Category.values:
         category = ""
@@ -472,7 +486,7 @@ def offering_publish(request):
     source = request.POST if request.method == "POST" else request.GET
     month = _month_param(source.get("month"))
     if month not in months:
-        month = months[0]
+        month = _default_month()
     courses = _course_choices(user, lecturer)
     existing = selectors.offering_list_for_user(user, month=month, lecturer_id=lecturer.pk).first()
     now = timezone.now()

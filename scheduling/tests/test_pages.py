@@ -916,3 +916,39 @@ def test_a_tampered_slot_table_is_an_error_not_a_crash(world, login):
         data = {"month": month, "courses": [world.course.pk], "slots-INITIAL_FORMS": "0", **extra}
         assert client.post("/offerings/publish/", data).status_code == 200, extra
     assert not Offering.objects.exists()
+
+
+# --- month end (晒课 pages open on the month people plan) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        ("2026-11-01", "2026-11-01"),
+        ("2026-11-19", "2026-11-01"),
+        ("2026-11-20", "2026-12-01"),
+        ("2026-11-30", "2026-12-01"),
+        ("2026-12-31", "2027-01-01"),
+    ],
+)
+def test_the_menu_opens_on_next_month_from_the_20th(today, expected):
+    from datetime import date
+
+    from scheduling.views import default_menu_month
+
+    assert default_menu_month(date.fromisoformat(today)) == date.fromisoformat(expected)
+
+
+@pytest.mark.parametrize("path", ["/offerings/", "/offerings/publish/"])
+def test_on_the_30th_both_menu_pages_open_next_month_with_this_month_a_tap_away(
+    world, login, monkeypatch, path
+):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    client = login(world.lecturer)  # log in before time is moved
+    the_30th = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    monkeypatch.setattr(timezone, "now", lambda: the_30th)
+    html = client.get(path).content.decode()
+    assert "2026年12月" in html.split("</h1>", 1)[0] or 'value="2026-12"' in html
+    assert "?month=2026-11" in html  # the current month, one tap away
