@@ -1,9 +1,6 @@
 """The lecturer's roll-up as an Excel workbook (G8c): a header block the lecturer's unit can
 file (county, lecturer, unit, period), one row per session and a totals row."""
 
-import io
-from urllib.parse import quote
-
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -11,8 +8,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from core.timeutil import local
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from core.xlsx import append_row, set_cell, xlsx_response
 
 
 def _number(value, digits: int = 1):
@@ -61,7 +57,7 @@ def rollup_workbook(report: dict) -> Workbook:
     sheet = workbook.active
     sheet.title = _("Quality roll-up")[:31]
     bold = Font(bold=True)
-    sheet.append([_("Course-and-lecturer quality roll-up (培训课程及讲师质量测评汇总)")])
+    set_cell(sheet, 1, 1, _("Course-and-lecturer quality roll-up (培训课程及讲师质量测评汇总)"))
     sheet["A1"].font = Font(bold=True, size=14)
     for label, value in (
         (_("County"), report["county"].name),
@@ -69,20 +65,20 @@ def rollup_workbook(report: dict) -> Workbook:
         (_("Unit"), report["unit"]),
         (_("Period"), period_label(report["period"])),
     ):
-        sheet.append([label, value])
-        sheet.cell(row=sheet.max_row, column=1).font = bold
+        row = append_row(sheet, [label, value])
+        sheet.cell(row=row, column=1).font = bold
     sheet.append([])
-    sheet.append(table_header())
-    header_row = sheet.max_row
+    header_row = append_row(sheet, table_header())
     line = Side(style="thin", color="999999")
     for cell in sheet[header_row]:
         cell.font = bold
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
         cell.border = Border(bottom=line)
     for item in report["rows"]:
-        sheet.append(_row(item))
+        append_row(sheet, _row(item))
     totals = report["totals"]
-    sheet.append(
+    totals_row = append_row(
+        sheet,
         [
             _("Total"),
             _("%(n)d sessions") % {"n": totals["sessions"]},
@@ -94,9 +90,9 @@ def rollup_workbook(report: dict) -> Workbook:
             _number(totals["effect"]),
             _number(totals["overall"]),
             totals["star"],
-        ]
+        ],
     )
-    for cell in sheet[sheet.max_row]:
+    for cell in sheet[totals_row]:
         cell.font = bold
         cell.border = Border(top=line)
     for column, width in enumerate((18, 30, 22, 10, 8, 8, 8, 8, 8, 8), start=1):
@@ -115,14 +111,8 @@ def rollup_filename(report: dict) -> str:
 
 
 def rollup_xlsx_response(report: dict) -> HttpResponse:
-    buffer = io.BytesIO()
-    rollup_workbook(report).save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    # The Chinese file name travels as RFC 5987 filename*=UTF-8''…, with a plain fallback.
     period = report["period"]
     fallback = f"quality-rollup-{report['lecturer'].pk}-{period.first:%Y%m}-{period.last:%Y%m}.xlsx"
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(rollup_filename(report))}"
+    return xlsx_response(
+        rollup_workbook(report), filename=rollup_filename(report), fallback=fallback
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
