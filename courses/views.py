@@ -5,7 +5,7 @@ from django.shortcuts import render
 from lecturers.forms import CatalogueFilterForm
 from orgs import access
 
-from .models import Category
+from .models import Category, CourseStatus
 from .selectors import course_detail_for_user, course_list_for_user
 
 PAGE_SIZE = 20
@@ -39,4 +39,10 @@ def course_list(request):
 def course_detail(request, course_id):
     course = course_detail_for_user(request.user, course_id)
     revisions = course.revisions.all()[:10]
-    return render(request, "courses/detail.html", {"course": course, "revisions": revisions})
+    context = {
+        "course": course,
+        "revisions": revisions,
+        "may_book": course.status == CourseStatus.ACTIVE
+        and access.may_book_lecturer(request.user, course.lecturer),
+    }
+    return render(request, "courses/detail.html", context)

@@ -6,7 +6,6 @@ from django.views.decorators.http import require_POST
 from courses.models import Category
 from evaluation.reports import attach_recent_comments, recent_comments
 from orgs import access
-from orgs.models import CountySettings
 from scheduling import selectors as scheduling_selectors
 
 from . import selectors
@@ -44,15 +43,6 @@ def lecturer_list(request):
     return render(request, template, context)
 
 
-def _may_book(user, lecturer) -> bool:
-    """Does the caller act for an organisation that may book this lecturer?"""
-    rules = CountySettings.for_county(lecturer.county_id)
-    return any(
-        access.lecturer_bookable_for(lecturer, org, rules)
-        for org in scheduling_selectors.orgs_bookable_by(user)
-    )
-
-
 @login_required
 def lecturer_detail(request, lecturer_id):
     lecturer = selectors.lecturer_detail_for_user(request.user, lecturer_id)
@@ -62,7 +52,7 @@ def lecturer_detail(request, lecturer_id):
         "liked": selectors.lecturer_liked_by(request.user, lecturer),
         "honours": lecturer.honour_list,
         "recent_comments": recent_comments([lecturer.pk])[lecturer.pk],
-        "may_book": _may_book(request.user, lecturer),
+        "may_book": access.may_book_lecturer(request.user, lecturer),
         "slots": scheduling_selectors.free_slots_for_lecturer(request.user, lecturer),
     }
     return render(request, "lecturers/detail.html", context)

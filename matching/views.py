@@ -20,7 +20,6 @@ from core.text import parse_id
 from courses.models import CourseStatus
 from orgs import access
 from orgs.models import CountySettings
-from scheduling.selectors import orgs_bookable_by
 
 from . import selectors, services
 from .forms import BroadcastForm, DemandForm, GrabForm
@@ -145,7 +144,7 @@ def demand_list(request):
         status=status,
         status_tabs=[(s.value, DEMAND_STATUS_LABELS[s.value]) for s in STATUS_TABS],
         query=f"side={side}&status={status}",
-        may_post=bool(orgs_bookable_by(user)),
+        may_post=bool(access.orgs_bookable_by(user)),
     )
     return render(request, "matching/demand_list.html", context)
 
@@ -156,7 +155,7 @@ def demand_list(request):
 @login_required
 def demand_new(request):
     user = request.user
-    orgs = orgs_bookable_by(user)
+    orgs = access.orgs_bookable_by(user)
     if not orgs:
         raise Forbidden(
             _("Only branch secretaries and town or county administrators can post demands.")

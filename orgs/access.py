@@ -247,6 +247,20 @@ def may_book_for(user, org: Organisation) -> bool:
     return org.level != OrgLevel.COUNTY and acts_for_org(user, org)
 
 
+def orgs_bookable_by(user) -> list[Organisation]:
+    """Organisations the caller may book for (may_book_for), by level and name."""
+    qs = orgs_visible_to(user).exclude(level=OrgLevel.COUNTY).select_related("parent")
+    return [org for org in qs.order_by("level", "name", "id") if may_book_for(user, org)]
+
+
+def may_book_lecturer(user, lecturer) -> bool:
+    """Does the caller act for an organisation that may book this lecturer?"""
+    from .models import CountySettings
+
+    rules = CountySettings.for_county(lecturer.county_id)
+    return any(lecturer_bookable_for(lecturer, org, rules) for org in orgs_bookable_by(user))
+
+
 def lecturer_bookable_for(lecturer, org: Organisation, rules) -> bool:
     """County rules (L6, L14): only active lecturers of the same county; county-level lecturers
     for everyone; town-level lecturers inside their own town unless the county opens them up."""

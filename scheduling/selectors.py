@@ -64,14 +64,6 @@ def booking_history(booking: Booking):
 # --- Reads for the pages (added with the booking pages of issue 3) ---------------------------
 
 
-def orgs_bookable_by(user) -> list:
-    """Organisations the caller may book for (access.may_book_for), branches by name."""
-    from orgs.models import OrgLevel
-
-    qs = access.orgs_visible_to(user).exclude(level=OrgLevel.COUNTY).select_related("parent")
-    return [org for org in qs.order_by("level", "name", "id") if access.may_book_for(user, org)]
-
-
 def taken_slot_ids(slots) -> set[int]:
     """Slots that a confirmed booking of their lecturer overlaps, i.e. no longer free."""
     slots = list(slots)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import Conflict, Forbidden, InvalidInput
-from core.text import parse_id
+from core.text import ascii_digits, parse_id
 from core.timeutil import add_months, local, month_label, when_label
 from courses.models import Category, CourseStatus
 from evaluation.forms import OrgRatingForm
@@ -44,7 +44,7 @@ from .forms import (
 from .models import BookingStatus, OutsideSessionStatus
 
 PAGE_SIZE = 20
-MONTH_RE = re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])$")
+MONTH_RE = re.compile(r"(20[0-9]{2})-(0[1-9]|1[0-2])")
 
 
 @require_GET
@@ -95,7 +95,7 @@ def _default_month() -> date:
 
 def _month_param(value) -> date | None:
     """`YYYY-MM` from a query string; None for anything else (never an error page)."""
-    match = MONTH_RE.match(value or "")
+    match = MONTH_RE.fullmatch(ascii_digits(value)) if isinstance(value, str) else None
     return date(int(match.group(1)), int(match.group(2)), 1) if match else None
 
 
@@ -156,7 +156,7 @@ def booking_list(request):
         "feed_url": feed_url,
         "webcal_url": re.sub(r"^https?://", "webcal://", feed_url),
         "is_lecturer_side": side == "lecturer",
-        "may_book": side == "org" and bool(selectors.orgs_bookable_by(user)),
+        "may_book": side == "org" and bool(access.orgs_bookable_by(user)),
         "now": timezone.now(),
     }
     return render(request, "scheduling/booking_list.html", context)
@@ -363,6 +363,21 @@ def booking_reschedule(request, booking_id):
 # --- the booking form (约课) ----------------------------------------------------------------------
 
 
+def _initial_course(request, courses, slots, slot_id) -> int | None:
+    """The course to preselect: the one the user came from (a course page), else the only one
+    the chosen slot's month offers among the lecturer's courses."""
+    offered = {course.pk for course in courses}
+    wanted = parse_id(request.GET.get("course"))
+    if wanted in offered:
+        return wanted
+    slot = next((slot for slot in slots if slot.pk == slot_id), None)
+    if slot is not None:
+        in_month = [c.pk for c in slot.offering.courses.all() if c.pk in offered]
+        if len(in_month) == 1:
+            return in_month[0]
+    return None
+
+
 @login_required
 def booking_new(request):
     user = request.user
@@ -371,7 +386,7 @@ def booking_new(request):
         messages.info(request, _("Choose a lecturer first, then tap “Book”."))
         return redirect("lecturer_list")
     lecturer = access.lecturer_for_user(user, lecturer_id)
-    orgs = selectors.orgs_bookable_by(user)
+    orgs = access.orgs_bookable_by(user)
     if not orgs:
         raise Forbidden(_("Only branch secretaries and town or county administrators can book."))
     rules = CountySettings.for_county(lecturer.county_id)
@@ -415,6 +430,9 @@ def booking_new(request):
                     request,
                     _("This time slot is no longer free; choose another one or propose a time."),
                 )
+        initial_course = _initial_course(request, courses, slots, initial.get("slot"))
+        if initial_course:
+            initial["course"] = initial_course
         if len(orgs) == 1:
             initial["venue"] = orgs[0].address
         form = BookingForm(initial=initial, orgs=orgs, courses=courses, slots=slots)
@@ -465,7 +483,7 @@ def offering_list(request):
         "town": town,
         "base": base,
         "query": "&".join(f"{k}={v}" for k, v in base.items() if v),
-        "may_book": bool(selectors.orgs_bookable_by(user)),
+        "may_book": bool(access.orgs_bookable_by(user)),
         "is_lecturer": bool(access.scope_for(user).lecturer_id),
     }
     return render(request, "scheduling/offering_list.html", context)
@@ -510,7 +528,7 @@ def offering_publish(request):
             except InvalidInput as exc:
                 slot_errors = {k: v for k, v in exc.fields.items() if k.startswith("slots")}
                 for key, message in slot_errors.items():
-                    match = re.fullmatch(r"slots\[(\d+)\]", key)
+                    match = re.fullmatch(r"slots\[([0-9]+)\]", key)
                     index = int(match.group(1)) if match else -1
                     if 0 <= index < len(rows):
                         rows[index].add_error(None, str(message))
@@ -720,7 +738,7 @@ def reported_list(request):
     scope = access.scope_for(user)
     if not _has_org_role(scope):
         raise Forbidden()
-    orgs = selectors.orgs_bookable_by(user)
+    orgs = access.orgs_bookable_by(user)
     if request.method == "POST":
         form = ReportedSessionForm(request.POST, orgs=orgs)
         if form.is_valid():

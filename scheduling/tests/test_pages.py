@@ -812,13 +812,15 @@ def test_bad_reports_are_marked(world, login, change, field):
 
 # --- county settings ------------------------------------------------------------------------------------------
 
-# The reminder fields of the settings form, unchanged from the defaults.
+# The reminder and security fields of the settings form, unchanged from the defaults.
 REMINDER_RULES = {
     "reminder_hours": "24,2",
     "quiet_hours_start": "21",
     "quiet_hours_end": "8",
     "publish_reminder_day": "1",
     "rate_reminder_hours": "1",
+    "rating_burst_per_minute": "10",
+    "api_token_days": "30",
 }
 
 
@@ -952,3 +954,56 @@ def test_on_the_30th_both_menu_pages_open_next_month_with_this_month_a_tap_away(
     html = client.get(path).content.decode()
     assert "2026年12月" in html.split("</h1>", 1)[0] or 'value="2026-12"' in html
     assert "?month=2026-11" in html  # the current month, one tap away
+
+
+# --- booking from a course ----------------------------------------------------------------------
+
+
+def _selected_course(html: str) -> str | None:
+    match = re.search(r'<option value="(\d+)"[^>]*selected', html.split('name="course"', 1)[1])
+    return match.group(1) if match else None
+
+
+def test_a_course_page_offers_to_book_that_course(world, login):
+    from core.tests.factories import make_course
+
+    make_course(world.zhang, "第二门课")
+    html = login(world.secretary).get(f"/courses/{world.course.pk}/").content.decode()
+    link = re.search(r'href="([^"]+)"[^>]*data-testid="book-course"', html).group(1)
+    form = login(world.secretary).get(link.replace("&amp;", "&")).content.decode()
+    assert _selected_course(form) == str(world.course.pk)
+
+
+@pytest.mark.parametrize("persona", ["lecturer", "outsider_view"])
+def test_the_course_page_button_is_only_for_those_who_may_book(world, login, persona):
+    if persona == "lecturer":
+        html = login(world.lecturer).get(f"/courses/{world.course.pk}/").content.decode()
+        assert 'data-testid="book-course"' not in html
+    else:  # a branch may not book a town-level lecturer of another town
+        html = login(world.secretary).get(f"/courses/{world.course_li.pk}/").content.decode()
+        assert 'data-testid="book-course"' not in html
+
+
+def test_a_slot_of_a_month_with_one_course_preselects_it(world, login):
+    from core.tests.factories import make_course
+
+    make_course(world.zhang, "第二门课")  # offered in general, not published this month
+    slot = publish(world).slots.get()
+    html = (
+        login(world.secretary)
+        .get(f"/bookings/new/?lecturer={world.zhang.pk}&slot={slot.pk}")
+        .content.decode()
+    )
+    assert _selected_course(html) == str(world.course.pk)
+
+
+def test_a_course_from_elsewhere_is_not_preselected(world, login):
+    from core.tests.factories import make_course
+
+    make_course(world.zhang, "第二门课")
+    html = (
+        login(world.secretary)
+        .get(f"/bookings/new/?lecturer={world.zhang.pk}&course={world.course_li.pk}")
+        .content.decode()
+    )
+    assert _selected_course(html) is None
