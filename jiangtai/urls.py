@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
 from accounts import views as account_views
+from api import views as api_views
 from api.api import api
 from core import views as core_views
 
@@ -29,4 +30,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     # Uploaded photos; a deployment behind nginx serves /media/ itself.
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+    # Whatever the API does not answer is its 404 in its own error shape, for any method
+    # (its bare root too, where ninja's own placeholder view would answer an HTML 404).
+    path("api/v1/", api_views.not_found),
 ]
+    re_path(r"^api/v1(?:/(?P<rest>.*))?$", api_views.not_found),

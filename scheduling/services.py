@@ -290,6 +290,13 @@ def booking_create(
             "start", _("Book at least %(n)d hours ahead.") % {"n": rules.booking_notice_hours}
         )
     errors.raise_if_any()
+    # The same check as accepting: a request the lecturer could never accept is refused now.
+    # Like accepting (and the database's exclusion constraint), it is the plain overlap of
+    # [start, end); the travel buffer is the matching engine's preference, not a rule here.
+    if lecturer_is_busy(lecturer.pk, start, end):
+        raise Conflict(
+            _("The lecturer already has a confirmed session at this time."), code="lecturer_busy"
+        )
 
     with transaction.atomic():
         slot = OfferingSlot.objects.filter(

@@ -73,12 +73,6 @@ def test_back_to_back_sessions_do_not_overlap(world, api_as, booking_payload):
     assert lecturer.post(f"/api/v1/bookings/{second['id']}/accept").status_code == 200
 
 
-def test_a_booking_request_may_overlap_a_confirmed_one(world, api_as, booking_payload):
-    first = create(api_as, world, booking_payload)
-    api_as(world.lecturer).post(f"/api/v1/bookings/{first['id']}/accept")
-    create(api_as, world, booking_payload)  # still 201: requests may overlap
-
-
 def test_decline_needs_a_reason_and_tells_the_branch(world, api_as, booking_payload):
     booking_id = create(api_as, world, booking_payload)["id"]
     lecturer = api_as(world.lecturer)
@@ -211,3 +205,37 @@ def test_a_reported_session_must_be_recent(world):
         with pytest.raises(InvalidInput):
             reported_session_create(actor=world.secretary, org_id=world.branch.pk, lecturer_name="张三丰",
                                     topic="党课", held_on=held_on)  # fmt: skip
+
+
+def test_a_booking_that_overlaps_a_confirmed_one_is_lecturer_busy_at_creation(
+    world, api_as, booking_payload
+):
+    first = create(api_as, world, booking_payload)  # 09:00-11:00, day 7
+    assert api_as(world.lecturer).post(f"/api/v1/bookings/{first['id']}/accept").status_code == 200
+    before = Booking.objects.count()
+
+    overlapping = api_as(world.town_admin).post(
+        "/api/v1/bookings",
+        booking_payload(org_id=world.sibling_branch.pk, start=at(7, 10).isoformat(),
+                        end=at(7, 12).isoformat()),
+    )  # fmt: skip
+
+    assert overlapping.status_code == 409
+    assert overlapping.json()["code"] == "lecturer_busy" and overlapping.json()["detail"]
+    assert Booking.objects.count() == before
+    assert (
+        InboxMessage.objects.filter(recipient=world.lecturer, event="booking_requested").count()
+        == 1
+    )
+
+
+def test_a_booking_beside_a_confirmed_one_is_still_requested(world, api_as, booking_payload):
+    """Half-open intervals, like accepting: ending when the other starts is no overlap, and a
+    merely requested booking at the same time blocks nothing."""
+    first = create(api_as, world, booking_payload)  # 09:00-11:00
+    api_as(world.lecturer).post(f"/api/v1/bookings/{first['id']}/accept")
+    create(api_as, world, booking_payload, start=at(7, 11).isoformat(), end=at(7, 12).isoformat())
+    create(api_as, world, booking_payload, start=at(7, 7).isoformat(), end=at(7, 9).isoformat())
+    # Two requests for the same time: the lecturer chooses by accepting one.
+    create(api_as, world, booking_payload, start=at(8, 9).isoformat(), end=at(8, 11).isoformat())
+    create(api_as, world, booking_payload, start=at(8, 9).isoformat(), end=at(8, 11).isoformat())
