@@ -27,11 +27,11 @@ urlpatterns = [
     path("demands/", include("matching.urls")),
     path("", include("evaluation.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
-    # Uploaded photos; a deployment behind nginx serves /media/ itself.
-    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
     # Whatever the API does not answer is its 404 in its own error shape, for any method
     # (its bare root too, where ninja's own placeholder view would answer an HTML 404).
     path("api/v1/", api_views.not_found),
-]
+    path("api/v1/", api.urls),
     re_path(r"^api/v1(?:/(?P<rest>.*))?$", api_views.not_found),
+    # Uploaded photos; a deployment behind nginx serves /media/ itself.
+    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+]
