@@ -111,7 +111,7 @@ class BookingForm(IntervalMixin, forms.Form):
         widget=forms.NumberInput(attrs={"min": 1, "max": MAX_ATTENDEES, "inputmode": "numeric"}),
     )
     classroom = forms.ChoiceField(
-        label=gettext_lazy("Classroom"), choices=Classroom.choices, initial=Classroom.CLASSROOM
+        label=gettext_lazy("Type of classroom"), choices=Classroom.choices, initial=Classroom.CLASSROOM
     )
     is_home_delivery = forms.BooleanField(
         label=gettext_lazy("Home delivery (送教上门): take the lesson to a member who cannot come"),

@@ -246,7 +246,7 @@ def _render_detail(request, booking, *, forms: dict | None = None):
         "cancel_hours": rules.cancel_notice_hours,
         "can_complete": (is_lecturer or org_side)
         and booking.status == BookingStatus.CONFIRMED
-        and booking.start_at <= now,
+        and booking.end_at <= now,  # offered once it is over (the API allows it from the start)
         "can_reschedule": org_side and booking.status in open_states,
         # Issue 6: attendance, the session's scores, the QR poster, rating the organisation.
         **booking_evaluation(user, booking),
@@ -414,9 +414,9 @@ def booking_new(request):
                     request,
                     _(
                         "Booking sent to %(lecturer)s. You will get a message when they answer "
-                        "(within %(hours)d hours)."
+                        "(by %(deadline)s at the latest)."
                     )
-                    % {"lecturer": lecturer.name, "hours": rules.request_expiry_hours},
+                    % {"lecturer": lecturer.name, "deadline": when_label(booking.expires_at)},
                 )
                 return redirect("booking_detail", booking_id=booking.pk)
     else:

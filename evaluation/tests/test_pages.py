@@ -10,6 +10,7 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import number_format
 
@@ -104,7 +105,9 @@ def test_the_parties_print_the_poster(world, login, who):
     response = login(getattr(world, who)).get(f"/bookings/{booking.pk}/poster/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "size: A4" in html and "@page" in html
+    assert "css/poster.css" in html  # A4 print rules, in a file for the CSP
+    poster_css = (settings.BASE_DIR / "jiangtai/static/css/poster.css").read_text()
+    assert "size: A4" in poster_css and "@page" in poster_css
     for text in (world.course.title, "张三丰", "东村党支部", "党群服务中心", "扫码签到并评价"):
         assert text in html
     assert f'data-testid="poster-url">{trainee_url(booking)}<' in html
@@ -487,3 +490,9 @@ def test_the_latest_three_comments_show_on_cards_resume_and_api(world, login, ap
 def test_a_county_admin_without_flags_sees_a_quiet_card(world, login):
     html = login(world.county_admin).get("/").content.decode()
     assert re.search(r'class="todo" href="/evaluation/flags/" data-testid="flagged-ratings"', html)
+
+
+def test_the_empty_organisation_ranking_says_lecturers_produce_it(world, login):
+    html = login(world.secretary).get("/rankings/", {"tab": "orgs"}).content.decode()
+    empty = html.split('class="empty"', 1)[1]
+    assert "讲师" in empty and "学员" not in empty

@@ -544,13 +544,17 @@ def test_withdrawing_a_demand(world, login):
     assert not Booking.objects.exists()
 
 
-def test_words_that_matched_no_course_are_shown(world, login):
+def test_words_that_matched_no_course_are_shown_to_the_county_only(world, login):
     demand = post_demand(world, topic="乡村振兴 量子力学")
-    html = login(world.secretary).get(f"/demands/{demand.pk}/").content.decode()
+    html = login(world.county_admin).get(f"/demands/{demand.pk}/").content.decode()
     demand.refresh_from_db()
     assert demand.unmatched_terms
     assert "没有匹配到课程的词" in html
     assert all(word in html for word in demand.unmatched_terms)
+    for persona in (world.secretary, world.town_admin):
+        html = login(persona).get(f"/demands/{demand.pk}/").content.decode()
+        assert 'data-testid="recommendation"' in html  # the page works …
+        assert 'data-testid="unmatched"' not in html  # … without the county's note
 
 
 def test_no_recommendation_says_what_to_do(world, login):

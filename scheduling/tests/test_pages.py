@@ -327,7 +327,7 @@ def test_rescheduling_checks_the_times_and_writes_nothing_on_error(world, login)
     assert "改到下午" in html
 
 
-def test_a_session_is_completed_after_it_started(world, login):
+def test_a_session_is_offered_for_completion_once_it_has_ended(world, login):
     booking = book(world)
     services.booking_accept(actor=world.lecturer, booking=booking)
     client = login(world.secretary)
@@ -338,7 +338,15 @@ def test_a_session_is_completed_after_it_started(world, login):
     early = client.post(f"/bookings/{booking.pk}/complete/", follow=True)
     assert Booking.objects.get(pk=booking.pk).status == BookingStatus.CONFIRMED
     assert "notice-error" in early.content.decode()
-    Booking.objects.filter(pk=booking.pk).update(start_at=timezone.now() - timedelta(minutes=5))
+    now = timezone.now()
+    Booking.objects.filter(pk=booking.pk).update(
+        start_at=now - timedelta(minutes=5), end_at=now + timedelta(minutes=85)
+    )
+    html = client.get(f"/bookings/{booking.pk}/").content.decode()
+    assert f'action="/bookings/{booking.pk}/complete/"' not in html  # still under way
+    Booking.objects.filter(pk=booking.pk).update(
+        start_at=now - timedelta(minutes=125), end_at=now - timedelta(minutes=5)
+    )
     html = client.get(f"/bookings/{booking.pk}/").content.decode()
     assert f'action="/bookings/{booking.pk}/complete/"' in html
     assert client.post(f"/bookings/{booking.pk}/complete/").status_code == 302
@@ -365,6 +373,21 @@ def test_the_booking_form_preselects_the_only_organisation(world, login):
     assert f'name="org" value="{world.branch.pk}"' in html
     assert "乡村振兴战略与农村产业发展" in html
     assert 'name="date"' in html and 'type="date"' in html
+
+
+@pytest.mark.parametrize(("days", "deadline_is_start"), [(2, True), (7, False)])
+def test_the_confirmation_names_the_real_deadline(world, login, days, deadline_is_start):
+    from core.timeutil import when_label
+
+    client = login(world.secretary)
+    day = at(days).date().isoformat()
+    response = client.post(
+        f"/bookings/new/?lecturer={world.zhang.pk}", form_data(world, date=day), follow=True
+    )
+    booking = Booking.objects.get()
+    html = response.content.decode()
+    assert (booking.expires_at == booking.start_at) is deadline_is_start
+    assert when_label(booking.expires_at) in html and "72小时" not in html
 
 
 def test_booking_from_the_form_redirects_to_the_detail(world, login):
