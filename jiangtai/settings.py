@@ -7,6 +7,9 @@ ALLOWED_HOSTS  comma-separated; default localhost names
 SITE_URL       absolute address of the site, used in QR codes and messages
 TRUSTED_PROXIES comma-separated addresses or networks of the reverse proxies (nginx) whose
                X-Forwarded-For names the real client; default none (REMOTE_ADDR is the client)
+SECURE_COOKIES "1" when served over HTTPS (behind nginx): Secure cookies, HSTS for
+               SECURE_HSTS_SECONDS (default a year; SECURE_HSTS_INCLUDE_SUBDOMAINS=1 to widen)
+               and X-Forwarded-Proto: https from the proxy taken as HTTPS
 """
 
 import ipaddress
@@ -72,6 +75,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -199,8 +203,33 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- Security headers -------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Sent on every response by core.security. Every script, stylesheet, font and image is our
+# own file: no inline script, event handler or style anywhere (htmx is told not to inject
+# its indicator style). data: images are WeUI's icons inside its stylesheet.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Path prefix -> directives replacing the default's for pages whose markup is not ours.
+CONTENT_SECURITY_POLICY_PATHS: dict[str, dict[str, list[str]]] = {}
+if SESSION_COOKIE_SECURE:
+    # Behind nginx terminating TLS: it tells us the request came over HTTPS (it must set
+    # X-Forwarded-Proto itself, never pass the client's), and browsers are told to use
+    # HTTPS only from then on. includeSubDomains only where every subdomain has HTTPS.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
 
 # (interval in seconds, job): run by `manage.py scheduler`, which `make run` starts.
 PERIODIC_JOBS = [

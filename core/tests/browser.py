@@ -106,6 +106,33 @@ class Offline:
         assert self.bad_responses == [], f"failed responses: {self.bad_responses}"
 
 
+class CspWatch:
+    """Content-Security-Policy violations of every page of a context: the browser's
+    `securitypolicyviolation` events (reported through a binding, which the policy does not
+    govern) and its console errors about the policy."""
+
+    def __init__(self, context):
+        self.violations: list[str] = []
+        context.expose_function("__jiangtaiCspViolation", self._report)
+        context.add_init_script(
+            "document.addEventListener('securitypolicyviolation', function (e) {"
+            " window.__jiangtaiCspViolation(location.pathname + ': ' + e.effectiveDirective"
+            " + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':'"
+            " + e.lineNumber); });"
+        )
+        context.on("console", self._console)
+
+    def _report(self, text):
+        self.violations.append(text)
+
+    def _console(self, message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.violations.append(message.text)
+
+    def assert_clean(self):
+        assert self.violations == [], f"Content-Security-Policy violations: {self.violations}"
+
+
 def log_in(page, live_server_url: str, username: str):
     """Log in through the login form as a demo user and land on the home page."""
     from core.demo import demo_password
