@@ -25,10 +25,15 @@ class NotificationPreferenceForm(forms.Form):
     )
     by_wechat = forms.BooleanField(label=_("By WeChat"), required=False)
 
-    def __init__(self, *args, wechat_bound: bool = False, **kwargs):
+    def __init__(self, *args, wechat_bound: bool = False, wechat_enabled: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["by_wechat"].help_text = (
-            _("WeChat is bound: messages come as subscription messages in the mini-program.")
-            if wechat_bound
-            else _("Not bound yet: open the Jiangtai mini-program in WeChat and log in once.")
-        )
+        field = self.fields["by_wechat"]
+        if not wechat_enabled:
+            field.disabled = True
+            field.help_text = _("The county has not enabled WeChat notifications.")
+        elif wechat_bound:
+            field.help_text = _(
+                "WeChat is bound: messages come from the county's official account."
+            )
+        else:
+            field.help_text = _("Not bound yet: bind your WeChat below first.")

@@ -95,6 +95,11 @@ TEMPLATES = {
         _("No more lecturers fit “%(topic)s”. Widen the time window, or book a lecturer directly."),
         _("No lecturer grabbed your demand; please widen it or book directly."),
     ),
+    Event.DEMAND_WITHDRAWN: (
+        _("Demand withdrawn"),
+        _("%(org)s withdrew the demand “%(topic)s” (%(when)s); it can no longer be grabbed."),
+        _("%(org)s withdrew its demand; it can no longer be grabbed."),
+    ),
 }
 
 SMS_SIGNATURE = _("[Jiangtai]")

@@ -23,6 +23,7 @@ class Event(models.TextChoices):
     DEMAND_TAKEN = "demand_taken", _("Demand taken")
     DEMAND_GONE = "demand_gone", _("Order taken by another lecturer")
     DEMAND_UNANSWERED = "demand_unanswered", _("No lecturer for the demand")
+    DEMAND_WITHDRAWN = "demand_withdrawn", _("Demand withdrawn")
 
 
 def uuid_key() -> str:
@@ -86,6 +87,19 @@ class DeliveryStatus(models.TextChoices):
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    DROPPED = "dropped", _("Dropped")
+
+
+class DropReason(models.TextChoices):
+    """Why a message was not sent after all: by the time it could go out (after quiet hours,
+    or on a retry) what it announced was no longer true, or a later message replaced it."""
+
+    SUPERSEDED = "superseded", _("A later message about the same thing replaced it")
+    STATE_CHANGED = "state_changed", _("What it announced has changed meanwhile")
+    STARTED = "started", _("The session has already begun")
+    CLOSED = "closed", _("The order is no longer open")
+    GONE = "gone", _("What it was about no longer exists")
+    NEVER_TOLD = "never_told", _("The person was never sent the message this one follows up")
 
 
 class OutboxMessage(models.Model):
@@ -107,6 +121,9 @@ class OutboxMessage(models.Model):
     body = models.CharField(_("message"), max_length=500)
     url = models.CharField(_("link"), max_length=200, blank=True)
     params = models.JSONField(default=dict, blank=True)
+    # What the message is about ("scheduling.booking:42"): messages for one subject and one
+    # recipient collapse into the latest, and the subject's app tells whether it still matters.
+    subject = models.CharField(_("about"), max_length=60, blank=True)
     status = models.CharField(
         _("status"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
     )
@@ -115,6 +132,9 @@ class OutboxMessage(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True)
     claimed_by = models.CharField(max_length=40, blank=True)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    dropped_reason = models.CharField(
+        _("why it was not sent"), max_length=16, choices=DropReason.choices, blank=True
+    )
     provider_id = models.CharField(_("provider's id"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
@@ -129,6 +149,7 @@ class OutboxMessage(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["county", "status"]),
+            models.Index(fields=["subject", "recipient", "channel"], name="outbox_by_subject"),
         ]
 
     def __str__(self):

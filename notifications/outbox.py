@@ -23,6 +23,7 @@ from django.utils.module_loading import import_string
 
 from core.timeutil import local
 
+from . import relevance
 from .channels.base import Delivery, Outcome
 from .models import Channel, DeliveryStatus, OutboxMessage
 
@@ -46,6 +47,12 @@ def get_channel(name: str):
     return factory(**spec.get("options", {}))
 
 
+# A message whose recipient must act before quiet hours end, or soon after, is not held:
+# the request that expires at seven, the session this morning, the order whose grab window
+# closes at nine. Held until eight, it would arrive too late to act on.
+URGENT_LEAD = timedelta(hours=3)
+
+
 def quiet_until(county_id: int | None, now):
     """When SMS may go out: now, or the end of the county's quiet hours (held until morning)."""
     from orgs.models import CountySettings
@@ -67,10 +74,19 @@ def quiet_until(county_id: int | None, now):
     return morning
 
 
+def is_urgent(due_at, *, now, morning) -> bool:
+    """Too urgent to wait for the morning: due today, or soon after quiet hours end."""
+    if due_at is None:
+        return False
+    return local(due_at).date() == local(now).date() or due_at < morning + URGENT_LEAD
+
+
 def enqueue(
-    *, recipient, county_id, event: str, key: str, title: str, body: str, url: str, params: dict
-) -> list[OutboxMessage]:
-    """Queue the message on each channel the recipient wants and can be reached by."""
+    *, recipient, county_id, event: str, key: str, title: str, body: str, url: str, params: dict,
+    subject: str = "", sms_at=None,
+) -> list[OutboxMessage]:  # fmt: skip
+    """Queue the message on each channel the recipient wants and can be reached by. SMS go
+    out at `sms_at` (the end of quiet hours; by default worked out here)."""
     from .models import NotificationPreference
 
     preference = NotificationPreference.objects.filter(
@@ -79,7 +95,7 @@ def enqueue(
     now = timezone.now()
     rows = []
     if preference.by_sms and recipient.phone:
-        rows.append((Channel.SMS, recipient.phone, quiet_until(county_id, now)))
+        rows.append((Channel.SMS, recipient.phone, sms_at or quiet_until(county_id, now)))
     if preference.by_wechat and preference.wechat_openid:
         rows.append((Channel.WECHAT, preference.wechat_openid, now))
     if preference.by_email and recipient.email:
@@ -96,6 +112,7 @@ def enqueue(
             body=body,
             url=url,
             params=params,
+            subject=subject,
             next_attempt_at=when,
         )
         for channel, address, when in rows
@@ -164,6 +181,54 @@ def deliver(message: OutboxMessage, *, worker: str) -> str:
     return DeliveryStatus.FAILED
 
 
+def screen(batch: list[OutboxMessage], *, worker: str, now=None) -> list[OutboxMessage]:
+    """Drop the claimed messages that no longer matter, with the reason; return the rest.
+
+    A message is dropped when a later message for the same subject, recipient and channel
+    exists (it said the newer thing), when its subject's app says what it announced is no
+    longer so, or when it only closes something the recipient was never sent. A few queries
+    for the whole batch: one for the siblings, one per event for the standings."""
+    from .models import DropReason
+
+    now = now or timezone.now()
+    about = [m for m in batch if m.subject]
+    if not about:
+        return batch
+    siblings: dict[tuple, list[tuple[int, str]]] = {}
+    for pk, subject, recipient_id, channel, status in OutboxMessage.objects.filter(
+        subject__in={m.subject for m in about}, recipient_id__in={m.recipient_id for m in about}
+    ).values_list("pk", "subject", "recipient_id", "channel", "status"):
+        siblings.setdefault((subject, recipient_id, channel), []).append((pk, status))
+    standing = relevance.standings({(m.event, m.subject) for m in about}, now)
+    drops: dict[str, list[int]] = {}
+    dropped: set[int] = set()
+    for message in sorted(about, key=lambda m: m.pk):
+        family = siblings.get((message.subject, message.recipient_id, message.channel), [])
+        # Told already, or being told: sent, or in flight (ours unless dropped just now).
+        earlier_told = [
+            status == DeliveryStatus.SENT
+            or (status == DeliveryStatus.SENDING and pk not in dropped)
+            for pk, status in family
+            if pk < message.pk
+        ]
+        mine = standing.get((message.event, message.subject))
+        if any(pk > message.pk for pk, _status in family):
+            reason = DropReason.SUPERSEDED
+        elif mine and mine.drop:
+            reason = mine.drop
+        elif relevance.is_follow_up(message.event) and earlier_told and not any(earlier_told):
+            reason = DropReason.NEVER_TOLD
+        else:
+            continue
+        drops.setdefault(reason, []).append(message.pk)
+        dropped.add(message.pk)
+    for reason, ids in drops.items():
+        OutboxMessage.objects.filter(
+            pk__in=ids, claimed_by=worker, status=DeliveryStatus.SENDING
+        ).update(status=DeliveryStatus.DROPPED, dropped_reason=reason, lease_until=None)
+    return [m for m in batch if m.pk not in dropped]
+
+
 def deliver_due(*, limit: int = BATCH * 4) -> dict:
     """Claim and deliver what is due, batch by batch; returns counts by outcome."""
     worker = secrets.token_hex(8)
@@ -173,7 +238,11 @@ def deliver_due(*, limit: int = BATCH * 4) -> dict:
         batch = claim(worker=worker, limit=min(BATCH, limit - handled))
         if not batch:
             break
-        for message in batch:
+        still = screen(batch, worker=worker)
+        if len(still) < len(batch):
+            dropped = counts.get(DeliveryStatus.DROPPED, 0)
+            counts[DeliveryStatus.DROPPED] = dropped + len(batch) - len(still)
+        for message in still:
             outcome = deliver(message, worker=worker)
             counts[outcome] = counts.get(outcome, 0) + 1
         handled += len(batch)

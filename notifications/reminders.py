@@ -61,6 +61,7 @@ def session_reminders(now, rules_by_county) -> int:
                     url=f"/bookings/{booking.pk}/",
                     key=f"booking:{booking.pk}:remind:{hours}h:{booking.start_at:%Y%m%d%H%M}",
                     county_id=booking.county_id,
+                    subject=booking,
                 )
                 sent += 1
     return sent
@@ -85,6 +86,7 @@ def rate_reminders(now, rules_by_county) -> int:
                 url=f"/bookings/{booking.pk}/",
                 key=f"booking:{booking.pk}:rate",
                 county_id=booking.county_id,
+                subject=booking,
             )
             sent += 1
     return sent

@@ -47,15 +47,20 @@ def masked_address(message) -> str:
         return mask_phone(message.address)
     if message.channel == Channel.EMAIL:
         return mask_email(message.address)
-    address = message.address  # a WeChat openid: an identifier, kept recognisable but short
-    return f"{address[:4]}****{address[-4:]}" if len(address) > 8 else mask_phone(address)
+    return masked_openid(message.address)
+
+
+def masked_openid(openid: str) -> str:
+    """A WeChat openid: an identifier, kept recognisable but short."""
+    return f"{openid[:4]}****{openid[-4:]}" if len(openid) > 8 else mask_phone(openid)
 
 
 FIGURE_STATUSES = [
     DeliveryStatus.QUEUED,
     DeliveryStatus.SENDING,
     DeliveryStatus.SENT,
-    DeliveryStatus.FAILED,
+    DeliveryStatus.DROPPED,
+    DeliveryStatus.FAILED,  # last: the one column that calls for action
 ]
 
 

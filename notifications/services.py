@@ -23,7 +23,7 @@ from core.text import clean_mobile, clean_text, mask_email, mask_phone
 from lecturers.models import Lecturer
 from orgs import access
 
-from . import outbox
+from . import outbox, relevance, wechat_web
 from .messages import SMS_MAX_CHARS, SMS_SIGNATURE, TEMPLATES
 from .models import Event, InboxMessage, NotificationPreference
 
@@ -50,14 +50,26 @@ def notify(
     url: str = "",
     key: str = "",
     county_id: int | None = None,
+    subject=None,
 ) -> list[InboxMessage]:
     """Tell each distinct active recipient once. `key` names the occurrence (e.g.
-    "booking:42:remind:24h"): notifying again with the same key changes nothing."""
+    "booking:42:remind:24h"): notifying again with the same key changes nothing.
+
+    `subject` is the object the message is about (a booking, a demand). Before an SMS held
+    through quiet hours or a retried message goes out, the app that owns the subject tells
+    whether it still matters (`relevance`); one that must be acted on soon is not held."""
     if key and InboxMessage.objects.filter(key=key).exists():
         return []  # this occurrence was notified already
     key = key or uuid.uuid4().hex
     unique = {user.pk: user for user in recipients if user is not None and user.is_active}
     title, body, sms = render(event, facts)
+    about = relevance.subject_of(subject)
+    now = timezone.now()
+    sms_at = outbox.quiet_until(county_id, now)
+    if sms_at > now and about:
+        standing = relevance.standings([(event, about)], now).get((event, about))
+        if standing and outbox.is_urgent(standing.due_at, now=now, morning=sms_at):
+            sms_at = now
     with transaction.atomic():
         messages = InboxMessage.objects.bulk_create(
             [
@@ -78,6 +90,8 @@ def notify(
                 body=sms,
                 url=url,
                 params=_sms_params(facts),
+                subject=about,
+                sms_at=sms_at,
             )
         ]
         if queued:
@@ -150,7 +164,7 @@ def notification_preference_update(
 ) -> NotificationPreference:
     """A person chooses their own channels (the in-app inbox is always on). `phone` and
     `email` change the account's addresses when given ("" removes one); SMS needs a mainland
-    mobile, e-mail an address and WeChat an account bound by the mini-program."""
+    mobile, e-mail an address and WeChat an account bound by `wechat_bind`."""
     if actor is None or not actor.is_authenticated:
         raise NotAuthenticated()
     errors = FieldErrors()
@@ -188,9 +202,11 @@ def notification_preference_update(
             errors.add(
                 "by_wechat",
                 _(
-                    "WeChat is not bound yet: open the Jiangtai mini-program in WeChat and log "
-                    "in once, then turn this on."
-                ),
+                    "WeChat is not bound yet: open these settings inside WeChat and tap "
+                    "“Bind WeChat” first."
+                )
+                if wechat_web.config()
+                else _("The county has not enabled WeChat notifications."),
             )
         errors.raise_if_any()
 
@@ -218,4 +234,61 @@ def notification_preference_update(
             audit(actor=user, action="notification_preference.update", obj=preference,
                   county_id=user.county_id, before=before, after=after)  # fmt: skip
     actor.phone, actor.email = user.phone, user.email
+    return preference
+
+
+def _masked_openid(openid: str) -> str:
+    return f"{openid[:4]}****{openid[-4:]}" if len(openid) > 8 else "****"
+
+
+def wechat_bind(*, actor, openid: str) -> NotificationPreference:
+    """Bind the WeChat account WeChat vouched for (the web authorisation's openid) to the
+    caller's own account, and turn WeChat messages on. One WeChat account, one account here:
+    messages for one person must not reach another's phone."""
+    if actor is None or not actor.is_authenticated:
+        raise NotAuthenticated()
+    if not isinstance(openid, str) or not 1 <= len(openid) <= 64:
+        raise InvalidInput(_("WeChat sent an answer we cannot use; please try again."))
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=actor.pk)
+        preference, _created = NotificationPreference.objects.select_for_update().get_or_create(
+            user=user
+        )
+        taken = (
+            NotificationPreference.objects.filter(wechat_openid=openid).exclude(user=user).exists()
+        )
+        if taken:
+            raise Conflict(
+                _(
+                    "This WeChat account is already bound to another account here; unbind it "
+                    "there first."
+                ),
+                code="wechat_taken",
+            )
+        before = {"wechat": _masked_openid(preference.wechat_openid) if preference.wechat_openid else "",
+                  "by_wechat": preference.by_wechat}  # fmt: skip
+        preference.wechat_openid, preference.by_wechat = openid, True
+        preference.save(update_fields=["wechat_openid", "by_wechat"])
+        audit(actor=user, action="notification_preference.wechat_bind", obj=preference,
+              county_id=user.county_id, before=before,
+              after={"wechat": _masked_openid(openid), "by_wechat": True})  # fmt: skip
+    return preference
+
+
+def wechat_unbind(*, actor) -> NotificationPreference:
+    """Forget the caller's WeChat account; WeChat messages stop."""
+    if actor is None or not actor.is_authenticated:
+        raise NotAuthenticated()
+    with transaction.atomic():
+        preference, _created = NotificationPreference.objects.select_for_update().get_or_create(
+            user_id=actor.pk
+        )
+        if not preference.wechat_openid:
+            raise Conflict(_("No WeChat account is bound."), code="bad_state")
+        before = {"wechat": _masked_openid(preference.wechat_openid),
+                  "by_wechat": preference.by_wechat}  # fmt: skip
+        preference.wechat_openid, preference.by_wechat = "", False
+        preference.save(update_fields=["wechat_openid", "by_wechat"])
+        audit(actor=actor, action="notification_preference.wechat_unbind", obj=preference,
+              county_id=actor.county_id, before=before, after={"wechat": "", "by_wechat": False})  # fmt: skip
     return preference

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -12,6 +13,7 @@ from core.errors import Conflict, Forbidden, InvalidInput
 from core.forms import apply_service_error
 from orgs import access
 
+from . import wechat_web
 from .forms import NotificationPreferenceForm
 from .models import Channel, DeliveryStatus
 from .selectors import (
@@ -21,10 +23,17 @@ from .selectors import (
     inbox_for_user,
     inbox_message_for_user,
     masked_address,
+    masked_openid,
     notification_preference_for_user,
     unread_count,
 )
-from .services import delivery_resend, inbox_mark_read, notification_preference_update
+from .services import (
+    delivery_resend,
+    inbox_mark_read,
+    notification_preference_update,
+    wechat_bind,
+    wechat_unbind,
+)
 
 PAGE_SIZE = 30
 DELIVERY_PAGE_SIZE = 50
@@ -78,8 +87,10 @@ def inbox_settings(request):
     user = request.user
     preference = notification_preference_for_user(user)
     wechat_bound = bool(preference.wechat_openid)
+    wechat_enabled = wechat_web.config() is not None
+    form_options = {"wechat_bound": wechat_bound, "wechat_enabled": wechat_enabled}
     if request.method == "POST":
-        form = NotificationPreferenceForm(request.POST, wechat_bound=wechat_bound)
+        form = NotificationPreferenceForm(request.POST, **form_options)
         if form.is_valid():
             try:
                 notification_preference_update(actor=user, **form.cleaned_data)
@@ -90,7 +101,7 @@ def inbox_settings(request):
                 return redirect("inbox_settings")
     else:
         form = NotificationPreferenceForm(
-            wechat_bound=wechat_bound,
+            **form_options,
             initial={
                 "by_sms": preference.by_sms,
                 "by_wechat": preference.by_wechat,
@@ -99,7 +110,85 @@ def inbox_settings(request):
                 "email": user.email,
             },
         )
-    return render(request, "notifications/settings.html", {"form": form})
+    context = {
+        "form": form,
+        "wechat_enabled": wechat_enabled,
+        "wechat_bound": wechat_bound,
+        "wechat_masked": masked_openid(preference.wechat_openid) if wechat_bound else "",
+        "in_wechat": "MicroMessenger" in request.headers.get("User-Agent", ""),
+    }
+    return render(request, "notifications/settings.html", context)
+
+
+# --- binding WeChat (the official account's web authorisation) ---------------------------------
+
+
+def _wechat_redirect_uri(request) -> str:
+    path = reverse("wechat_callback")
+    site = getattr(settings, "SITE_URL", "")
+    return f"{site.rstrip('/')}{path}" if site else request.build_absolute_uri(path)
+
+
+@login_required
+def wechat_bind_start(request):
+    """Send the person to WeChat, which sends them back to `wechat_callback` with a code."""
+    conf = wechat_web.config()
+    if conf is None:
+        messages.error(request, _("The county has not enabled WeChat notifications."))
+        return redirect("inbox_settings")
+    state = wechat_web.make_state(request.session, request.user)
+    return redirect(
+        wechat_web.authorize_url(conf, redirect_uri=_wechat_redirect_uri(request), state=state)
+    )
+
+
+def _wechat_refusal(error: wechat_web.WeChatAnswerError) -> str:
+    if error.errcode == 0:
+        return _("WeChat could not be reached just now; please try again in a moment.")
+    if error.errcode in (40029, 40163, 41008):  # invalid, used or missing code
+        return _(
+            "WeChat did not accept this authorisation (code %(code)d); please tap “Bind WeChat” again."
+        ) % {"code": error.errcode}
+    return _("WeChat refused the binding (code %(code)d); please try again, or tell the county administrator if it keeps happening.") % {"code": error.errcode}  # fmt: skip
+
+
+@login_required
+def wechat_callback(request):
+    """WeChat sends the person back here with `code` and our `state`. The state must be the one
+    made for this user in this session, so nobody can bind their WeChat to another's account."""
+    conf = wechat_web.config()
+    if conf is None:
+        messages.error(request, _("The county has not enabled WeChat notifications."))
+        return redirect("inbox_settings")
+    code, state = request.GET.get("code", ""), request.GET.get("state", "")
+    if not wechat_web.check_state(request.session, request.user, state):
+        messages.error(request, _("This binding link has expired or belongs to another account; please tap “Bind WeChat” again."))  # fmt: skip
+        return redirect("inbox_settings")
+    if not code or len(code) > 128:
+        messages.error(request, _("WeChat did not authorise the binding; please try again."))
+        return redirect("inbox_settings")
+    try:
+        openid = wechat_web.exchange_code(conf, code)
+        wechat_bind(actor=request.user, openid=openid)
+    except wechat_web.WeChatAnswerError as exc:
+        messages.error(request, _wechat_refusal(exc))
+    except (Conflict, InvalidInput) as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("WeChat is bound: messages now also come by WeChat."))
+    return redirect("inbox_settings")
+
+
+@login_required
+@require_POST
+def wechat_unbind_view(request):
+    try:
+        wechat_unbind(actor=request.user)
+    except Conflict as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("WeChat is unbound: no more messages come by WeChat."))
+    return redirect("inbox_settings")
 
 
 # --- delivery operations (county admins) -----------------------------------------------------------

@@ -93,12 +93,14 @@ class FakeAliyunSms(FakeProvider):
 
 
 class FakeWeChat(FakeProvider):
-    """/cgi-bin/token and /cgi-bin/message/subscribe/send."""
+    """/cgi-bin/token, /cgi-bin/message/subscribe/send and the web authorisation's
+    /sns/oauth2/access_token (code → openid: each code once, as WeChat does)."""
 
     def __init__(self):
         super().__init__()
         self.tokens_issued = 0
         self.valid_token = ""
+        self.codes: dict[str, str] = {}  # code WeChat gave the browser → that person's openid
 
     def handle(self, handler, method, body):
         parts = urllib.parse.urlsplit(handler.path)
@@ -123,4 +125,16 @@ class FakeWeChat(FakeProvider):
             return self.reply(
                 handler, 200, {"errcode": 0, "errmsg": "ok", "msgid": 1000 + len(self.requests)}
             )
+        if parts.path == "/sns/oauth2/access_token":
+            if query.get("appid") != "wxapp" or query.get("secret") != "wxsecret":
+                return self.reply(handler, 200, {"errcode": 40125, "errmsg": "invalid appsecret"})
+            if query.get("grant_type") != "authorization_code":
+                return self.reply(handler, 200, {"errcode": 40002, "errmsg": "invalid grant_type"})
+            with self.lock:
+                openid = self.codes.pop(query.get("code", ""), None)
+            if openid is None:
+                return self.reply(handler, 200, {"errcode": 40029, "errmsg": "invalid code"})
+            return self.reply(handler, 200, {"access_token": "web-token", "expires_in": 7200,
+                                             "refresh_token": "r", "openid": openid,
+                                             "scope": "snsapi_base"})  # fmt: skip
         return self.reply(handler, 404, {})

@@ -103,11 +103,11 @@ def test_addresses_are_masked(world, client, outbox_rows):
 def test_the_figures_count_by_channel_and_status(world, client, outbox_rows):
     client.force_login(world.county_admin)
     figures = {row["channel"]: row["counts"] for row in client.get(PAGE).context["figures"]}
-    # queued, sending, sent, failed
-    assert figures == {"sms": [1, 0, 1, 1], "wechat": [0, 0, 0, 0], "email": [1, 0, 0, 0]}
+    # queued, sending, sent, dropped, failed
+    assert figures == {"sms": [1, 0, 1, 0, 1], "wechat": [0, 0, 0, 0, 0], "email": [1, 0, 0, 0, 0]}
     html = client.get(PAGE).content.decode()
     assert re.search(r'data-testid="figures-sms"><th scope="row">短信</th><td>1</td><td>0</td>'
-                     r'<td>1</td><td class="hot">1</td><td>3</td>', html)  # fmt: skip
+                     r'<td>1</td><td>0</td><td class="hot">1</td><td>3</td>', html)  # fmt: skip
 
 
 def test_the_filters_narrow_the_list(world, client, outbox_rows):

@@ -28,29 +28,9 @@ from notifications.services import notify, render
 from orgs.models import CountySettings, Role
 from scheduling import services as scheduling
 
-from .fakes import FakeAliyunSms
-
 FACTS = {"org": "东村党支部", "lecturer": "张三丰", "course": "乡村振兴", "when": "12月3日 周四 09:00–11:00",
          "reason": "临时有事", "venue": "党群服务中心", "host": "外县党校", "decision": "已批准", "note": "",
          "month": "2026-12", "topic": "乡村振兴 产业发展"}  # fmt: skip
-
-
-@pytest.fixture
-def sms_provider(settings):
-    """Point the SMS channel at a local fake Alibaba Cloud SMS server."""
-    with FakeAliyunSms("sk") as fake:
-        settings.NOTIFICATION_CHANNELS = {
-            **settings.NOTIFICATION_CHANNELS,
-            "sms": {
-                "class": "notifications.channels.aliyun_sms.AliyunSms",
-                "options": {"access_key_id": "ak", "access_key_secret": "sk", "sign_name": "讲台",
-                            "templates": {e.value: f"SMS_{i}" for i, e in enumerate(Event)},
-                            "endpoint": f"{fake.url}/", "timeout": 1.0},
-            },
-        }  # fmt: skip
-        outbox.get_channel.cache_clear()
-        yield fake
-    outbox.get_channel.cache_clear()
 
 
 def test_every_sms_template_fits_one_message():

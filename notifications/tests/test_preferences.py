@@ -105,9 +105,14 @@ def test_it_refuses_email_without_an_address(world):
     assert set(refused(world.secretary, by_email=True)) == {"email"}
 
 
-def test_it_refuses_wechat_without_a_bound_account(world):
+def test_it_refuses_wechat_without_a_bound_account(world, wechat):
     fields = refused(world.secretary, by_wechat=True)
-    assert set(fields) == {"by_wechat"} and "小程序" in fields["by_wechat"]
+    assert set(fields) == {"by_wechat"} and "绑定微信" in fields["by_wechat"]
+
+
+def test_it_refuses_wechat_where_the_county_has_not_enabled_it(world):
+    fields = refused(world.secretary, by_wechat=True)
+    assert fields == {"by_wechat": "本县尚未开通微信通知。"}
 
 
 def test_it_names_every_bad_field_at_once(world):
@@ -226,10 +231,10 @@ def test_the_page_shows_my_current_choices(world, client):
     assert re.search(r'name="by_sms"[^>]*checked', html)
     assert not re.search(r'name="by_email"[^>]*checked', html)
     assert 'value="13900000002"' in html  # the owner sees the number in full
-    assert "尚未绑定" in html  # WeChat is not bound yet
+    assert "本县尚未开通微信通知" in html  # no WeChat configured in the test settings
 
 
-def test_the_page_marks_bad_fields_in_chinese_and_writes_nothing(world, client):
+def test_the_page_marks_bad_fields_in_chinese_and_writes_nothing(world, client, wechat):
     client.force_login(world.town_admin)
     response = client.post(
         "/inbox/settings/",
