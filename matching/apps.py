@@ -9,8 +9,14 @@ class MatchingConfig(AppConfig):
     def ready(self):
         from scheduling.signals import booking_transitioned
 
-        from .services import record_dropped_grab
+        from .services import record_dropped_grab, take_demand_on_invite_accepted
+        from .standing import register_demand_events
+
+        register_demand_events()
 
         booking_transitioned.connect(
             record_dropped_grab, dispatch_uid="matching.record_dropped_grab"
+        )
+        booking_transitioned.connect(
+            take_demand_on_invite_accepted, dispatch_uid="matching.take_demand_on_invite_accepted"
         )

@@ -33,6 +33,7 @@ from orgs import access
 from orgs.models import CountySettings
 from scheduling.models import Booking, BookingStatus, OfferingSlot
 
+from . import windows
 from .models import DemandNotice, NoticeOutcome, Synonym
 from .text import WEAK_WORDS, cached_terms, terms
 
@@ -318,6 +319,15 @@ def first_free_start(
     return cursor if cursor + need <= end else None
 
 
+def first_free_in(busy: list[tuple[datetime, datetime]], spans, minutes: int):
+    """The earliest start inside one of the sorted spans with `minutes` free of `busy`."""
+    for lo, hi in spans:
+        start = first_free_start(busy, lo, hi, minutes)
+        if start is not None:
+            return start
+    return None
+
+
 def combine(components: dict, weights: dict, total_weight: float) -> float:
     """The weighted score of the components, in [0, 1]."""
     return sum(weights[k] * v for k, v in components.items()) / total_weight
@@ -416,6 +426,8 @@ class _Scorer:
         self.topics = topics
         self.weights, self.total = county_weights(rules)
         self.buffer = timedelta(minutes=rules.travel_buffer_minutes)
+        # The window cut to the demand's weekdays and daily hours (one span when it has none).
+        self.spans = windows.demand_spans(demand)
         self.now = timezone.now()
         self.month_start = timezone.localtime(self.now).replace(
             day=1, hour=0, minute=0, second=0, microsecond=0
@@ -517,18 +529,18 @@ class _Scorer:
             start = None
             has_slot = False
             for slot_start, slot_end in sorted(slots.get(lecturer_id, ())):
-                candidate = first_free_start(
-                    busy.get(lecturer_id, []), slot_start, slot_end, duration
+                candidate = first_free_in(
+                    busy.get(lecturer_id, []),
+                    windows.clip(self.spans, slot_start, slot_end),
+                    duration,
                 )
                 if candidate is not None:
                     start, has_slot = candidate, True
                     break
             if start is None:
-                start = first_free_start(
-                    busy.get(lecturer_id, []), window_start, window_end, duration
-                )
+                start = first_free_in(busy.get(lecturer_id, []), self.spans, duration)
             if start is None:
-                continue  # busy for the whole window
+                continue  # busy at every allowed time of the window
             lat, lng = lecturer.lat, lecturer.lng
             if lat is None and lecturer.org is not None:
                 lat, lng = lecturer.org.lat, lecturer.org.lng

@@ -13,6 +13,7 @@ from core.timeutil import local
 from courses.models import Audience, Category, Classroom
 from scheduling.forms import DayField, TimeOfDayField, combine
 
+from . import windows
 from .services import MAX_BROADCAST, MAX_TOPIC
 
 # Without a time of day the window runs from 8:00 on the first day to 18:00 on the last.
@@ -43,6 +44,16 @@ class DemandForm(forms.Form):
     duration_minutes = forms.TypedChoiceField(
         label=gettext_lazy("Length of the session"), coerce=int, initial=90
     )
+    daily_from = TimeOfDayField(label=gettext_lazy("Each day from"), required=False)
+    daily_until = TimeOfDayField(label=gettext_lazy("Each day until"), required=False)
+    weekdays = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("On these days"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "weekday"}),
+        help_text=gettext_lazy("None ticked: any day."),
+        error_messages={"invalid_choice": gettext_lazy("Choose days of the week.")},
+    )
     venue = forms.CharField(
         label=gettext_lazy("Venue"),
         max_length=200,
@@ -72,6 +83,7 @@ class DemandForm(forms.Form):
         self.fields["duration_minutes"].choices = [
             (n, _("%(n)d minutes") % {"n": n}) for n in DURATIONS
         ]
+        self.fields["weekdays"].choices = windows.weekday_choices()
 
     def clean_expected_attendees(self):
         value = self.cleaned_data["expected_attendees"]
@@ -84,10 +96,16 @@ class DemandForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         day_from, day_to = cleaned.get("date_from"), cleaned.get("date_to")
-        time_from = cleaned.get("time_from") or DAY_STARTS
-        time_to = cleaned.get("time_to") or DAY_ENDS
+        # With daily hours, the hours limit each day: the window then spans whole days.
+        has_hours = bool(cleaned.get("daily_from") or cleaned.get("daily_until"))
+        time_from = cleaned.get("time_from") or (time(0) if has_hours else DAY_STARTS)
+        time_to = cleaned.get("time_to")
         if day_from and day_to:
-            start, end = combine(day_from, time_from), combine(day_to, time_to)
+            start = combine(day_from, time_from)
+            if time_to is None and has_hours:
+                end = combine(day_to + timedelta(days=1), time(0))
+            else:
+                end = combine(day_to, time_to or DAY_ENDS)
             cleaned["window_start"], cleaned["window_end"] = start, end
             # The service checks these too; checking here shows them together with the
             # form's other errors.
@@ -127,6 +145,10 @@ class DemandForm(forms.Form):
             "expected_attendees": data["expected_attendees"],
             "audience": data["audience"],
             "classroom": data["classroom"],
+            "daily_from": data.get("daily_from"),
+            "daily_until": data.get("daily_until"),
+            # None ticked: any day.
+            "weekdays": data.get("weekdays") or None,
         }
 
     def apply_service_error(self, exc) -> None:

@@ -32,6 +32,13 @@ class Demand(TimeStampedModel):
     window_start = models.DateTimeField(_("from"))
     window_end = models.DateTimeField(_("until"))
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
+    # Inside the window, the session must fall on these weekdays and hours (Shanghai time):
+    # "weekday afternoons" is weekdays 0b0011111 with 14:00–17:30. No hours: all day.
+    daily_from = models.TimeField(_("daily from"), null=True, blank=True)
+    daily_until = models.TimeField(_("daily until"), null=True, blank=True)
+    weekdays = models.PositiveSmallIntegerField(
+        _("weekdays"), default=0b1111111, help_text=_("Bit 0 is Monday, bit 6 Sunday.")
+    )
     venue = models.CharField(_("venue"), max_length=200)
     lat = models.FloatField(_("latitude"))
     lng = models.FloatField(_("longitude"))
@@ -65,6 +72,16 @@ class Demand(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(window_end__gt=models.F("window_start")),
                 name="demand_window_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weekdays__gte=1, weekdays__lte=0b1111111),
+                name="demand_weekdays_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(daily_from__isnull=True)
+                | models.Q(daily_until__isnull=True)
+                | models.Q(daily_until__gt=models.F("daily_from")),
+                name="demand_daily_range_valid",
             ),
         ]
         indexes = [models.Index(fields=["county", "status", "window_start"])]
@@ -101,6 +118,21 @@ class DemandNotice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["demand", "lecturer"], name="notice_once_per_lecturer")
         ]
+
+
+class DemandInvite(models.Model):
+    """A booking request sent straight to one lecturer from a demand: when the lecturer
+    accepts it, it takes the demand as a grab would (or is refused if the demand was taken)."""
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="invites")
+    booking = models.OneToOneField(
+        "scheduling.Booking", on_delete=models.CASCADE, related_name="demand_invite"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("demand invitation")
+        verbose_name_plural = _("demand invitations")
 
 
 class Synonym(models.Model):

@@ -67,14 +67,14 @@ def grab_proposal(user, demand: Demand):
     """(course_id, start) the engine proposes to the calling lecturer for this demand: their
     best-matching course and earliest free start in the window. When the engine no longer
     ranks them (busy, no matching course), their first offered course and the earliest time
-    in the window free of their confirmed sessions; start None when they are busy throughout."""
+    in the window (on its weekdays and daily hours) free of their confirmed sessions; start None when they are busy throughout."""
     from datetime import timedelta
 
     from courses.models import Course, CourseStatus
     from orgs.models import CountySettings
     from scheduling.models import Booking, BookingStatus
 
-    from . import engine
+    from . import engine, windows
 
     lecturer_id = access.scope_for(user).lecturer_id
     if lecturer_id is None:
@@ -101,7 +101,5 @@ def grab_proposal(user, demand: Demand):
             end_at__gt=demand.window_start - buffer,
         ).values_list("start_at", "end_at")
     ]
-    start = engine.first_free_start(
-        busy, demand.window_start, demand.window_end, demand.duration_minutes
-    )
+    start = engine.first_free_in(busy, windows.demand_spans(demand), demand.duration_minutes)
     return course_id, start

@@ -1,6 +1,6 @@
 """Demands, broadcasts and grabs (需求邀约 → 智能推荐 → 抢单, L9)."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit
 from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
 from core.text import clean_coordinates, clean_text, parse_id
-from core.timeutil import when_label
+from core.timeutil import aware, local, when_label
 from courses.models import Audience, Category, Classroom, Course, CourseStatus
 from lecturers.models import Lecturer
 from notifications.models import Event
@@ -20,8 +20,8 @@ from scheduling.models import Booking, BookingStatus
 from scheduling.services import booking_create, lecturer_is_busy, lock_lecturer
 from scheduling.validation import clean_interval
 
-from . import engine
-from .models import Demand, DemandNotice, DemandStatus, NoticeOutcome
+from . import engine, windows
+from .models import Demand, DemandInvite, DemandNotice, DemandStatus, NoticeOutcome
 
 MAX_TOPIC = 200
 MAX_BROADCAST = 20
@@ -42,6 +42,9 @@ def demand_create(
     classroom: str = Classroom.CLASSROOM,
     category: str = "",
     audience: str = "",
+    daily_from: time | None = None,
+    daily_until: time | None = None,
+    weekdays=None,
 ) -> Demand:
     try:
         org = access.org_for_user(actor, org_id)
@@ -68,6 +71,9 @@ def demand_create(
         errors.add("duration_minutes", _("Enter a duration between 10 and 480 minutes."))
     elif start and end and end - start < timedelta(minutes=duration_minutes):
         errors.add("window_end", _("The window is shorter than the session."))
+    daily_from, daily_until, days = _clean_schedule(
+        errors, daily_from, daily_until, weekdays, start, end, duration_minutes
+    )
     if lat is None and lng is None:
         lat, lng = org.lat, org.lng
     coords = errors.check(clean_coordinates, lat, lng, required=True)
@@ -90,6 +96,7 @@ def demand_create(
             county_id=org.county_id, org=org, topic=topic, category=category or "", window_start=start,
             window_end=end, duration_minutes=duration_minutes, venue=venue, lat=coords[0], lng=coords[1],
             expected_attendees=expected_attendees, audience=audience or "", classroom=classroom, created_by=actor,
+            daily_from=daily_from, daily_until=daily_until, weekdays=days,
         )  # fmt: skip
         audit(
             actor=actor,
@@ -99,6 +106,106 @@ def demand_create(
             after={"topic": topic},
         )
     return demand
+
+
+def _clean_time_of_day(errors: FieldErrors, value, field: str) -> time | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, time) or value.tzinfo is not None:
+        errors.add(field, _("Enter a time of day such as 14:00."))
+        return None
+    return value.replace(second=0, microsecond=0)
+
+
+def _clean_schedule(errors, daily_from, daily_until, weekdays, start, end, duration_minutes):
+    """(daily_from, daily_until, weekday mask): the daily hours and days inside the window,
+    with at least one time in it long enough for the session."""
+    daily_from = _clean_time_of_day(errors, daily_from, "daily_from")
+    daily_until = _clean_time_of_day(errors, daily_until, "daily_until")
+    if daily_from is not None and daily_until is not None and daily_until <= daily_from:
+        errors.add("daily_until", _("The daily end must be after the daily start."))
+        daily_until = None
+    days = windows.ALL_DAYS
+    if weekdays is not None:
+        if isinstance(weekdays, str | bytes) or not isinstance(weekdays, list | tuple | set):
+            errors.add(
+                "weekdays", _("Give the weekdays as a list of numbers, 0 Monday to 6 Sunday.")
+            )
+        elif not weekdays:
+            errors.add("weekdays", _("Choose at least one weekday."))
+        elif any(
+            isinstance(day, bool) or not isinstance(day, int) or day not in windows.DAY_NUMBERS
+            for day in weekdays
+        ):
+            errors.add("weekdays", _("Weekdays are numbers from 0 (Monday) to 6 (Sunday)."))
+        else:
+            days = windows.days_mask(weekdays)
+    window_fields = {
+        "window_start",
+        "window_end",
+        "duration_minutes",
+        "daily_from",
+        "daily_until",
+        "weekdays",
+    }
+    if (
+        window_fields & set(errors.fields)
+        or not (start and end)
+        or not windows.is_limited(daily_from, daily_until, days)
+    ):
+        return daily_from, daily_until, days
+    need = timedelta(minutes=duration_minutes)
+    spans = windows.allowed_spans(
+        start, end, daily_from=daily_from, daily_until=daily_until, weekdays=days
+    )
+    if windows.longest_span(spans) >= need:
+        return daily_from, daily_until, days
+    day = date(2000, 1, 3)  # any day: only the length of the daily range matters
+    day_start = datetime.combine(day, daily_from or time(0))
+    day_end = (
+        datetime.combine(day, daily_until)
+        if daily_until
+        else datetime.combine(day, time(0)) + timedelta(days=1)
+    )
+    if day_end - day_start < need:
+        field = "daily_until" if daily_until is not None else "daily_from"
+        errors.add(field, _("The daily time range is shorter than the session."))
+    elif not spans and days != windows.ALL_DAYS:
+        errors.add("weekdays", _("None of the chosen weekdays falls inside the window."))
+    else:
+        errors.add(
+            "window_end",
+            _(
+                "The window has no time on the chosen days and hours that is long enough for "
+                "the session."
+            ),
+        )
+    return daily_from, daily_until, days
+
+
+def demand_when(demand: Demand) -> str:
+    """The window as messages say it, with the days and hours: 6/3–6/20 工作日 14:00–17:30."""
+    label = when_label(demand.window_start, demand.window_end)
+    schedule = windows.demand_schedule_label(demand)
+    return f"{label} {schedule}" if schedule else label
+
+
+def _check_session_schedule(errors: FieldErrors, demand: Demand, start, end) -> None:
+    """The session [start, end) must lie on one allowed day, within the daily hours."""
+    if windows.session_fits(demand, start, end):
+        return
+    if not windows.day_allowed(demand.weekdays, local(start).date()):
+        errors.add(
+            "start",
+            _("This demand takes sessions only on %(days)s.")
+            % {"days": windows.days_label(demand.weekdays)},
+        )
+    else:
+        errors.add(
+            "start",
+            _("The session must lie within %(hours)s (Beijing time) on one day.")
+            % {"hours": windows.hours_label(demand.daily_from, demand.daily_until)},
+        )
 
 
 def demand_recommendations(*, actor, demand: Demand, limit: int = 10) -> engine.Result:
@@ -114,6 +221,8 @@ def demand_recommendations(*, actor, demand: Demand, limit: int = 10) -> engine.
 def _require_open(demand: Demand) -> None:
     if demand.status == DemandStatus.OPEN and demand.window_start <= timezone.now():
         raise Conflict(_("The requested time has begun; this demand is closed."), code="bad_state")
+    if demand.status == DemandStatus.CANCELLED:
+        raise Conflict(_("The organisation withdrew this demand."), code="withdrawn")
     if demand.status != DemandStatus.OPEN:
         raise Conflict(
             _("This demand is no longer open."),
@@ -165,11 +274,12 @@ def demand_broadcast(*, actor, demand: Demand, limit: int | None = None) -> list
                 facts={
                     "org": demand.org.name,
                     "topic": demand.topic,
-                    "when": when_label(demand.window_start, demand.window_end),
+                    "when": demand_when(demand),
                 },
                 url=f"/demands/{demand.pk}/",
                 key=f"demand:{demand.pk}:notice:{r.lecturer_id}",
                 county_id=demand.county_id,
+                subject=demand,
             )
         audit(actor=actor, action="demand.broadcast", obj=demand, county_id=demand.county_id,
               after={"round": round_no, "lecturers": ids})  # fmt: skip
@@ -186,6 +296,7 @@ def _tell_org_nobody(demand: Demand) -> None:
         url=f"/demands/{demand.pk}/",
         key=f"demand:{demand.pk}:unanswered",
         county_id=demand.county_id,
+        subject=demand,
     )
 
 
@@ -217,6 +328,8 @@ def demand_grab(*, actor, demand: Demand, course_id, start: datetime) -> Booking
     )  # fmt: skip
     if start_at and (start_at < demand.window_start or end_at > demand.window_end):
         errors.add("start", _("Choose a start inside the requested window."))
+    elif start_at:
+        _check_session_schedule(errors, demand, start_at, end_at)
     _require_open(demand)
     errors.raise_if_any()
     rules = CountySettings.for_county(demand.county_id)
@@ -250,17 +363,14 @@ def demand_grab(*, actor, demand: Demand, course_id, start: datetime) -> Booking
             DemandNotice.objects.filter(demand=demand, lecturer_id=lecturer_id).update(
                 outcome=NoticeOutcome.GRABBED
             )
-            others = DemandNotice.objects.filter(demand=demand).exclude(lecturer_id=lecturer_id)
-            other_users = [n.lecturer.user for n in others.select_related("lecturer__user")]
-            others.update(outcome=NoticeOutcome.TOO_LATE)
             audit(actor=actor, action="demand.grab", obj=demand, county_id=demand.county_id,
                   before={"status": DemandStatus.OPEN}, after={"status": DemandStatus.TAKEN, "booking": booking.pk})  # fmt: skip
             facts = {"org": demand.org.name, "topic": demand.topic, "lecturer": booking.lecturer.name,
                      "course": course.title, "when": when_label(start_at), "venue": demand.venue}  # fmt: skip
             notify(recipients=[*_org_side(demand), actor], event=Event.DEMAND_TAKEN, facts=facts,
-                   url=f"/bookings/{booking.pk}/", key=f"demand:{demand.pk}:taken", county_id=demand.county_id)  # fmt: skip
-            notify(recipients=other_users, event=Event.DEMAND_GONE, facts=facts, url=f"/demands/{demand.pk}/",
-                   key=f"demand:{demand.pk}:gone", county_id=demand.county_id)  # fmt: skip
+                   url=f"/bookings/{booking.pk}/", key=f"demand:{demand.pk}:taken", county_id=demand.county_id,
+                   subject=booking)  # fmt: skip
+            _tell_the_others(demand, lecturer_id, facts)
     except IntegrityError:
         raise Conflict(
             _("You already have a confirmed session at this time."), code="lecturer_busy"
@@ -268,33 +378,101 @@ def demand_grab(*, actor, demand: Demand, course_id, start: datetime) -> Booking
     return booking
 
 
+def _tell_the_others(demand: Demand, lecturer_id: int, facts: dict) -> None:
+    """The demand is taken by `lecturer_id`: the other notified lecturers were too late."""
+    others = DemandNotice.objects.filter(demand=demand).exclude(lecturer_id=lecturer_id)
+    other_users = [n.lecturer.user for n in others.select_related("lecturer__user")]
+    others.update(outcome=NoticeOutcome.TOO_LATE)
+    notify(recipients=other_users, event=Event.DEMAND_GONE, facts=facts, url=f"/demands/{demand.pk}/",
+           key=f"demand:{demand.pk}:gone", county_id=demand.county_id, subject=demand)  # fmt: skip
+
+
 def demand_invite(*, actor, demand: Demand, lecturer_id, course_id, start: datetime) -> Booking:
-    """Invite one recommended lecturer directly: an ordinary booking request."""
+    """Invite one recommended lecturer directly: an ordinary booking request, remembered as
+    the demand's invitation so that the lecturer's acceptance takes the demand."""
     if not access.acts_for_org(actor, demand.org):
         raise NotFound()
     _require_open(demand)
-    end = (
-        start + timedelta(minutes=demand.duration_minutes) if isinstance(start, datetime) else None
+    end = None
+    if isinstance(start, datetime):
+        start = aware(start)
+        end = start + timedelta(minutes=demand.duration_minutes)
+        errors = FieldErrors()
+        if start < demand.window_start or end > demand.window_end:
+            errors.add("start", _("Choose a start inside the requested window."))
+        else:
+            _check_session_schedule(errors, demand, start, end)
+        errors.raise_if_any()
+    with transaction.atomic():
+        booking = booking_create(
+            actor=actor, org_id=demand.org_id, lecturer_id=lecturer_id, course_id=course_id, start=start, end=end,
+            venue=demand.venue, expected_attendees=demand.expected_attendees, classroom=demand.classroom,
+            note=_("Invited from the demand “%(topic)s”") % {"topic": demand.topic},
+        )  # fmt: skip
+        DemandInvite.objects.create(demand=demand, booking=booking)
+    return booking
+
+
+def take_demand_on_invite_accepted(sender, *, booking, actor, from_status, **kwargs) -> None:
+    """Inside the acceptance's transaction (scheduling's `booking_transitioned`): a lecturer
+    who accepts a demand's invitation takes the demand by compare-and-set, as a grab does. If
+    a grab or another invitation took it first, the acceptance is refused (409 `taken`) and
+    rolls back; a withdrawn or expired demand leaves the invitation an ordinary booking."""
+    if booking.status != BookingStatus.CONFIRMED or from_status != BookingStatus.REQUESTED:
+        return
+    invite = (
+        DemandInvite.objects.filter(booking_id=booking.pk).select_related("demand__org").first()
     )
-    return booking_create(
-        actor=actor, org_id=demand.org_id, lecturer_id=lecturer_id, course_id=course_id, start=start, end=end,
-        venue=demand.venue, expected_attendees=demand.expected_attendees, classroom=demand.classroom,
-        note=_("Invited from the demand “%(topic)s”") % {"topic": demand.topic},
-    )  # fmt: skip
+    if invite is None:
+        return
+    demand = invite.demand
+    won = Demand.objects.filter(pk=demand.pk, status=DemandStatus.OPEN).update(
+        status=DemandStatus.TAKEN, booking=booking, updated_at=timezone.now()
+    )
+    if won != 1:
+        taken_by_other = (
+            Demand.objects.filter(pk=demand.pk, status=DemandStatus.TAKEN)
+            .exclude(booking_id=booking.pk)  # a rescheduled invitation accepted again
+            .exists()
+        )
+        if taken_by_other:
+            raise Conflict(
+                _(
+                    "Another lecturer took this demand first; this invitation can no longer be accepted."
+                ),
+                code="taken",
+            )
+        return
+    facts = {"org": demand.org.name, "topic": demand.topic}
+    _tell_the_others(demand, booking.lecturer_id, facts)
+    audit(actor=actor, action="demand.invite_accepted", obj=demand, county_id=demand.county_id,
+          before={"status": DemandStatus.OPEN}, after={"status": DemandStatus.TAKEN, "booking": booking.pk})  # fmt: skip
 
 
 def demand_cancel(*, actor, demand: Demand) -> Demand:
+    """Withdraw an open demand: nobody can grab it any more, and the lecturers who were told
+    of it hear that it is withdrawn."""
     if not access.acts_for_org(actor, demand.org):
         raise NotFound()
     with transaction.atomic():
         if (
             Demand.objects.filter(pk=demand.pk, status=DemandStatus.OPEN).update(
-                status=DemandStatus.CANCELLED
+                status=DemandStatus.CANCELLED, updated_at=timezone.now()
             )
             != 1
         ):
             raise Conflict(_("This demand is no longer open."), code="bad_state")
         demand.status = DemandStatus.CANCELLED
+        told = DemandNotice.objects.filter(demand=demand, outcome=NoticeOutcome.NOTIFIED)
+        notify(
+            recipients=[n.lecturer.user for n in told.select_related("lecturer__user")],
+            event=Event.DEMAND_WITHDRAWN,
+            facts={"org": demand.org.name, "topic": demand.topic, "when": demand_when(demand)},
+            url=f"/demands/{demand.pk}/",
+            key=f"demand:{demand.pk}:withdrawn",
+            county_id=demand.county_id,
+            subject=demand,
+        )
         audit(actor=actor, action="demand.cancel", obj=demand, county_id=demand.county_id)
     return demand
 

@@ -339,7 +339,13 @@ def demand_cancel(request, demand_id):
     except Conflict as exc:
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, _("The demand is withdrawn; it can no longer be grabbed."))
+        messages.success(
+            request,
+            _(
+                "The demand is withdrawn; it can no longer be grabbed, and the lecturers who "
+                "were told of it get a message."
+            ),
+        )
     return redirect("demand_detail", demand_id=demand.pk)
 
 

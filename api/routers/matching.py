@@ -1,13 +1,14 @@
-from datetime import datetime
+from datetime import datetime, time
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
 from ninja.responses import Status
+from pydantic import StrictInt
 
 from core.errors import InvalidInput
 from core.timeutil import local
-from matching import selectors, services
+from matching import selectors, services, windows
 from matching.models import Demand, DemandStatus
 from orgs import access
 
@@ -30,6 +31,11 @@ class DemandIn(Schema):
     expected_attendees: int = 30
     classroom: str = "classroom"
     audience: str = ""
+    # Inside the window: daily hours ("14:00", Shanghai time) and weekdays (0 Monday … 6
+    # Sunday); left out, any hour and day of the window will do.
+    daily_from: time | None = None
+    daily_until: time | None = None
+    weekdays: list[StrictInt] | None = None
 
 
 class DemandOut(Schema):
@@ -51,6 +57,10 @@ class DemandOut(Schema):
     broadcast_round: int
     booking_id: int | None
     unmatched_terms: list[str]
+    daily_from: str | None
+    daily_until: str | None
+    weekdays: list[int]
+    schedule: str
 
 
 class DemandList(Schema):
@@ -134,6 +144,10 @@ def _demand(d: Demand) -> dict:
         "broadcast_round": d.broadcast_round,
         "booking_id": d.booking_id,
         "unmatched_terms": d.unmatched_terms,
+        "daily_from": f"{d.daily_from:%H:%M}" if d.daily_from else None,
+        "daily_until": f"{d.daily_until:%H:%M}" if d.daily_until else None,
+        "weekdays": windows.days_list(d.weekdays),
+        "schedule": windows.demand_schedule_label(d),
     }
 
 

@@ -25,6 +25,14 @@ def demand_status(status: str) -> str:
     return DEMAND_STATUS_LABELS.get(status, status)
 
 
+@register.filter
+def demand_schedule(demand) -> str:
+    """{{ demand|demand_schedule }}: 工作日 14:00–17:30, or empty when any time will do."""
+    from matching.windows import demand_schedule_label
+
+    return demand_schedule_label(demand)
+
+
 @register.inclusion_tag("matching/_section_tabs.html", takes_context=True)
 def section_tabs(context, active: str):
     from matching.selectors import orders_open_to_grab

@@ -188,7 +188,8 @@ def test_grabbing_a_cancelled_demand(world, api_as, posted):
     assert api_as(world.secretary).post(f"/api/v1/demands/{posted}/cancel").status_code == 200
     before = counts()
     response = api_as(world.lecturer).post(f"/api/v1/demands/{posted}/grab", grab_payload(world))
-    assert_error(response, 409, "bad_state")
+    # Issue 11: a withdrawn demand says so (it answered the generic `bad_state` before).
+    assert_error(response, 409, "withdrawn")
     assert counts() == before
 
 
