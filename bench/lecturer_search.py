@@ -110,7 +110,7 @@ def main() -> int:
     unwind_on_signals()  # Ctrl-C and SIGTERM unwind through `demo_server`'s cleanup
 
     sys.path.insert(0, str(ROOT))
-    from lecturers.pinyin import pinyin_keys  # the same keys the catalogue stores
+    from core.pinyin import pinyin_keys  # the same keys the catalogue stores
 
     with demo_server(workers=1, threads=1) as server:
         client = Client(server.port, get_token(server.port, "secretary", server.password))

@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 from .models import AuditLog
 
@@ -18,3 +21,22 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The task queue's admin with Chinese column names (its own are English method names).
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class TaskResultAdmin(DBTaskResultAdmin):
+    @admin.display(description=_("task"))
+    def task_name(self, obj):
+        return obj.task_name
+
+    @admin.display(description=_("traceback"))
+    def formatted_traceback(self, obj):
+        return super().formatted_traceback(obj)
+
+    @admin.display(description=_("run after"))
+    def display_run_after(self, obj):
+        return super().display_run_after(obj)

@@ -15,9 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.pinyin import pinyin_keys
 from courses.models import Audience, Category, Classroom, Course, CourseHonour, CourseRevision
 from lecturers.models import HonourTitle, Lecturer, LecturerHonour, LecturerLevel, LecturerStatus
-from lecturers.pinyin import pinyin_keys
 from orgs.models import MemberGroup, Membership, Organisation, OrgLevel, Role
 
 from . import demo_catalogue as words

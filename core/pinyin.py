@@ -1,12 +1,14 @@
-"""Pinyin keys for finding a lecturer by full pinyin (zhangsan) or initials (zs)."""
+"""Pinyin keys for finding a name by full pinyin (zhangsan) or initials (zs)."""
 
 import re
+from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
 _NOT_LETTER = re.compile(r"[^a-z]")
 
 
+@lru_cache(maxsize=50_000)  # names repeat (建设社区党委 in many towns) and rarely change
 def pinyin_keys(name: str) -> tuple[str, str]:
     syllables = [_NOT_LETTER.sub("", s.lower()) for s in lazy_pinyin(name, style=Style.NORMAL)]
     syllables = [s for s in syllables if s]

@@ -8,6 +8,7 @@ from accounts import views as account_views
 from api import views as api_views
 from api.api import api
 from core import views as core_views
+from orgs import views as org_views
 
 admin.site.site_header = _("Jiangtai administration")
 admin.site.site_title = _("Jiangtai")
@@ -18,14 +19,18 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/login/", account_views.login_view, name="login"),
     path("accounts/logout/", account_views.logout_view, name="logout"),
+    path("accounts/password/", account_views.password_change_view, name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("lecturers/", include("lecturers.urls")),
     path("courses/", include("courses.urls")),
     path("inbox/", include("notifications.urls")),
     path("settings/", include("orgs.urls")),
+    path("orgs/pick/", org_views.org_pick, name="org_pick"),
     path("", include("scheduling.urls")),
     path("demands/", include("matching.urls")),
     path("", include("evaluation.urls")),
+    # The admin's login page goes through the same failed-login throttle as the others.
+    path("admin/login/", account_views.admin_login_view),
     path("admin/", admin.site.urls),
     # Whatever the API does not answer is its 404 in its own error shape, for any method
     # (its bare root too, where ninja's own placeholder view would answer an HTML 404).

@@ -1,7 +1,8 @@
 from django.contrib import admin
 
+from core.pinyin import pinyin_keys
+
 from .models import Lecturer, LecturerHonour
-from .pinyin import pinyin_keys
 
 
 class HonourInline(admin.TabularInline):

@@ -2,12 +2,12 @@
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
+from core.pinyin import is_latin, normalise_query
 from core.text import mask_phone
 from courses.models import Course, CourseStatus
 from orgs import access
 
 from .models import Lecturer, LecturerHonour, LecturerStatus
-from .pinyin import is_latin, normalise_query
 
 SORTS = {
     # Rated lecturers first, best first; then the most liked.

@@ -8,12 +8,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.audit import audit
 from core.errors import FieldErrors, Forbidden, NotFound
+from core.pinyin import pinyin_keys
 from core.text import clean_coordinates, clean_mobile, clean_text
 from orgs import access
 from orgs.models import Membership, Role
 
 from .models import Lecturer, LecturerLevel, LecturerStatus, Like, Source
-from .pinyin import pinyin_keys
 
 # Avoids characters people confuse when reading a password aloud (0/O, 1/l/I).
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -91,6 +91,7 @@ def lecturer_create(
                 name=name,
                 county_id=county_id,
                 password=make_password(password),
+                must_change_password=True,  # the generated password is changed at first use
             )
             lecturer = Lecturer.objects.create(
                 county_id=county_id,
@@ -129,7 +130,10 @@ def lecturer_create(
 
 
 def lecturer_like(*, actor, lecturer: Lecturer) -> int:
-    """Like a lecturer once; repeats (also concurrent ones) change nothing. Returns the count."""
+    """Like a lecturer once; repeats (also concurrent ones) change nothing. Returns the count.
+    A lecturer's like of the own résumé is not counted."""
+    if lecturer.user_id is not None and lecturer.user_id == actor.pk:
+        return Lecturer.objects.values_list("likes_count", flat=True).get(pk=lecturer.pk)
     with transaction.atomic():
         try:
             with transaction.atomic():

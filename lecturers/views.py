@@ -50,6 +50,7 @@ def lecturer_detail(request, lecturer_id):
         "lecturer": lecturer,
         "phone": selectors.lecturer_phone_for(request.user, lecturer),
         "liked": selectors.lecturer_liked_by(request.user, lecturer),
+        "is_own": lecturer.user_id == request.user.pk,
         "honours": lecturer.honour_list,
         "recent_comments": recent_comments([lecturer.pk])[lecturer.pk],
         "may_book": access.may_book_lecturer(request.user, lecturer),
@@ -65,6 +66,13 @@ def lecturer_like_view(request, lecturer_id):
     likes = lecturer_like(actor=request.user, lecturer=lecturer)
     if request.headers.get("HX-Request"):
         return render(
-            request, "lecturers/_like.html", {"lecturer": lecturer, "likes": likes, "liked": True}
+            request,
+            "lecturers/_like.html",
+            {
+                "lecturer": lecturer,
+                "likes": likes,
+                "liked": True,
+                "is_own": lecturer.user_id == request.user.pk,
+            },
         )
     return redirect("lecturer_detail", lecturer_id=lecturer.pk)

@@ -67,7 +67,9 @@ class DemandForm(forms.Form):
     )
     audience = forms.ChoiceField(label=gettext_lazy("Member group"), required=False)
     classroom = forms.ChoiceField(
-        label=gettext_lazy("Classroom"), choices=Classroom.choices, initial=Classroom.CLASSROOM
+        label=gettext_lazy("Type of classroom"),
+        choices=Classroom.choices,
+        initial=Classroom.CLASSROOM,
     )
 
     def __init__(self, *args, orgs, **kwargs):

@@ -19,6 +19,7 @@ from core.forms import apply_service_error
 from core.text import parse_id
 from courses.models import CourseStatus
 from orgs import access
+from orgs.forms import use_org_picker
 from orgs.models import CountySettings
 
 from . import selectors, services
@@ -183,6 +184,7 @@ def demand_new(request):
         if len(orgs) == 1:
             initial.update(venue=orgs[0].address, audience=orgs[0].group)
         form = DemandForm(initial=initial, orgs=orgs)
+    use_org_picker(form, user=user, orgs=orgs, search_url=reverse("org_pick"))
     return render(request, "matching/demand_form.html", {"form": form, "orgs": orgs})
 
 
@@ -216,7 +218,8 @@ def _render_detail(request, demand, *, grab_form=None):
                 _card(rec, duration=demand.duration_minutes, notified=notified)
                 for rec in result.recommendations
             ]
-            context["unmatched"] = result.unmatched_terms
+            if access.scope_for(user).is_county_admin:  # only the county can add courses
+                context["unmatched"] = result.unmatched_terms
             context["broadcast_form"] = BroadcastForm(initial={"limit": rules.broadcast_size})
             context["grab_hours"] = rules.grab_window_hours
     if notice is not None and is_open and not begun:

@@ -253,6 +253,12 @@ def orgs_bookable_by(user) -> list[Organisation]:
     return [org for org in qs.order_by("level", "name", "id") if may_book_for(user, org)]
 
 
+def own_org_ids(user) -> list[int]:
+    """The organisations the user works for, the nearest first: branches, then towns."""
+    scope = scope_for(user)
+    return sorted(scope.branch_ids) + sorted(scope.town_ids)
+
+
 def may_book_lecturer(user, lecturer) -> bool:
     """Does the caller act for an organisation that may book this lecturer?"""
     from .models import CountySettings

@@ -1,6 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.text import parse_id
+
+from . import access
+from .selectors import org_label, org_search
 from .services import SETTINGS_LIMITS
 
 
@@ -71,3 +75,39 @@ class CountySettingsForm(forms.Form):
         _("After that the mini-program asks the user to log in again."),
         "api_token_days",
     )
+
+
+class OrgPicker(forms.Widget):
+    """Choose an organisation by typing its name, pinyin or initials; each shows its town.
+
+    The options are radio buttons: the chosen one first, then the matches, fetched again from
+    `search_url` (htmx) as the person types. Without scripts the first options still work."""
+
+    template_name = "orgs/widgets/org_picker.html"
+
+    def __init__(self, *, orgs=(), search_url: str = "", attrs=None):
+        super().__init__(attrs)
+        self.orgs = list(orgs)
+        self.search_url = search_url
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        selected = parse_id(value)
+        options, more = org_search(self.orgs, selected_id=selected)
+        context["widget"].update(
+            options=[(org.pk, org_label(org)) for org in options],
+            selected=selected,
+            more=more,
+            search_url=self.search_url,
+        )
+        return context
+
+
+def use_org_picker(form: forms.Form, *, user, orgs, search_url: str, name: str = "org") -> None:
+    """Show `form`'s choice field `name` (its choices: `orgs`, those the user may use here) as
+    a picker, preselecting the user's own organisation."""
+    field = form.fields[name]
+    field.widget = OrgPicker(orgs=orgs, search_url=search_url)
+    if field.initial is None and name not in form.initial:
+        own = access.own_org_ids(user)
+        field.initial = next((org.pk for org in orgs if org.pk in own), None)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel
+from core.text import parse_digits
 
 
 class OrgLevel(models.TextChoices):
@@ -240,7 +241,8 @@ class CountySettings(TimeStampedModel):
         """The 1-5 star level of a 0-100 score by the county's thresholds."""
         if score is None:
             return None
-        thresholds = [int(t) for t in self.star_thresholds.split(",") if t.strip().isdigit()][:4]
+        numbers = (parse_digits(t, max_length=3) for t in self.star_thresholds.split(","))
+        thresholds = [n for n in numbers if n is not None][:4]
         for stars, lowest in zip((5, 4, 3, 2), thresholds, strict=False):
             if score >= lowest:
                 return stars
@@ -248,9 +250,8 @@ class CountySettings(TimeStampedModel):
 
     @property
     def reminder_hour_list(self) -> list[int]:
-        return sorted(
-            {int(h) for h in self.reminder_hours.split(",") if h.strip().isdigit()}, reverse=True
-        )
+        numbers = (parse_digits(h, max_length=3) for h in self.reminder_hours.split(","))
+        return sorted({n for n in numbers if n is not None}, reverse=True)
 
     @classmethod
     def for_county(cls, county_id: int) -> "CountySettings":

@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit
 from core.errors import FieldErrors, Forbidden, InvalidInput, NotFound
-from core.text import clean_coordinates, clean_text
+from core.text import clean_coordinates, clean_text, parse_digits
 
 from . import access
 from .models import CountySettings, MemberGroup, Organisation, OrgLevel
@@ -91,14 +91,16 @@ SETTINGS_LIMITS = {
 def _clean_reminder_hours(value) -> str:
     """ "24,2": up to three distinct hours between 1 and 168, largest first."""
     parts = (
-        [p.strip() for p in value.replace("，", ",").split(",")] if isinstance(value, str) else []
+        [parse_digits(p, max_length=3) for p in value.replace("，", ",").split(",")]
+        if isinstance(value, str)
+        else []
     )
-    if not parts or len(parts) > 3 or not all(p.isdigit() and 1 <= int(p) <= 168 for p in parts):
+    if not parts or len(parts) > 3 or not all(p is not None and 1 <= p <= 168 for p in parts):
         raise InvalidInput.field(
             "reminder_hours",
             _("Enter up to three hours from 1 to 168, separated by commas, e.g. 24,2."),
         )
-    return ",".join(str(h) for h in sorted({int(p) for p in parts}, reverse=True))
+    return ",".join(str(h) for h in sorted(set(parts), reverse=True))
 
 
 def county_settings_update(*, actor, **changes) -> CountySettings:

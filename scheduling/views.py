@@ -24,6 +24,7 @@ from courses.models import Category, CourseStatus
 from evaluation.forms import OrgRatingForm
 from evaluation.reports import booking_evaluation
 from orgs import access
+from orgs.forms import use_org_picker
 from orgs.models import CountySettings
 
 from . import selectors, services
@@ -436,6 +437,9 @@ def booking_new(request):
         if len(orgs) == 1:
             initial["venue"] = orgs[0].address
         form = BookingForm(initial=initial, orgs=orgs, courses=courses, slots=slots)
+    use_org_picker(
+        form, user=user, orgs=orgs, search_url=f"{reverse('org_pick')}?lecturer={lecturer.pk}"
+    )
     context["form"] = form
     # Town and county admins may book at short notice for the organisations under them.
     if not all(access.is_admin_over(user, org) for org in orgs):
@@ -772,6 +776,8 @@ def reported_list(request):
                 return redirect("reported_list")
     else:
         form = ReportedSessionForm(orgs=orgs)
+    if orgs:
+        use_org_picker(form, user=user, orgs=orgs, search_url=reverse("org_pick"))
     only_unmatched = request.GET.get("unmatched") == "1"
     qs = selectors.reported_session_list_for_user(user, only_unmatched=only_unmatched)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))

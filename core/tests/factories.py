@@ -4,9 +4,9 @@ import itertools
 from types import SimpleNamespace
 
 from accounts.models import User
+from core.pinyin import pinyin_keys
 from courses.models import Course
 from lecturers.models import Lecturer
-from lecturers.pinyin import pinyin_keys
 from orgs.models import MemberGroup, Membership, Organisation, OrgLevel, Role
 
 PASSWORD = "test-pass-2026"

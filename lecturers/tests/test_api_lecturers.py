@@ -175,7 +175,16 @@ def test_a_county_admin_creates_a_lecturer_with_a_login(world, api_as, anon_api)
         "/api/v1/auth/token", {"username": "13712345678", "password": body["initial_password"]}
     )
     assert login.status_code == 200
+    assert login.json()["password_change_required"] is True
     anon_api.token = login.json()["token"]
+    # The generated password must be changed before anything else.
+    assert anon_api.get("/api/v1/me").json()["code"] == "password_change_required"
+    changed = anon_api.post(
+        "/api/v1/auth/password",
+        {"old_password": body["initial_password"], "new_password": "mY-own-pass-2026"},
+    )
+    assert changed.status_code == 200, changed.content
+    anon_api.token = changed.json()["token"]
     assert anon_api.get("/api/v1/me").json()["lecturer_id"] == lecturer.pk
 
 

@@ -57,3 +57,16 @@ def test_concurrent_likes_by_many_users_all_count(world):
 
     assert run_in_threads(like, 10) == [200] * 10
     assert Lecturer.objects.get(pk=world.zhang.pk).likes_count == 10 == Like.objects.count()
+
+
+def test_a_lecturer_liking_the_own_resume_is_not_counted(world, api_as, client):
+    url = f"/api/v1/lecturers/{world.zhang.pk}/like"
+    assert api_as(world.lecturer).post(url).json() == {"likes": 0}
+    assert not Like.objects.exists()
+    client.force_login(world.lecturer)
+    html = client.get(f"/lecturers/{world.zhang.pk}/").content.decode()
+    assert 'data-testid="own-likes"' in html and "lecturer_like" not in html
+    assert f'action="/lecturers/{world.zhang.pk}/like/' not in html
+    client.post(f"/lecturers/{world.zhang.pk}/like/")
+    assert Lecturer.objects.get(pk=world.zhang.pk).likes_count == 0
+    assert api_as(world.secretary).post(url).json() == {"likes": 1}

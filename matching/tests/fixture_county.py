@@ -16,9 +16,9 @@ Build it with `build_fixture_county()` inside a test that has database access.
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+from core.pinyin import pinyin_keys
 from courses.models import Course
 from lecturers.models import Lecturer
-from lecturers.pinyin import pinyin_keys
 from matching.models import Synonym
 from orgs.models import CountySettings, MemberGroup, Organisation, OrgLevel
 
