@@ -117,7 +117,7 @@ class FakeWeChat(FakeProvider):
                 self.tokens_issued += 1
                 self.valid_token = f"token{self.tokens_issued}"
             return self.reply(handler, 200, {"access_token": self.valid_token, "expires_in": 7200})
-        if parts.path == "/cgi-bin/message/subscribe/send":
+        if parts.path in ("/cgi-bin/message/subscribe/send", "/cgi-bin/message/template/send"):
             if query.get("access_token") != self.valid_token:
                 return self.reply(handler, 200, {"errcode": 40001, "errmsg": "invalid credential"})
             if isinstance(scripted, int):

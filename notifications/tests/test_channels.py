@@ -8,7 +8,7 @@ import pytest
 from notifications.channels.aliyun_sms import AliyunSms, sign
 from notifications.channels.base import Delivery, Outcome
 from notifications.channels.email import Email
-from notifications.channels.wechat import WeChatSubscribe
+from notifications.channels.wechat import WeChatSubscribe, WeChatTemplate
 
 from .fakes import FakeAliyunSms, FakeWeChat
 
@@ -209,3 +209,23 @@ def test_an_smtp_server_that_is_down_is_a_retry(settings):
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     result = Email().send(Delivery(**{**DELIVERY.__dict__, "address": "a@example.org"}))
     assert result.outcome == Outcome.RETRY
+
+
+def test_the_official_account_sends_a_template_message_linking_to_our_page():
+    """Openids bound through the official account's web authorisation get its template
+    messages (issue 11): the link opens the platform's page, not a mini-program page."""
+    with FakeWeChat() as fake:
+        channel = WeChatTemplate(
+            app_id="wxapp", app_secret="wxsecret", api_base=fake.url, site_url="https://jt.example.gov.cn",
+            templates={"booking_requested": ["TPL9", {"first": "title", "keyword1": "org"}]},
+        )  # fmt: skip
+        result = channel.send(Delivery(**{**DELIVERY.__dict__, "address": "oWx-bound"}))
+        fake.script = [43004]  # the person no longer follows the official account
+        refused = channel.send(Delivery(**{**DELIVERY.__dict__, "address": "oWx-bound"}))
+    assert result.outcome == Outcome.SENT and refused.outcome == Outcome.FAILED
+    send = fake.requests[1]
+    assert send["path"] == "/cgi-bin/message/template/send"
+    body = send["body"]
+    assert (body["touser"], body["template_id"]) == ("oWx-bound", "TPL9")
+    assert body["url"] == f"https://jt.example.gov.cn{DELIVERY.url}"
+    assert body["data"]["keyword1"] == {"value": "东村党支部"} and "page" not in body
