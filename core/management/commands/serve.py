@@ -1,17 +1,96 @@
 """`make run`: prepare the database, load the demo county if it is empty, then serve the site
-with gunicorn and run the task worker and the periodic-job scheduler beside it until Ctrl-C."""
+with gunicorn and run the task worker and the periodic-job scheduler beside it until Ctrl-C.
 
+`serve` supervises the three. A task worker or scheduler that dies (a crash, the OOM killer,
+`kill -9`) is logged and started again after a pause that doubles with each quick failure
+(1 s, 2 s, 4 s … at most a minute; one that ran a minute or more counts as healthy again),
+while the web server goes on answering: nothing is lost meanwhile, the outbox and the task
+queue wait in the database. If gunicorn itself ends, `serve` stops the others and exits
+non-zero: gunicorn's master already replaces its own dead workers, so the master ending means
+something a restart loop would only hide (the port taken, a broken configuration); the
+service manager (systemd `Restart=on-failure`) restarts the whole command."""
+
+import logging
 import os
 import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from orgs.models import Organisation
+
+logger = logging.getLogger("jiangtai.serve")
+
+RESTART_FIRST_DELAY = 1.0  # seconds before the first restart of a dead helper process
+RESTART_MAX_DELAY = 60.0  # the doubling pause never grows past this
+HEALTHY_AFTER = 60.0  # a helper that ran this long starts again from the first delay
+POLL_SECONDS = 0.2
+
+
+@dataclass
+class Helper:
+    """A process `serve` keeps running: started again with backoff whenever it ends."""
+
+    name: str
+    argv: list[str]
+    env: dict
+    process: subprocess.Popen | None = None
+    started_at: float = 0.0
+    quick_failures: int = 0
+    restart_at: float | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.argv, env=self.env, cwd=settings.BASE_DIR)
+        self.started_at = time.monotonic()
+        self.restart_at = None
+        logger.info("%s started (pid %d)", self.name, self.process.pid)
+
+    def check(self, now: float) -> None:
+        """Start again when due; notice an unexpected end and schedule the restart."""
+        if self.restart_at is not None:
+            if now >= self.restart_at:
+                self.start()
+            return
+        code = self.process.poll()
+        if code is None:
+            return
+        ran = now - self.started_at
+        self.quick_failures = 1 if ran >= HEALTHY_AFTER else self.quick_failures + 1
+        delay = min(RESTART_FIRST_DELAY * 2 ** (self.quick_failures - 1), RESTART_MAX_DELAY)
+        self.restart_at = now + delay
+        logger.error(
+            "%s (pid %d) ended with %s after %.1f s; starting it again in %.0f s",
+            self.name, self.process.pid, _describe_exit(code), ran, delay,
+        )  # fmt: skip
+
+    def stop(self) -> None:
+        self.restart_at = None
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+
+
+def _describe_exit(code: int) -> str:
+    if code < 0:
+        try:
+            return f"signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"signal {-code}"
+    return f"exit code {code}"
+
+
+def _wait(process: subprocess.Popen | None) -> None:
+    if process is None:
+        return
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 class Command(BaseCommand):
@@ -23,14 +102,26 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+        parser.add_argument(
+            "--no-demo",
+            action="store_true",
+            help="never load the demo county, even into an empty database",
+        )
+        parser.add_argument(
+            "--no-setup",
+            action="store_true",
+            help="serve at once: the database is migrated and the static files are collected "
+            "already (no migrate, collectstatic or demo)",
+        )
 
-    def handle(self, *args, port, host, workers, **options):
-        call_command("migrate", interactive=False, verbosity=0)
-        self.stdout.write("Database ready.")
-        call_command("collectstatic", interactive=False, verbosity=0)
-        if not Organisation.objects.exists():
-            self.stdout.write("Empty database: loading the demo county …")
-            call_command("seed_demo")
+    def handle(self, *args, port, host, workers, no_demo, no_setup, **options):
+        if not no_setup:
+            call_command("migrate", interactive=False, verbosity=0)
+            self.stdout.write("Database ready.")
+            call_command("collectstatic", interactive=False, verbosity=0)
+            if not no_demo and not Organisation.objects.exists():
+                self.stdout.write("Empty database: loading the demo county …")
+                call_command("seed_demo")
         self._print_logins(host, port)
 
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "jiangtai.settings"}
@@ -47,36 +138,46 @@ class Command(BaseCommand):
             ],
             env=env,
         )  # fmt: skip
-        worker = subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--queue-name", "*", "--no-reload"],
-            env=env,
-            cwd=settings.BASE_DIR,
-        )
-        scheduler = subprocess.Popen(
-            [sys.executable, "manage.py", "scheduler"], env=env, cwd=settings.BASE_DIR
-        )
-        children = [web, worker, scheduler]
+        logger.info("web server started (pid %d)", web.pid)
+        manage = [sys.executable, "manage.py"]
+        helpers = [
+            Helper(
+                "task worker",
+                [*manage, "db_worker", "--queue-name", "*", "--no-reload"],
+                env,
+            ),
+            Helper("scheduler", [*manage, "scheduler"], env),
+        ]
+        for helper in helpers:
+            helper.start()
+
+        stopping = False
 
         def stop(*_args):
-            for child in children:
-                if child.poll() is None:
-                    child.terminate()
+            nonlocal stopping
+            stopping = True
 
         signal.signal(signal.SIGTERM, stop)
         try:
-            while all(child.poll() is None for child in children):
-                time.sleep(0.5)
+            while not stopping and web.poll() is None:
+                now = time.monotonic()
+                for helper in helpers:
+                    helper.check(now)
+                time.sleep(POLL_SECONDS)
         except KeyboardInterrupt:
-            pass
-        finally:
-            stop()
-            for child in children:
-                try:
-                    child.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    child.kill()
-        failed = [c for c in children if c.returncode not in (0, -signal.SIGTERM, -signal.SIGINT)]
-        if failed:
+            stopping = True
+        web_failed = not stopping and web.poll() is not None
+        if web_failed:
+            logger.error(
+                "web server (pid %d) ended with %s; stopping", web.pid, _describe_exit(web.poll())
+            )
+        for helper in helpers:
+            helper.stop()
+        if web.poll() is None:
+            web.terminate()
+        for process in [web, *(helper.process for helper in helpers)]:
+            _wait(process)
+        if web_failed:
             sys.exit(1)
 
     def _print_logins(self, host, port):
