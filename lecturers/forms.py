@@ -21,9 +21,19 @@ class CatalogueFilterForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Category"), choices=[("", _("All")), *list(Category.choices)], required=False
     )
-    town = forms.TypedChoiceField(label=_("Town"), coerce=int, required=False, empty_value=None)
+    # The filter bar shows no visible labels: the selects carry theirs for screen readers.
+    town = forms.TypedChoiceField(
+        label=_("Town"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.Select(attrs={"aria-label": _("Town")}),
+    )
     sort = forms.ChoiceField(
-        label=_("Sort"), choices=[(k, SORT_LABELS[k]) for k in SORTS], required=False
+        label=_("Sort"),
+        choices=[(k, SORT_LABELS[k]) for k in SORTS],
+        required=False,
+        widget=forms.Select(attrs={"aria-label": _("Sort")}),
     )
 
     def __init__(self, *args, towns=(), **kwargs):
