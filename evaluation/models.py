@@ -23,6 +23,8 @@ class TraineeRating(models.Model):
     name = models.CharField(_("name"), max_length=32)
     phone = models.CharField(_("mobile number"), max_length=11)
     device = models.CharField(max_length=64, blank=True)
+    # The device's network address (core.http.client_ip): a class on one Wi-Fi shares it.
+    client_ip = models.CharField(max_length=45, blank=True)
     checked_in_at = models.DateTimeField(_("checked in at"), auto_now_add=True)
     content = models.PositiveSmallIntegerField(
         _("content"), null=True, blank=True, validators=SCORE
@@ -31,8 +33,10 @@ class TraineeRating(models.Model):
     effect = models.PositiveSmallIntegerField(_("effect"), null=True, blank=True, validators=SCORE)
     comment = models.TextField(_("comment"), max_length=1000, blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
-    is_flagged = models.BooleanField(_("flagged for review"), default=False)
-    flag_reason = models.CharField(_("why flagged"), max_length=200, blank=True)
+    # Held (stored, not counted) until the organisation confirms the attendance list or a
+    # county reviewer keeps it; flag_reason then records who decided (CONFIRMED, REVIEWED).
+    is_flagged = models.BooleanField(_("held for review"), default=False)
+    flag_reason = models.CharField(_("why held"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("trainee rating")
@@ -49,13 +53,17 @@ class TraineeRating(models.Model):
             ),
         ]
         # What a submission's integrity check reads (evaluation.services._flag_new): the
-        # session's ratings in order, those of one device, those with the same three scores.
+        # session's ratings in order, those of one device, those with the same three scores,
+        # those from one address within a minute.
         indexes = [
             models.Index(fields=["booking", "rated_at", "id"], name="rating_session_order"),
             models.Index(fields=["booking", "device", "rated_at"], name="rating_session_device"),
             models.Index(
                 fields=["booking", "content", "method", "effect", "rated_at"],
                 name="rating_session_scores",
+            ),
+            models.Index(
+                fields=["booking", "client_ip", "rated_at"], name="rating_session_address"
             ),
         ]
 

@@ -12,7 +12,7 @@ from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 
 from core.errors import Forbidden, NotFound
-from core.text import parse_id
+from core.text import mask_phone, parse_id
 from core.timeutil import add_months, aware, local
 from lecturers.models import Lecturer
 from orgs import access
@@ -20,7 +20,14 @@ from orgs.models import CountySettings
 from scheduling.models import Booking
 
 from .models import OrgRating, TraineeRating
-from .services import RATEABLE, counted_ratings, session_summary
+from .services import (
+    CONFIRMED,
+    RATEABLE,
+    REVIEWED,
+    counted_ratings,
+    may_confirm_attendance,
+    session_summary,
+)
 
 BANDS = 10  # the distribution in 10-point bands: 0-9, 10-19, … 90-100
 RECENT_COMMENTS = 3
@@ -84,6 +91,7 @@ def booking_evaluation(user, booking: Booking) -> dict:
         "evaluation": {
             "party": party,
             "quality_form": may_see_quality_form(user, booking),
+            "attendance": may_confirm_attendance(user, booking),
             "summary": session_summary(booking) if party else None,
             "org_rating": org_rating,
             "may_rate_org": is_lecturer and started and org_rating is None,
@@ -299,6 +307,43 @@ def rollup(user, lecturer: Lecturer, period: Period) -> dict:
         "rows": rows,
         "totals": totals,
     }
+
+
+# --- the attendance list the organisation confirms -------------------------------------------------
+
+
+def session_for_attendance(user, booking_id) -> Booking:
+    """The session whose attendance list the caller confirms: 404 outside the caller's scope
+    or without a code, 403 for those who see it but do not act for the organisation."""
+    booking = access.booking_for_user(user, booking_id)
+    if not may_confirm_attendance(user, booking):
+        raise Forbidden()
+    if not has_evaluation(booking):
+        raise NotFound()
+    return booking
+
+
+def attendance_list(booking: Booking) -> list[dict]:
+    """The session's check-ins in order, each with its state: held (with the reason),
+    counted, confirmed by the organisation, kept by the county, or checked in without a
+    rating. Names and masked phones only: the organisation confirms who attended, it does
+    not see what each trainee scored."""
+    rows = []
+    for r in TraineeRating.objects.filter(booking=booking).order_by("checked_in_at", "id"):
+        if r.is_flagged:
+            state = "held"
+        elif r.rated_at is None:
+            state = "checked_in"
+        elif r.flag_reason == CONFIRMED:
+            state = "confirmed"
+        elif r.flag_reason == REVIEWED:
+            state = "kept"
+        else:
+            state = "counted"
+        rows.append({"id": r.pk, "name": r.name, "phone": mask_phone(r.phone),
+                     "checked_in_at": r.checked_in_at, "state": state,
+                     "reason": r.flag_reason if r.is_flagged else ""})  # fmt: skip
+    return rows
 
 
 # --- flagged ratings ------------------------------------------------------------------------------

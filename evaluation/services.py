@@ -55,9 +55,12 @@ def _open_session(token: str, *, now=None, related: bool = True) -> tuple[Bookin
     """`booking_for_token`, also returning the county's rules it read; `related=False` leaves
     out the lecturer, course and organisation (a trainee's submission needs only their ids)."""
     booking_id, _sep, signature = (token or "").partition("-")
+    # ASCII digits only: str.isdigit() also takes "²" and full-width digits (int() then fails
+    # or reads another number), and compare_digest refuses non-ASCII strings with TypeError.
     if (
-        not booking_id.isdigit()
+        not (booking_id.isascii() and booking_id.isdigit())
         or len(booking_id) > 18
+        or not signature.isascii()
         or not hmac.compare_digest(signature, _signature(int(booking_id)))
     ):
         raise NotFound(_("This code is not valid."))
@@ -142,28 +145,33 @@ def trainee_rate(
         ratelimit.hit(*limit_keys)  # bad input counts too, and a refusal (429) comes first
         errors.raise_if_any()
     return _store(
-        booking, rules, limits=limit_keys, name=name, phone=phone, device=device, rated=rated
-    )
+        booking, rules, limits=limit_keys, name=name, phone=phone, device=device,
+        client_ip=(client_ip or "")[:45], rated=rated,
+    )  # fmt: skip
 
 
 def _store(
     booking: Booking, rules: CountySettings, *, limits: list[tuple[str, int]], name: str,
-    phone: str, device: str, rated: dict,
+    phone: str, device: str, client_ip: str, rated: dict,
 ) -> tuple[TraineeRating, bool]:  # fmt: skip
     """The check-in or rating of `trainee_rate`, counted under `limits`: a new record in one
     transaction, or, when the phone is already checked in, that record (rated now if it had
-    no scores) in a second. A rating joins the running totals in its transaction; the
-    integrity check follows the commit (`_flag_new`), so that the write lock is held only for
-    the writes."""
+    no scores) in a second. A rating is held or joins the running totals in its transaction
+    (`_hold_reason`, from what has committed so far); the integrity check follows the commit
+    (`_flag_new`) and holds what concurrent submissions made suspicious, so that the write
+    lock is held only for the writes."""
     rated_now = None
     try:
         with transaction.atomic():
             ratelimit.hit(*limits)
+            held = _hold_reason(booking, rules, rated, client_ip, device) if rated else ""
             record = TraineeRating.objects.create(
-                booking=booking, name=name, phone=phone, device=device, **rated
-            )
+                booking=booking, name=name, phone=phone, device=device, client_ip=client_ip,
+                is_flagged=bool(held), flag_reason=held, **rated,
+            )  # fmt: skip
             if rated:
-                _add_to_aggregates(booking, record, rules)
+                if not held:
+                    _add_to_aggregates(booking, record, rules)
                 rated_now = record
         created = True
     except IntegrityError:  # this phone is already checked in for this session
@@ -172,114 +180,246 @@ def _store(
             ratelimit.hit(*limits)  # the first transaction's count rolled back with it
             record = TraineeRating.objects.get(booking=booking, phone=phone)
             if rated and record.rated_at is None:
+                held = _hold_reason(booking, rules, rated, client_ip, device, before_id=record.pk)
+                change = {**rated, "client_ip": client_ip, "is_flagged": bool(held),
+                          "flag_reason": held}  # fmt: skip
                 if TraineeRating.objects.filter(pk=record.pk, rated_at__isnull=True).update(
-                    **rated
+                    **change
                 ):
-                    for field, value in rated.items():
+                    for field, value in change.items():
                         setattr(record, field, value)
-                    _add_to_aggregates(booking, record, rules)
+                    if not held:
+                        _add_to_aggregates(booking, record, rules)
                     rated_now = record
                 record.refresh_from_db()
-    if rated_now is not None and _flag_new(booking, rated_now):
+    if rated_now is not None and _flag_new(booking, rated_now, rules):
         refresh_aggregates(booking, rules=rules)  # flagged ratings leave the totals
     return record, created
 
 
 # --- integrity and aggregates --------------------------------------------------------------------------
 
-# Many people honestly give 100/100/100; the same three scores from many phones within
-# seconds is what a script or one person with a stack of phones looks like.
+# A rating is held (stored, `is_flagged`, not counted) when it looks manufactured or cannot be
+# an attendee's, until the booking organisation confirms the attendance list
+# (`attendance_confirm`) or a county reviewer keeps it (`rating_review`). The rules:
+# - "early": rated before the session started. The rating window is [start, end + the county's
+#   rating_open_hours): check-in opens 30 minutes before the start (409 before that), and
+#   the token answers 410 once the window has closed.
+# - "address": more than the county's rating_burst_per_minute ratings of one session from
+#   one client address within a minute: those beyond the rate (a class on one village Wi-Fi
+#   shares an address, so they are held, not refused).
+# - "device": the second phone rating from one device onward (the device's first phone counts).
+# - "scores": IDENTICAL_IN_BURST ratings with the same three scores within BURST. Many people
+#   honestly give 100/100/100; the same three scores from many phones within seconds is what
+#   a script or one person with a stack of phones looks like.
+# - "attendees": the ratings beyond the session's expected attendees.
+# Ratings are ordered by (rated_at, id); every rule holds a rating for what precedes it, so
+# ratings that arrive later can only add to the held ones, never release one.
 BURST = timedelta(seconds=60)
-SAME_DEVICE_LIMIT = 3
 IDENTICAL_IN_BURST = 8
+REVIEWED = "reviewed"  # kept by a county reviewer
+CONFIRMED = "confirmed"  # on the attendance list the organisation confirmed
+DECIDED = (REVIEWED, CONFIRMED)  # never held again
+
+
+def _why(rule: str) -> str:
+    return {
+        "early": _("rated before the session started"),
+        "address": _("many ratings from one address within a minute"),
+        "device": _("another phone has rated from this device"),
+        "scores": _("identical scores in a burst"),
+        "attendees": _("more ratings than expected attendees"),
+    }[rule]
+
+
+def _beyond_rate(entries: list[tuple], limit: int, *, start: tuple | None = None) -> list[int]:
+    """The ids among `entries` ((rated_at, id) of one address, in that order) that have
+    `limit` or more predecessors within BURST; only those from `start` on when given."""
+    beyond, first = [], 0
+    for j, (at, pk) in enumerate(entries):
+        while entries[first][0] <= at - BURST:
+            first += 1
+        if j - first >= limit and (start is None or (at, pk) >= start):
+            beyond.append(pk)
+    return beyond
+
+
+def _hold_reason(
+    booking: Booking, rules: CountySettings, rated: dict, client_ip: str, device: str, *,
+    before_id: int | None = None,
+) -> str:  # fmt: skip
+    """Why the rating about to be stored is held, judged from the ratings committed before
+    it ("" when it counts): one statement in the rating's transaction, on the indexes that
+    start with the session, each part stopping at the count it needs.
+
+    It holds only what the rules hold (the ratings it sees precede it), so it never holds a
+    rating `flag_suspicious` would count; a concurrent rating it cannot see yet is taken into
+    account by `_flag_new` after the commit. `before_id`: the id of a checked-in record that
+    is rated now; a new row's id is larger than that of every row committed before it."""
+    at = rated["rated_at"]
+    if at < booking.start_at:
+        return _why("early")
+    field = TraineeRating._meta.get_field("rated_at")
+    stamp = field.get_db_prep_value(at, connection)
+    if before_id is None:
+        before, before_params = "rated_at <= %s", [stamp]
+    else:
+        before = "(rated_at < %s OR (rated_at = %s AND id < %s))"
+        before_params = [stamp, stamp, before_id]
+    table = connection.ops.quote_name(TraineeRating._meta.db_table)
+    head = f"SELECT 1 FROM {table} WHERE booking_id = %s AND {before}"  # noqa: S608
+    parts, params, checks = [], [], []
+    if client_ip:
+        parts.append(f"{head} AND client_ip = %s AND rated_at > %s")
+        since = field.get_db_prep_value(at - BURST, connection)
+        params.append([booking.pk, *before_params, client_ip, since])
+        checks.append(("address", rules.rating_burst_per_minute))
+    if device:
+        parts.append(f"{head} AND device = %s")
+        params.append([booking.pk, *before_params, device])
+        checks.append(("device", 1))
+    parts.append(head)
+    params.append([booking.pk, *before_params])
+    checks.append(("attendees", booking.expected_attendees))
+    columns = ", ".join(
+        # Only the quoted table name and fixed SQL are interpolated; the values are parameters.
+        f"(SELECT COUNT(*) FROM ({part} LIMIT %s) AS c{i})"  # noqa: S608
+        for i, part in enumerate(parts)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns}",
+            [v for p, (_rule, limit) in zip(params, checks, strict=True) for v in (*p, limit)],
+        )
+        counts = cursor.fetchone()
+    for (rule, limit), n in zip(checks, counts, strict=True):
+        if n >= limit:
+            return _why(rule)
+    return ""
+
+
+def _reasons_among(
+    *, early: list, by_address: list[list], by_device: list[list], by_scores: list[list],
+    limit: int, start: tuple | None = None,
+) -> dict[int, str]:  # fmt: skip
+    """{id: why} of the ratings the rules hold among their groups, each in (rated_at, id)
+    order: `early` ratings, (rated_at, id) of one address, ids of one device, ratings with
+    the same three scores. `start`: the address rule only from that (rated_at, id) on.
+    The order of the rules is the precedence of their reasons."""
+    reasons: dict[int, str] = {}
+    for r in early:
+        reasons.setdefault(r.pk, _why("early"))
+    for group in by_address:
+        for pk in _beyond_rate(group, limit, start=start):
+            reasons.setdefault(pk, _why("address"))
+    for group in by_device:
+        for pk in group[1:]:
+            reasons.setdefault(pk, _why("device"))
+    for group in by_scores:
+        for i in range(len(group) - IDENTICAL_IN_BURST + 1):
+            window = group[i : i + IDENTICAL_IN_BURST]
+            if window[-1].rated_at - window[0].rated_at <= BURST:
+                for r in window:
+                    reasons.setdefault(r.pk, _why("scores"))
+    return reasons
+
+
+def _hold(reasons: dict[int, str]) -> int:
+    """Hold the counted ones among `reasons`; returns how many (a decided one stays counted)."""
+    by_reason: dict[str, list[int]] = {}
+    for pk, why in reasons.items():
+        by_reason.setdefault(why, []).append(pk)
+    held = 0
+    for why, pks in by_reason.items():
+        held += (
+            TraineeRating.objects.filter(pk__in=pks, is_flagged=False)
+            .exclude(flag_reason__in=DECIDED)
+            .update(is_flagged=True, flag_reason=why)
+        )
+    return held
 
 
 def flag_suspicious(booking: Booking) -> int:
-    """Flag ratings that look manufactured; flagged ones leave the aggregates until reviewed.
+    """Hold every rating of the session the rules hold; returns how many were newly held.
 
-    Checks the whole session. A submission runs the same rules through `_flag_new`, which
-    reads only the ratings the new one can form a suspicious group with."""
+    Checks the whole session. A submission holds by the same rules through `_hold_reason`
+    and `_flag_new`, which read only the ratings the new one can form a group with."""
+    rules = CountySettings.for_county(booking.county_id)
     ratings = list(
         TraineeRating.objects.filter(booking=booking, rated_at__isnull=False).order_by(
             "rated_at", "id"
         )
     )
-    reasons: dict[int, str] = {}
+    by_address: dict[str, list] = {}
     by_device: dict[str, list] = {}
-    for r in ratings:
-        if r.device:
-            by_device.setdefault(r.device, []).append(r)
-    for group in by_device.values():
-        if len(group) > SAME_DEVICE_LIMIT:
-            for r in group:
-                reasons.setdefault(r.pk, _("many ratings from one device"))
     by_scores: dict[tuple, list] = {}
     for r in ratings:
+        if r.client_ip:
+            by_address.setdefault(r.client_ip, []).append((r.rated_at, r.pk))
+        if r.device:
+            by_device.setdefault(r.device, []).append(r.pk)
         by_scores.setdefault((r.content, r.method, r.effect), []).append(r)
-    for group in by_scores.values():
-        for i in range(len(group) - IDENTICAL_IN_BURST + 1):
-            window = group[i : i + IDENTICAL_IN_BURST]
-            if window[-1].rated_at - window[0].rated_at <= BURST:
-                for r in window:
-                    reasons.setdefault(r.pk, _("identical scores in a burst"))
+    reasons = _reasons_among(
+        early=[r for r in ratings if r.rated_at < booking.start_at],
+        by_address=list(by_address.values()), by_device=list(by_device.values()),
+        by_scores=list(by_scores.values()), limit=rules.rating_burst_per_minute,
+    )  # fmt: skip
     for r in ratings[booking.expected_attendees :]:
-        reasons.setdefault(r.pk, _("more ratings than expected attendees"))
-    reviewed = {r.pk for r in ratings if r.flag_reason == REVIEWED}
-    new = {pk: why for pk, why in reasons.items() if pk not in reviewed}
-    for pk, why in new.items():
-        TraineeRating.objects.filter(pk=pk, is_flagged=False).exclude(flag_reason=REVIEWED).update(
-            is_flagged=True, flag_reason=why
-        )
-    return len(new)
+        reasons.setdefault(r.pk, _why("attendees"))
+    return _hold(reasons)
 
 
-def _flag_new(booking: Booking, record: TraineeRating) -> int:
-    """Flag what `flag_suspicious` would newly flag once `record` is rated, and return how
+def _flag_new(booking: Booking, record: TraineeRating, rules: CountySettings) -> int:
+    """Hold what `flag_suspicious` would newly hold once `record` is rated, and return how
     many, without re-reading the whole session (that made a hall's burst of n submissions
     O(n²)).
 
-    The ratings `record` can newly make suspicious are those of its device, those with its
-    three scores within BURST of it (every window of IDENTICAL_IN_BURST that contains it lies
-    there, and is consecutive there as it is in the whole group), and the session's tail
-    beyond the expected attendees. Groups without `record` were checked when their own last
-    rating came in. Each check runs after its rating's commit, so the check of the rating
-    committed last in a group sees the whole group, however the submissions interleave;
-    two checks that find the same group flag it once. Same reasons, same precedence."""
+    The ratings `record` can newly make held are those of its device, those with its three
+    scores within BURST of it (every window of IDENTICAL_IN_BURST that contains it lies
+    there, and is consecutive there as it is in the whole group), those of its address
+    within BURST after it (each with all its predecessors within BURST, which lie within
+    BURST before it), and the session's tail beyond the expected attendees. Groups without
+    `record` were checked when their own last rating came in. Each check runs after its
+    rating's commit, so the check of the rating committed last in a group sees the whole
+    group, however the submissions interleave; two checks that find the same group hold it
+    once. Same reasons, same precedence."""
     triple = (record.content, record.method, record.effect)
     table = connection.ops.quote_name(TraineeRating._meta.db_table)
-    # Both groups in one statement, each branch on its own index (rating_session_scores,
-    # rating_session_device): planned apart, so that neither planner strays to the session's
-    # order index (with a time window in SQL they did, and in a hall's burst the whole
-    # session is inside the window). The window, "rated" and the order are applied here.
-    # SQL rather than the ORM: building the query took longer than running it.
-    select = (
-        f"SELECT id, device, content, method, effect, rated_at FROM {table} WHERE booking_id = %s"  # noqa: S608
-    )
+    # The groups in one statement, each branch on its own index (rating_session_scores,
+    # rating_session_device, rating_session_address): planned apart, so that no planner
+    # strays to the session's order index (with a time window on the scores, they did, and
+    # in a hall's burst the whole session is inside the window). "Rated", the windows of the
+    # scores and the order are applied here. SQL rather than the ORM: building the query took
+    # longer than running it.
+    select = f"SELECT id, device, client_ip, content, method, effect, rated_at FROM {table} WHERE booking_id = %s"  # noqa: S608
     sql = f"{select} AND content = %s AND method = %s AND effect = %s"
     params = [booking.pk, *triple]
     if record.device:
         sql += f" UNION ALL {select} AND device = %s"
         params += [booking.pk, record.device]
+    if record.client_ip:
+        field = TraineeRating._meta.get_field("rated_at")
+        sql += f" UNION ALL {select} AND client_ip = %s AND rated_at > %s AND rated_at < %s"
+        params += [booking.pk, record.client_ip,
+                   field.get_db_prep_value(record.rated_at - BURST, connection),
+                   field.get_db_prep_value(record.rated_at + BURST, connection)]  # fmt: skip
     rows = {r.pk: r for r in TraineeRating.objects.raw(sql, params) if r.rated_at is not None}
-    near = sorted(  # by (rated_at, id), as the whole session is read
-        (r.rated_at, pk, r.device, (r.content, r.method, r.effect)) for pk, r in rows.items()
-    )
-    reasons: dict[int, str] = {}
-    if record.device:
-        same_device = [pk for _at, pk, device, _scores in near if device == record.device]
-        if len(same_device) > SAME_DEVICE_LIMIT:
-            for pk in same_device:
-                reasons.setdefault(pk, _("many ratings from one device"))
-    same_scores = [
-        (pk, rated_at)
-        for rated_at, pk, _device, scores in near
-        if scores == triple and abs(rated_at - record.rated_at) <= BURST
-    ]
-    for i in range(len(same_scores) - IDENTICAL_IN_BURST + 1):
-        window = same_scores[i : i + IDENTICAL_IN_BURST]
-        if window[-1][1] - window[0][1] <= BURST:
-            for pk, _rated_at in window:
-                reasons.setdefault(pk, _("identical scores in a burst"))
+    rows[record.pk] = record
+    near = sorted(rows.values(), key=lambda r: (r.rated_at, r.pk))  # as the session is read
+    at = record.rated_at
+    reasons = _reasons_among(
+        early=[record] if at < booking.start_at else [],
+        by_address=[
+            [(r.rated_at, r.pk) for r in near
+             if record.client_ip and r.client_ip == record.client_ip and abs(r.rated_at - at) < BURST]
+        ],
+        by_device=[[r.pk for r in near if record.device and r.device == record.device]],
+        by_scores=[
+            [r for r in near
+             if (r.content, r.method, r.effect) == triple and abs(r.rated_at - at) <= BURST]
+        ],
+        limit=rules.rating_burst_per_minute, start=(at, record.pk),
+    )  # fmt: skip
     with connection.cursor() as cursor:  # the session's ratings past the expected attendees
         cursor.execute(
             f"SELECT id FROM {table} WHERE booking_id = %s AND rated_at IS NOT NULL "  # noqa: S608
@@ -287,25 +427,12 @@ def _flag_new(booking: Booking, record: TraineeRating) -> int:
             [booking.pk, 2**62, booking.expected_attendees],
         )
         for (pk,) in cursor.fetchall():
-            reasons.setdefault(pk, _("more ratings than expected attendees"))
-    by_reason: dict[str, list[int]] = {}
-    for pk, why in reasons.items():
-        by_reason.setdefault(why, []).append(pk)
-    flagged = 0
-    for why, pks in by_reason.items():
-        flagged += (
-            TraineeRating.objects.filter(pk__in=pks, is_flagged=False)
-            .exclude(flag_reason=REVIEWED)
-            .update(is_flagged=True, flag_reason=why)
-        )
-    return flagged
-
-
-REVIEWED = "reviewed"
+            reasons.setdefault(pk, _why("attendees"))
+    return _hold(reasons)
 
 
 def rating_review(*, actor, rating: TraineeRating, keep: bool) -> None:
-    """A county admin keeps a flagged rating (it counts again) or discards it."""
+    """A county reviewer keeps a held rating (it counts) or discards it."""
     if (
         not access.may_review_ratings(actor)
         or rating.booking.county_id != access.scope_for(actor).county_id
@@ -322,6 +449,31 @@ def rating_review(*, actor, rating: TraineeRating, keep: bool) -> None:
         audit(actor=actor, action="rating.keep" if keep else "rating.discard", obj=rating,
               county_id=rating.booking.county_id, before={"flag": rating.flag_reason})  # fmt: skip
         refresh_aggregates(rating.booking)
+
+
+def may_confirm_attendance(user, booking: Booking) -> bool:
+    """The booking organisation confirms its attendance list: its secretary, or an admin of
+    the town or county over it. Not the lecturer, whose score it is."""
+    return access.acts_for_org(user, booking.org) and not access.is_booking_lecturer(user, booking)
+
+
+def attendance_confirm(*, actor, booking: Booking, rating_ids) -> int:
+    """The organisation confirms which of the session's held ratings came from real
+    attendees: those count from now on (and are never held again). The others stay held for
+    the county's review. Returns how many were confirmed; audited with their ids."""
+    if not may_confirm_attendance(actor, booking):
+        raise Forbidden()
+    wanted = {int(pk) for pk in rating_ids if str(pk).isascii() and str(pk).isdigit()}
+    with transaction.atomic():
+        _lock_aggregates(booking)
+        held = TraineeRating.objects.filter(booking=booking, is_flagged=True)
+        ids = sorted(held.filter(pk__in=wanted).values_list("pk", flat=True))
+        confirmed = held.filter(pk__in=ids).update(is_flagged=False, flag_reason=CONFIRMED)
+        audit(actor=actor, action="attendance.confirm", obj=booking, county_id=booking.county_id,
+              after={"confirmed": ids, "still_held": held.count()})  # fmt: skip
+        if confirmed:
+            refresh_aggregates(booking)
+    return confirmed
 
 
 def _overall():

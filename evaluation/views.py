@@ -2,22 +2,27 @@
 evaluation pages of the parties and the county: poster, quality form, roll-up, rankings, flags."""
 
 import secrets
+from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import Conflict, Forbidden, InvalidInput, ServiceError
 from core.forms import apply_service_error
+from core.http import client_ip
 from core.text import mask_phone
 from core.timeutil import local
 from orgs import access
@@ -29,6 +34,7 @@ from .forms import OrgRatingForm, PeriodForm, RankingFilterForm, TraineeForm
 from .models import TraineeRating
 from .qr import qr_svg
 from .services import (
+    attendance_confirm,
     booking_for_token,
     org_rating_submit,
     rating_review,
@@ -37,16 +43,35 @@ from .services import (
     trainee_url,
 )
 
-REMEMBER = "jt_trainee"
+# The trainee page remembers, for the session's rating window only, which record this browser
+# made: a signed record id (no name or phone), on the session's own path. The device cookie is
+# a random id that tells one phone's submissions apart (the "device" rule).
+REMEMBER = "jt_rated"
+OLD_REMEMBER = "jt_trainee"  # until issue 10 it held the name and phone for a year
 DEVICE = "jt_device"
-YEAR = 365 * 24 * 3600
 
 
-def _remembered(request) -> dict:
+def _window_left(booking) -> int:
+    """Seconds until the session's rating window closes (the cookies last no longer)."""
+    rules = CountySettings.for_county(booking.county_id)
+    closes = booking.end_at + timedelta(hours=rules.rating_open_hours)
+    return max(0, int((closes - timezone.now()).total_seconds()))
+
+
+def _remembered(request, booking) -> TraineeRating | None:
+    """The rated record this browser made for the session, if it made one."""
     try:
-        return signing.loads(request.COOKIES.get(REMEMBER, ""), salt=REMEMBER, max_age=YEAR)
+        pk = signing.loads(request.COOKIES.get(REMEMBER, ""), salt=f"{REMEMBER}:{booking.pk}")
     except signing.BadSignature:
-        return {}
+        return None
+    if not isinstance(pk, int):
+        return None
+    return TraineeRating.objects.filter(pk=pk, booking=booking, rated_at__isnull=False).first()
+
+
+def _set_cookie(request, response, name: str, value: str, *, max_age: int, path: str = "/"):
+    response.set_cookie(name, value, max_age=max_age, path=path, httponly=True, samesite="Lax",
+                        secure=settings.SESSION_COOKIE_SECURE)  # fmt: skip
 
 
 @require_http_methods(["GET", "POST"])
@@ -57,29 +82,27 @@ def trainee_page(request, token: str):
         return render(
             request, "evaluation/closed.html", {"message": exc.message}, status=exc.status
         )
-    remembered = _remembered(request)
-    record = None
-    if remembered.get("phone"):
-        record = TraineeRating.objects.filter(
-            booking=booking, phone=remembered["phone"], rated_at__isnull=False
-        ).first()
-    form = TraineeForm(
-        request.POST or None,
-        initial={"name": remembered.get("name", ""), "phone": remembered.get("phone", "")},
-    )
+    record = _remembered(request, booking)
+    form = TraineeForm(request.POST or None)
     status = 200
     if request.method == "POST" and record is None:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                record, _created = trainee_rate(
+                record, created = trainee_rate(
                     token=token, name=data["name"], phone=data["phone"],
                     scores={k: data[k] for k in ("content", "method", "effect")}, comment=data["comment"],
-                    device=request.COOKIES.get(DEVICE, ""), client_ip=request.META.get("REMOTE_ADDR", ""),
+                    device=request.COOKIES.get(DEVICE, ""), client_ip=client_ip(request),
                 )  # fmt: skip
             except ServiceError as exc:
                 apply_service_error(form, exc)
                 status = exc.status
+            else:
+                if not created:  # someone else's record, perhaps: none of it is shown
+                    record = None
+                    form.add_error(
+                        "phone", _("This mobile number has already checked in for this session.")
+                    )
         else:
             status = 400
     context = {
@@ -89,13 +112,14 @@ def trainee_page(request, token: str):
         "summary": session_summary(booking) if record else None,
     }
     response = render(request, "evaluation/trainee.html", context, status=status)
+    window = _window_left(booking)
     if record is not None:
-        response.set_cookie(REMEMBER, signing.dumps({"name": record.name, "phone": record.phone}, salt=REMEMBER),
-                            max_age=YEAR, httponly=True, samesite="Lax")  # fmt: skip
+        value = signing.dumps(record.pk, salt=f"{REMEMBER}:{booking.pk}")
+        _set_cookie(request, response, REMEMBER, value, max_age=window, path=request.path)
+    if OLD_REMEMBER in request.COOKIES:
+        response.delete_cookie(OLD_REMEMBER, samesite="Lax")
     if DEVICE not in request.COOKIES:
-        response.set_cookie(
-            DEVICE, secrets.token_hex(12), max_age=YEAR, httponly=True, samesite="Lax"
-        )
+        _set_cookie(request, response, DEVICE, secrets.token_hex(12), max_age=window)
     return response
 
 
@@ -107,7 +131,7 @@ FLAG_PAGE_SIZE = 30
 
 def _same_site_next(request, default: str) -> str:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -137,6 +161,36 @@ def quality_form(request, booking_id):
     booking = reports.session_for_quality_form(request.user, booking_id)
     context = {"booking": booking, **reports.quality_form(booking)}
     return render(request, "evaluation/quality_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance(request, booking_id):
+    """The booking organisation's attendance list: every check-in, the held ratings marked
+    with the reason; ticking the real attendees among the held ones makes them count."""
+    booking = reports.session_for_attendance(request.user, booking_id)
+    if request.method == "POST":
+        confirmed = attendance_confirm(
+            actor=request.user, booking=booking, rating_ids=request.POST.getlist("attended")
+        )
+        messages.success(
+            request,
+            ngettext(
+                "Confirmed: %(n)d rating now counts.",
+                "Confirmed: %(n)d ratings now count.",
+                confirmed,
+            )
+            % {"n": confirmed},
+        )
+        return redirect("evaluation_attendance", booking.pk)
+    rows = reports.attendance_list(booking)
+    context = {
+        "booking": booking,
+        "rows": rows,
+        "held": sum(1 for r in rows if r["state"] == "held"),
+        "summary": session_summary(booking),
+    }
+    return render(request, "evaluation/attendance.html", context)
 
 
 @login_required
@@ -258,4 +312,5 @@ def flag_review(request, rating_id):
             if decision == "keep"
             else _("Deleted: the rating no longer counts."),
         )
-    return redirect(_same_site_next(request, reverse("evaluation_flags")))
+    # A URL, never a view name: redirect() would try to reverse any text that is not a URL.
+    return HttpResponseRedirect(_same_site_next(request, reverse("evaluation_flags")))

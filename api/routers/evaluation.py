@@ -7,6 +7,7 @@ from ninja.decorators import decorate_view
 from ninja.responses import Status
 
 from core.errors import Forbidden, InvalidInput
+from core.http import client_ip
 from core.timeutil import local
 from courses.models import Category
 from evaluation import qr, selectors, services
@@ -33,6 +34,14 @@ class TraineeOut(Schema):
     method: int | None
     effect: int | None
     comment: str
+    created_at: datetime
+
+
+class TraineeRepeatOut(Schema):
+    """The same phone again: the first record's id and time only, never another trainee's
+    scores or comment."""
+
+    id: int
     created_at: datetime
 
 
@@ -86,7 +95,7 @@ def _trainee(record) -> dict:
 @router.post(
     "/evaluations/{token}",
     auth=None,
-    response={200: TraineeOut, 201: TraineeOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut,
+    response={200: TraineeRepeatOut, 201: TraineeOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut,
               422: ErrorOut, 429: ErrorOut},
     summary="A trainee checks in and rates the session (no login)",
 )  # fmt: skip
@@ -98,9 +107,11 @@ def evaluation_submit(request, token: str, payload: TraineeIn):
         scores={"content": payload.content, "method": payload.method, "effect": payload.effect},
         comment=payload.comment,
         device=request.COOKIES.get("jt_device", ""),
-        client_ip=request.META.get("REMOTE_ADDR", ""),
+        client_ip=client_ip(request),
     )
-    return Status(201 if created else 200, _trainee(record))
+    if not created:
+        return Status(200, {"id": record.pk, "created_at": local(record.checked_in_at)})
+    return Status(201, _trainee(record))
 
 
 @router.post(
@@ -172,6 +183,7 @@ def ranking_lecturers(request, filters: Query[RankingFilters]):
 )
 def ranking_orgs(request, filters: Query[RankingFilters]):
     _check_category(filters.category)
-    return _page(
-        selectors.org_ranking(request.auth, year=filters.year, town_id=filters.town_id), filters
+    items = selectors.org_ranking(
+        request.auth, year=filters.year, category=filters.category, town_id=filters.town_id
     )
+    return _page(items, filters)
