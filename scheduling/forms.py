@@ -72,6 +72,19 @@ class IntervalMixin:
 # --- Booking ---------------------------------------------------------------------------------
 
 
+class ProposedTimeForm(IntervalMixin, forms.Form):
+    """The time typed into the booking form, read on its own to warn of a clash at once."""
+
+    date = DayField()
+    start_time = TimeOfDayField()
+    end_time = TimeOfDayField()
+
+    def clean(self):
+        cleaned = super().clean()
+        self.combine_interval(cleaned)
+        return cleaned
+
+
 class BookingForm(IntervalMixin, forms.Form):
     org = forms.TypedChoiceField(
         label=gettext_lazy("Booking organisation"),
@@ -111,7 +124,9 @@ class BookingForm(IntervalMixin, forms.Form):
         widget=forms.NumberInput(attrs={"min": 1, "max": MAX_ATTENDEES, "inputmode": "numeric"}),
     )
     classroom = forms.ChoiceField(
-        label=gettext_lazy("Type of classroom"), choices=Classroom.choices, initial=Classroom.CLASSROOM
+        label=gettext_lazy("Type of classroom"),
+        choices=Classroom.choices,
+        initial=Classroom.CLASSROOM,
     )
     is_home_delivery = forms.BooleanField(
         label=gettext_lazy("Home delivery (送教上门): take the lesson to a member who cannot come"),

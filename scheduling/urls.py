@@ -6,6 +6,7 @@ urlpatterns = [
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("bookings/", views.booking_list, name="booking_list"),
     path("bookings/new/", views.booking_new, name="booking_new"),
+    path("bookings/new/clash/", views.booking_clash, name="booking_clash"),
     path("bookings/calendar/renew/", views.calendar_renew, name="calendar_renew"),
     # /bookings/<id>/ is a fixed address (API.md): messages and posters link to it.
     path("bookings/<int:booking_id>/", views.booking_detail, name="booking_detail"),

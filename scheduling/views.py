@@ -13,11 +13,11 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import Conflict, Forbidden, InvalidInput
+from core.http import is_local_path
 from core.text import ascii_digits, parse_id
 from core.timeutil import add_months, local, month_label, when_label
 from courses.models import Category, CourseStatus
@@ -33,6 +33,7 @@ from .forms import (
     BookingForm,
     DecisionForm,
     OutsideSessionForm,
+    ProposedTimeForm,
     PublishForm,
     ReasonForm,
     ReportedSessionForm,
@@ -69,11 +70,7 @@ def _has_org_role(scope) -> bool:
 def _next_url(request, default: str) -> str:
     """Where to go after a POST: the page it came from when that is on this site."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return target if is_local_path(request, target) else default
 
 
 def _this_month() -> date:
@@ -377,6 +374,18 @@ def _initial_course(request, courses, slots, slot_id) -> int | None:
         if len(in_month) == 1:
             return in_month[0]
     return None
+
+
+@login_required
+def booking_clash(request):
+    """htmx, while the booking form is filled in: warn at once when the lecturer already has
+    a confirmed session at the typed time (the request would be refused: 409 lecturer_busy)."""
+    lecturer = access.lecturer_for_user(request.user, request.GET.get("lecturer", ""))
+    form = ProposedTimeForm(request.GET)
+    busy = form.is_valid() and services.lecturer_is_busy(
+        lecturer.pk, form.cleaned_data["start"], form.cleaned_data["end"]
+    )
+    return render(request, "scheduling/_clash.html", {"busy": busy})
 
 
 @login_required

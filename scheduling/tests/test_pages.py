@@ -1030,3 +1030,25 @@ def test_a_course_from_elsewhere_is_not_preselected(world, login):
         .content.decode()
     )
     assert _selected_course(html) is None
+
+
+# --- a clashing time is flagged while the form is filled in ------------------------------------------
+
+
+def test_the_booking_form_warns_at_once_of_a_clash(world, login):
+    confirmed = book(world, user=world.town_admin, org=world.sibling_branch, days=7)
+    services.booking_accept(actor=world.lecturer, booking=confirmed)
+    client = login(world.secretary)
+    form = client.get(f"/bookings/new/?lecturer={world.zhang.pk}").content.decode()
+    assert 'hx-get="/bookings/new/clash/?lecturer=' in form and 'id="clash"' in form
+    day = at(7).date().isoformat()
+
+    def check(start, end, lecturer=world.zhang.pk):
+        params = {"lecturer": lecturer, "date": day, "start_time": start, "end_time": end}
+        return client.get("/bookings/new/clash/", params, headers={"HX-Request": "true"})
+
+    assert 'data-testid="clash"' in check("10:00", "12:00").content.decode()  # overlaps 9-11
+    assert 'data-testid="clash"' not in check("11:00", "12:00").content.decode()  # back to back
+    assert 'data-testid="clash"' not in check("", "").content.decode()  # not filled in yet
+    assert check("10:00", "12:00", lecturer=world.lecturer_b.pk).status_code == 404
+    assert check("10:00", "12:00", lecturer="x").status_code == 404
