@@ -14,6 +14,10 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The failed-login throttle's delays, shrunk (not removed) so that tests that fail logins
+    # stay fast; accounts/tests/test_throttle.py sets its own to measure them.
+    settings.LOGIN_DELAY_SECONDS = 0.001
+    settings.LOGIN_DELAY_MAX_SECONDS = 0.004
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -4,14 +4,24 @@ from django.db.models import Q
 from .models import User
 
 
+def user_for_login_name(username) -> User | None:
+    """The account a login name means: its username or its 11-digit mobile number.
+
+    The login check and the failed-login throttle both ask this, so that a phone and a
+    username count against the same account."""
+    if not isinstance(username, str) or not username.strip() or "\x00" in username:
+        return None
+    username = username.strip()
+    return User.objects.filter(Q(username=username) | Q(phone=username)).order_by("pk").first()
+
+
 class UsernameOrPhoneBackend(ModelBackend):
     """Log in with the username or with the 11-digit mobile number."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
-        if not username or password is None or "\x00" in username:
+        if not username or password is None:
             return None
-        username = username.strip()
-        user = User.objects.filter(Q(username=username) | Q(phone=username)).first()
+        user = user_for_login_name(username)
         if user is None:
             # Spend the same time as a real check so that timing does not reveal accounts.
             User().set_password(password)

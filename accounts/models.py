@@ -1,7 +1,8 @@
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import audit
 from core.text import mask_phone
 
 
@@ -18,6 +19,11 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="+",
         limit_choices_to={"level": "county"},
+    )
+    # Set where someone else chose the password (a generated initial password, an admin's
+    # reset): pages and the API let the person do nothing else until they change it.
+    must_change_password = models.BooleanField(
+        _("must change the password at next login"), default=False
     )
 
     class Meta:
@@ -39,6 +45,51 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name
+
+    def save(self, *args, **kwargs):
+        """Every path that changes a password or deactivates a login (the pages, the API, the
+        admin, set_password anywhere) revokes the user's API tokens in the same transaction.
+
+        Whoever made the change may be named by setting `changed_by` on the instance first;
+        the audit entry then names them."""
+        adding = self._state.adding
+        password_changed = self._password is not None  # set by set_password(), until saved
+        update_fields = kwargs.get("update_fields")
+        deactivating = not self.is_active and (
+            update_fields is None or "is_active" in update_fields
+        )
+        if adding or not (password_changed or deactivating):
+            return super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            actor = getattr(self, "changed_by", None)
+            revoked = self.revoke_api_tokens(
+                reason="password_changed" if password_changed else "deactivated", actor=actor
+            )
+            if password_changed:
+                audit(
+                    actor=actor,
+                    action="user.password_change",
+                    obj=self,
+                    county_id=self.county_id,
+                    after={
+                        "tokens_revoked": revoked,
+                        "must_change_password": self.must_change_password,
+                    },
+                )
+
+    def revoke_api_tokens(self, *, reason: str, actor=None) -> int:
+        """Delete every API token of this user; audit how many and why. Returns the count."""
+        revoked, _by_model = ApiToken.objects.filter(user=self).delete()
+        if revoked:
+            audit(
+                actor=actor,
+                action="user.tokens_revoke",
+                obj=self,
+                county_id=self.county_id,
+                after={"reason": reason, "tokens": revoked},
+            )
+        return revoked
 
 
 class LoginThrottle(models.Model):

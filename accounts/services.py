@@ -1,25 +1,83 @@
-"""Logging in (with lockout after repeated failures) and API tokens."""
+"""Logging in (slowed, then locked, after repeated failures), passwords and API tokens.
+
+The failed-login throttle counts under two keys per attempt:
+- the account the name resolves to (`acct:<id>`; its username and its phone are one account),
+  or, for a name that matches no account, a digest of the name (`name:<sha256>`), which
+  behaves exactly like an account so that the answers do not reveal which names exist;
+- the client's address (`ip:<address>`, from core.http.client_ip, i.e. the address nginx
+  forwards when the request comes from a trusted proxy).
+
+An account (or unknown name) is slowed from its first failure and locked (429 `locked_out`)
+after LOGIN_MAX_FAILURES within LOGIN_LOCKOUT_SECONDS. An address is never locked: behind
+nginx a whole county may share one. From LOGIN_MAX_FAILURES failures on, every attempt from it
+is slowed (a few seconds at most), and past LOGIN_ADDRESS_MAX_FAILURES its failed attempts
+answer 429 `rate_limited` instead of 401; a correct password for a real account still logs in.
+"""
 
 import hashlib
 import secrets
+import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from core.errors import NotAuthenticated, RateLimited
+from core.audit import audit
+from core.errors import FieldErrors, NotAuthenticated, RateLimited
+from core.http import client_ip
 
+from .backends import user_for_login_name
 from .models import ApiToken, LoginThrottle, User
 
+# Doubling stops here long before any delay could overflow; LOGIN_DELAY_MAX_SECONDS caps it.
+_MAX_DOUBLINGS = 16
 
-def _throttle_keys(username: str, client_ip: str | None) -> list[str]:
-    keys = [f"user:{username.strip().lower()[:150]}"]
-    if client_ip:
-        keys.append(f"ip:{client_ip}")
-    return keys
+
+def _window() -> timedelta:
+    return timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+
+
+def _account_key(account: User | None, username: str) -> str:
+    if account is not None:
+        return f"acct:{account.pk}"
+    # A digest: an invented name may hold anything (NUL, a stranger's phone, 10 kB of text).
+    digest = hashlib.sha256(username.strip().lower().encode("utf-8", "replace")).hexdigest()
+    return f"name:{digest[:40]}"
+
+
+def _address_key(address: str | None) -> str | None:
+    return f"ip:{address[:180]}" if address else None
+
+
+def _live_failures(throttle: LoginThrottle | None, now) -> int:
+    if throttle is None or throttle.first_failure_at <= now - _window():
+        return 0
+    return throttle.failures
+
+
+def login_delay(*, account_failures: int, address_failures: int) -> float:
+    """Seconds to wait before checking a password, from the recent failures of the account
+    (or name) and of the address: it doubles with each failure and stops at
+    LOGIN_DELAY_MAX_SECONDS."""
+    base = settings.LOGIN_DELAY_SECONDS
+    delays = []
+    if account_failures >= 1:
+        delays.append(base * 2 ** min(account_failures - 1, _MAX_DOUBLINGS))
+    free = settings.LOGIN_MAX_FAILURES  # an address shared by many people fails more often
+    if address_failures >= free:
+        delays.append(base * 2 ** min(address_failures - free, _MAX_DOUBLINGS))
+    return min(max(delays, default=0.0), settings.LOGIN_DELAY_MAX_SECONDS)
+
+
+def _pause(seconds: float) -> None:
+    if seconds > 0:
+        time.sleep(seconds)
 
 
 def _locked_message(until) -> str:
@@ -27,50 +85,152 @@ def _locked_message(until) -> str:
     return _("Too many failed logins. Try again in %(minutes)d minutes.") % {"minutes": minutes}
 
 
-def login_check_locked(*, username: str, client_ip: str | None) -> None:
+def _check_and_slow(*, account_key: str, address_key: str | None) -> None:
+    """Refuse a locked account (or name); otherwise wait as long as the failures so far say."""
     now = timezone.now()
-    for throttle in LoginThrottle.objects.filter(
-        key__in=_throttle_keys(username, client_ip), locked_until__gt=now
-    ):
-        raise RateLimited(_locked_message(throttle.locked_until), code="locked_out")
+    keys = [k for k in (account_key, address_key) if k]
+    throttles = {t.key: t for t in LoginThrottle.objects.filter(key__in=keys)}
+    account = throttles.get(account_key)
+    if account is not None and account.locked_until and account.locked_until > now:
+        raise RateLimited(_locked_message(account.locked_until), code="locked_out")
+    _pause(
+        login_delay(
+            account_failures=_live_failures(account, now),
+            address_failures=_live_failures(throttles.get(address_key), now),
+        )
+    )
 
 
-def _record_failure(*, username: str, client_ip: str | None) -> None:
+def _record_failure(*, account_key: str, address_key: str | None) -> int:
+    """Count one failure under both keys; returns the address's failures in its window."""
     now = timezone.now()
-    window = timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
-    # An address may try more accounts than one person mistyping one password.
-    limits = {"user": settings.LOGIN_MAX_FAILURES, "ip": settings.LOGIN_MAX_FAILURES * 4}
+    window = _window()
+    address_failures = 0
     with transaction.atomic():
-        for key in _throttle_keys(username, client_ip):
+        # Always the same order, so that two attempts sharing keys cannot deadlock.
+        for key in sorted(k for k in (account_key, address_key) if k):
             throttle, _created = LoginThrottle.objects.select_for_update().get_or_create(
                 key=key, defaults={"first_failure_at": now}
             )
-            if throttle.first_failure_at < now - window:
+            if throttle.first_failure_at <= now - window:
                 throttle.failures, throttle.first_failure_at = 0, now
+                throttle.locked_until = None
             throttle.failures += 1
-            if throttle.failures >= limits[key.split(":", 1)[0]]:
+            if key == account_key and throttle.failures >= settings.LOGIN_MAX_FAILURES:
                 throttle.locked_until = now + window
             throttle.save()
+            if key == address_key:
+                address_failures = throttle.failures
+    return address_failures
 
 
-def _clear_failures(*, username: str) -> None:
-    LoginThrottle.objects.filter(key=_throttle_keys(username, None)[0]).delete()
+def _refuse(*, account_key: str, address_key: str | None):
+    """Count a failed attempt and return the error to raise (the same whether the name exists
+    or not)."""
+    address_failures = _record_failure(account_key=account_key, address_key=address_key)
+    if address_failures > settings.LOGIN_ADDRESS_MAX_FAILURES:
+        return RateLimited(
+            _(
+                "Too many failed logins from your network. "
+                "Check the name and password and try again later."
+            )
+        )
+    return NotAuthenticated(_("Wrong username or password."), code="bad_credentials")
 
 
-def login_authenticate(*, request, username: str, password: str, client_ip: str | None) -> User:
+def login_authenticate(*, request, username: str, password: str) -> User:
     """Check the credentials; raise RateLimited while locked, NotAuthenticated when wrong."""
-    username = (username or "").strip()
-    login_check_locked(username=username, client_ip=client_ip)
-    user = authenticate(request, username=username, password=password or "")
+    username = username.strip() if isinstance(username, str) else ""
+    password = password if isinstance(password, str) else ""
+    account_key = _account_key(user_for_login_name(username), username)
+    address_key = _address_key(client_ip(request))
+    _check_and_slow(account_key=account_key, address_key=address_key)
+    user = authenticate(request, username=username, password=password)
     if user is None:
-        _record_failure(username=username, client_ip=client_ip)
-        raise NotAuthenticated(_("Wrong username or password."), code="bad_credentials")
-    _clear_failures(username=username)
+        raise _refuse(account_key=account_key, address_key=address_key)
+    LoginThrottle.objects.filter(key=f"acct:{user.pk}").delete()
     return user
+
+
+def password_change(*, request, user: User, old_password: str, new_password: str) -> None:
+    """The person changes their own password. The old password is checked like a login (a
+    locked account is refused, a wrong one counts as a failed login); every API token of the
+    user is revoked (User.save) and the change is audited there."""
+    account_key = _account_key(user, "")
+    address_key = _address_key(client_ip(request))
+    _check_and_slow(account_key=account_key, address_key=address_key)
+    errors = FieldErrors()
+    old_ok = isinstance(old_password, str) and bool(old_password)
+    old_ok = old_ok and user.check_password(old_password)
+    if not old_ok:
+        _record_failure(account_key=account_key, address_key=address_key)
+        errors.add("old_password", _("The current password is not correct."))
+    if not isinstance(new_password, str) or not new_password:
+        errors.add("new_password", _("This field is required."))
+    elif len(new_password) > 128:
+        errors.add("new_password", _("At most %(limit)s characters.") % {"limit": 128})
+    elif "\x00" in new_password:
+        errors.add("new_password", _("Contains an invalid character."))
+    elif old_ok and new_password == old_password:
+        errors.add("new_password", _("The new password must differ from the current one."))
+    else:
+        try:
+            validate_password(new_password, user)
+        except ValidationError as exc:
+            errors.add("new_password", _password_problems(exc))
+    errors.raise_if_any()
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.must_change_password = False
+        user.changed_by = user
+        user.save(update_fields=["password", "must_change_password"])
+    LoginThrottle.objects.filter(key=account_key).delete()
+
+
+def _password_problems(exc: ValidationError) -> str:
+    """The password validators' verdict, in the user's language (Django's own catalogue has
+    no Chinese for the length rule)."""
+    messages = []
+    for error in exc.error_list:
+        if error.code == "password_too_short":
+            n = (error.params or {}).get("min_length", 0)
+            messages.append(
+                ngettext(
+                    "This password is too short: it needs at least %(n)d character.",
+                    "This password is too short: it needs at least %(n)d characters.",
+                    n,
+                )
+                % {"n": n}
+            )
+        else:
+            messages.extend(str(m) for m in error.messages)
+    return " ".join(messages)
+
+
+def login_throttles_prune() -> int:
+    """Delete failure counters whose window and lock have both passed, and expired tokens;
+    returns how many rows went. The scheduler runs this hourly."""
+    now = timezone.now()
+    throttles, _by_model = (
+        LoginThrottle.objects.filter(first_failure_at__lte=now - _window())
+        .exclude(locked_until__gt=now)
+        .delete()
+    )
+    tokens, _by_model = ApiToken.objects.filter(expires_at__lte=now).delete()
+    return throttles + tokens
 
 
 def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def api_token_days(user: User) -> int:
+    """How long a new API login lasts: the county's setting, else API_TOKEN_DAYS."""
+    if user.county_id:
+        from orgs.models import CountySettings  # orgs sits beside accounts and imports it
+
+        return CountySettings.for_county(user.county_id).api_token_days
+    return settings.API_TOKEN_DAYS
 
 
 def api_token_issue(*, user: User) -> str:
@@ -78,13 +238,14 @@ def api_token_issue(*, user: User) -> str:
     ApiToken.objects.create(
         user=user,
         digest=_digest(raw),
-        expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_DAYS),
+        expires_at=timezone.now() + timedelta(days=api_token_days(user)),
     )
     return raw
 
 
-def api_token_user(raw: str) -> User | None:
-    if not raw or len(raw) > 200:
+def api_token_find(raw) -> ApiToken | None:
+    """The live token (not expired, its user active) for a raw bearer value, or None."""
+    if not isinstance(raw, str) or not raw or len(raw) > 200:
         return None
     now = timezone.now()
     token = (
@@ -96,4 +257,23 @@ def api_token_user(raw: str) -> User | None:
         return None
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
+
+
+def api_token_user(raw) -> User | None:
+    token = api_token_find(raw)
+    return token.user if token is not None else None
+
+
+def api_token_revoke(*, actor: User, token_id: int) -> None:
+    """Log out of the API: the token stops working at once."""
+    with transaction.atomic():
+        revoked, _by_model = ApiToken.objects.filter(pk=token_id, user=actor).delete()
+        if revoked:
+            audit(
+                actor=actor,
+                action="user.tokens_revoke",
+                obj=actor,
+                county_id=actor.county_id,
+                after={"reason": "logout", "tokens": revoked},
+            )

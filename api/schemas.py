@@ -14,8 +14,9 @@ class ErrorOut(Schema):
     fields: dict[str, str] | None = None
 
 
-# The error responses every authenticated endpoint may give, for the OpenAPI document.
-READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# The error responses every authenticated endpoint may give, for the OpenAPI document
+# (403 `password_change_required` too: a login still on its initial password, api/auth.py).
+READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 WRITE_ERRORS = {
     400: ErrorOut,
     401: ErrorOut,

@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.ServiceErrorPagesMiddleware",
@@ -150,9 +151,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed logins per account (or per address) before it is locked, and for how long.
+# Failed logins per account before it is locked, and for how long (also the counting window).
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+# Before locking, attempts are slowed: LOGIN_DELAY_SECONDS after an account's first failure,
+# doubling with each, at most LOGIN_DELAY_MAX_SECONDS; an address (never locked: a county
+# behind one nginx shares it) is slowed from LOGIN_MAX_FAILURES failures on, and past
+# LOGIN_ADDRESS_MAX_FAILURES its failed attempts answer 429 (correct passwords still log in).
+LOGIN_DELAY_SECONDS = float(os.environ.get("LOGIN_DELAY_SECONDS", "0.5"))
+LOGIN_DELAY_MAX_SECONDS = float(os.environ.get("LOGIN_DELAY_MAX_SECONDS", "3"))
+LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("LOGIN_ADDRESS_MAX_FAILURES", "20"))
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -238,6 +246,7 @@ PERIODIC_JOBS = [
     (300, "notifications.reminders.send_due_reminders"),
     (300, "matching.services.demands_widen_due"),
     (3600, "core.ratelimit.prune"),
+    (3600, "accounts.services.login_throttles_prune"),
 ]
 
 # --- Notification channels (besides the in-app inbox) ----------------------------------

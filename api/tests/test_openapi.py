@@ -7,7 +7,9 @@ pytestmark = pytest.mark.django_db
 # Endpoints of API.md that exist so far, with the error statuses each must document.
 CONTRACT = {
     ("post", "/api/v1/auth/token"): {401, 422, 429},
-    ("get", "/api/v1/me"): {401},
+    ("post", "/api/v1/auth/password"): {401, 422, 429},
+    ("post", "/api/v1/auth/logout"): {401},
+    ("get", "/api/v1/me"): {401, 403},
     ("get", "/api/v1/orgs"): {401, 422},
     ("post", "/api/v1/orgs"): {401, 403, 422},
     ("get", "/api/v1/lecturers"): {401, 422},
