@@ -355,7 +355,7 @@ def booking_reschedule(request, booking_id: int, payload: RescheduleIn):
 
 @router.get(
     "/calendar-feed",
-    response={200: FeedOut, 401: READ_ERRORS[401]},
+    response={200: FeedOut, 401: READ_ERRORS[401], 403: READ_ERRORS[403]},
     summary="My private iCalendar feed",
 )
 def calendar_feed(request):
@@ -364,7 +364,7 @@ def calendar_feed(request):
 
 @router.post(
     "/calendar-feed/rotate",
-    response={200: FeedOut, 401: READ_ERRORS[401]},
+    response={200: FeedOut, 401: READ_ERRORS[401], 403: READ_ERRORS[403]},
     summary="Revoke and renew my feed URL",
 )
 @decorate_view(idempotent)

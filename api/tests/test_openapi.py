@@ -50,3 +50,17 @@ def test_ids_beyond_64_bits_are_refused_not_crashed(world, api_as, client):
     client.force_login(world.secretary)
     assert client.get(f"/lecturers/{huge}/").status_code == 404
     assert client.get(f"/courses/{huge}/").status_code == 404
+
+
+def test_every_endpoint_behind_a_login_documents_the_forced_password_change(client):
+    """A login still on its initial password gets 403 password_change_required everywhere
+    but the change itself (and logging out)."""
+    spec = client.get("/api/v1/openapi.json").json()
+    exempt = {"/api/v1/auth/password", "/api/v1/auth/logout"}
+    missing = [
+        (method, path)
+        for path, operations in spec["paths"].items()
+        for method, operation in operations.items()
+        if operation.get("security") and path not in exempt and "403" not in operation["responses"]
+    ]
+    assert missing == []
