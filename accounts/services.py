@@ -16,6 +16,7 @@ answer 429 `rate_limited` instead of 401; a correct password for a real account 
 
 import hashlib
 import secrets
+import threading
 import time
 from datetime import timedelta
 
@@ -75,9 +76,29 @@ def login_delay(*, account_failures: int, address_failures: int) -> float:
     return min(max(delays, default=0.0), settings.LOGIN_DELAY_MAX_SECONDS)
 
 
-def _pause(seconds: float) -> None:
-    if seconds > 0:
+# How many requests of one server process may wait at once (LOGIN_DELAY_MAX_WAITING, default
+# 2 of the 4 threads `serve` gives each gunicorn worker): a flood of parallel attempts must
+# not put every thread to sleep and so take the site down. Beyond it an attempt is checked at
+# once; the account's lock and the address's 429 still hold.
+_waiting = 0
+_waiting_lock = threading.Lock()
+
+
+def _pause(seconds: float) -> bool:
+    """Wait before a password check; False when it did not (no delay, or too many waiting)."""
+    global _waiting
+    if seconds <= 0:
+        return False
+    with _waiting_lock:
+        if _waiting >= getattr(settings, "LOGIN_DELAY_MAX_WAITING", 2):
+            return False
+        _waiting += 1
+    try:
         time.sleep(seconds)
+    finally:
+        with _waiting_lock:
+            _waiting -= 1
+    return True
 
 
 def _locked_message(until) -> str:

@@ -2,6 +2,7 @@
 never lock out a real account nor its owner's correct password from the same address."""
 
 import ipaddress
+import threading
 import time
 from datetime import timedelta
 
@@ -10,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import LoginThrottle, User
-from accounts.services import login_delay, login_throttles_prune
+from accounts.services import _pause, login_delay, login_throttles_prune
 from conftest import run_in_threads
 from core.tests.factories import PASSWORD
 
@@ -262,3 +263,19 @@ def test_concurrent_failures_are_all_counted(world, settings):
     assert results == [401] * n, results
     assert LoginThrottle.objects.get(key=f"acct:{world.secretary.pk}").failures == n
     assert LoginThrottle.objects.get(key="ip:127.0.0.1").failures == n
+
+
+def test_a_flood_of_parallel_attempts_does_not_put_every_thread_to_sleep(settings):
+    """Only LOGIN_DELAY_MAX_WAITING requests of a process wait at once; the rest are checked
+    without waiting, so that the other people's requests still find a free thread."""
+    settings.LOGIN_DELAY_MAX_WAITING = 2
+    sleepers = [threading.Thread(target=_pause, args=(1.0,)) for _ in range(2)]
+    for thread in sleepers:
+        thread.start()
+    time.sleep(0.2)  # both are asleep now
+    started = time.monotonic()
+    assert _pause(0.5) is False
+    assert time.monotonic() - started < 0.2
+    for thread in sleepers:
+        thread.join()
+    assert _pause(0.01) is True  # free again

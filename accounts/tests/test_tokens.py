@@ -101,3 +101,13 @@ def test_deactivation_revokes_the_tokens_for_good(world, api_as):
     assert api.get("/api/v1/me").status_code == 401  # reactivating does not bring them back
     entry = AuditLog.objects.get(action="user.tokens_revoke")
     assert entry.after == {"reason": "deactivated", "tokens": 1}
+
+
+def test_expired_tokens_are_pruned(world):
+    from accounts.services import login_throttles_prune
+
+    api_token_issue(user=world.secretary)
+    api_token_issue(user=world.town_admin)
+    ApiToken.objects.filter(user=world.secretary).update(expires_at=timezone.now())
+    assert login_throttles_prune() == 1
+    assert list(ApiToken.objects.values_list("user", flat=True)) == [world.town_admin.pk]
