@@ -1,6 +1,8 @@
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 
+from core.text import ascii_digits
+
 from .models import User
 
 
@@ -12,7 +14,9 @@ def user_for_login_name(username) -> User | None:
     if not isinstance(username, str) or not username.strip() or "\x00" in username:
         return None
     username = username.strip()
-    return User.objects.filter(Q(username=username) | Q(phone=username)).order_by("pk").first()
+    # A phone typed in full-width (or another script's) digits is the same phone.
+    phone = ascii_digits(username)
+    return User.objects.filter(Q(username=username) | Q(phone=phone)).order_by("pk").first()
 
 
 class UsernameOrPhoneBackend(ModelBackend):

@@ -2,6 +2,7 @@ from ninja import NinjaAPI
 
 from .auth import BearerToken
 from .errors import install_handlers
+from .limits import document_too_large, limit_body
 from .routers import (
     accounts,
     courses,
@@ -13,7 +14,13 @@ from .routers import (
     scheduling,
 )
 
-api = NinjaAPI(
+
+class JiangtaiApi(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return document_too_large(super().get_openapi_schema(*args, **kwargs))
+
+
+api = JiangtaiApi(
     title="Jiangtai API",
     version="1",
     description="讲台 · party-education lecturer pool. Errors: {detail, code, fields}.",
@@ -21,6 +28,8 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 install_handlers(api)
+# Request bodies over the operation's limit answer 413 before anything parses them.
+api.add_decorator(limit_body, mode="view")
 api.add_router("", accounts.router)
 api.add_router("/orgs", orgs.router)
 api.add_router("/lecturers", lecturers.router)

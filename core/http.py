@@ -3,6 +3,7 @@
 import ipaddress
 
 from django.conf import settings
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def client_ip(request) -> str:
@@ -38,3 +39,17 @@ def _is_trusted(address: str) -> bool:
     except ValueError:
         return False
     return any(ip in network for network in settings.TRUSTED_PROXY_NETWORKS)
+
+
+def is_local_path(request, target) -> bool:
+    """True for a `next` that names a page of this site by its absolute path.
+
+    Only an absolute path: redirect() reads any other text without a slash or a dot as the
+    name of a view to reverse, and a name nobody defined is an error, not a redirect."""
+    return (
+        isinstance(target, str)
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    )

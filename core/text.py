@@ -1,12 +1,20 @@
 """Checks and formatting for the text people type in, shared by every service."""
 
 import re
+import unicodedata
 
 from django.utils.translation import gettext as _
 
 from .errors import InvalidInput
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
+# Python's `\d`, str.isdigit() and int() also take the digits of other scripts (full-width
+# １２３, Arabic-Indic ١٢٣, …), and isdigit() even superscripts (²) that int() then refuses.
+# One rule for every number people type: a decimal digit of any script is read as the ASCII
+# digit it means (so a phone typed on a full-width keyboard is the same phone, never a second
+# record); everything else, superscripts and circled numbers included, is not a digit.
+_ANY_SCRIPT_DIGIT = re.compile(r"\d")
+ASCII_DIGITS_RE = re.compile(r"[0-9]+")
 
 
 def clean_text(
@@ -32,8 +40,16 @@ def clean_text(
     return value
 
 
+def ascii_digits(value: str) -> str:
+    """The text with every decimal digit of another script replaced by its ASCII digit."""
+    if value.isascii():
+        return value
+    return _ANY_SCRIPT_DIGIT.sub(lambda m: str(unicodedata.decimal(m.group())), value)
+
+
 def clean_mobile(value, *, field: str = "phone", required: bool = True) -> str:
-    value = clean_text(value, field=field, max_length=32, required=required).replace(" ", "")
+    value = clean_text(value, field=field, max_length=32, required=required)
+    value = ascii_digits(value).replace(" ", "").replace("＋", "+")
     value = value.removeprefix("+86")
     if value and not MOBILE_RE.match(value):
         raise InvalidInput.field(field, _("Enter an 11-digit mainland mobile number."))
@@ -101,12 +117,23 @@ def clean_choice_list(values, *, field: str, allowed) -> list[str]:
 MAX_ID = 2**63 - 1  # primary keys are 64-bit
 
 
+def parse_digits(value, *, max_length: int = 19) -> int | None:
+    """A whole number typed as digits (any script, see ascii_digits), or None.
+
+    No sign, no `1_000`, no superscripts: what int() would read beyond plain digits is refused."""
+    if not isinstance(value, str):
+        return None
+    text = ascii_digits(value.strip())
+    if len(text) > max_length or not ASCII_DIGITS_RE.fullmatch(text):
+        return None
+    return int(text)
+
+
 def parse_id(value) -> int | None:
     """A client-supplied id as an int, or None when it cannot name a row."""
     if isinstance(value, bool):
         return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
+    number = value if isinstance(value, int) else parse_digits(value)
+    if number is None:
         return None
     return number if 1 <= number <= MAX_ID else None

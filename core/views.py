@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.views.static import serve
 
 from courses.models import Category
 from evaluation.reports import attach_recent_comments, flagged_count
@@ -52,3 +54,12 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def media(request, path):
+    """Uploaded photos; a deployment behind nginx serves /media/ itself. A name the file
+    system refuses (longer than it takes, say) is a page that does not exist."""
+    try:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    except (OSError, ValueError):
+        raise Http404 from None

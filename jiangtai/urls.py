@@ -1,8 +1,6 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
-from django.views.static import serve
 
 from accounts import views as account_views
 from api import views as api_views
@@ -38,5 +36,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/v1(?:/(?P<rest>.*))?$", api_views.not_found),
     # Uploaded photos; a deployment behind nginx serves /media/ itself.
-    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+    path("media/<path:path>", core_views.media, name="media"),
 ]

@@ -322,10 +322,13 @@ def demand_grab(*, actor, demand: Demand, course_id, start: datetime) -> Booking
     ).first()
     if course is None:
         errors.add("course_id", _("Choose one of your offered courses."))
-    start_at, end_at = clean_interval(
-        start, (start + timedelta(minutes=demand.duration_minutes)) if isinstance(start, datetime) else None,
-        errors=errors,
-    )  # fmt: skip
+    end = None
+    if isinstance(start, datetime):
+        try:
+            end = start + timedelta(minutes=demand.duration_minutes)
+        except OverflowError:  # a start near the year 9999: no end, so no session
+            start = None
+    start_at, end_at = clean_interval(start, end, errors=errors)
     if start_at and (start_at < demand.window_start or end_at > demand.window_end):
         errors.add("start", _("Choose a start inside the requested window."))
     elif start_at:
@@ -396,12 +399,16 @@ def demand_invite(*, actor, demand: Demand, lecturer_id, course_id, start: datet
     end = None
     if isinstance(start, datetime):
         start = aware(start)
-        end = start + timedelta(minutes=demand.duration_minutes)
         errors = FieldErrors()
-        if start < demand.window_start or end > demand.window_end:
+        # Compared before any arithmetic: a start near the year 9999 has no end.
+        if not demand.window_start <= start < demand.window_end:
             errors.add("start", _("Choose a start inside the requested window."))
         else:
-            _check_session_schedule(errors, demand, start, end)
+            end = start + timedelta(minutes=demand.duration_minutes)
+            if end > demand.window_end:
+                errors.add("start", _("Choose a start inside the requested window."))
+            else:
+                _check_session_schedule(errors, demand, start, end)
         errors.raise_if_any()
     with transaction.atomic():
         booking = booking_create(

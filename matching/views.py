@@ -9,13 +9,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.forms import apply_service_error
+from core.http import is_local_path
 from core.text import parse_id
 from courses.models import CourseStatus
 from orgs import access
@@ -53,11 +53,7 @@ def _has_org_role(scope) -> bool:
 def _next_url(request, default: str) -> str:
     """Where to go after a POST: the page it came from when that is on this site."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return target if is_local_path(request, target) else default
 
 
 def _detail_url(demand, anchor: str = "") -> str:

@@ -5,12 +5,12 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.forms import apply_service_error
+from core.http import is_local_path
 from orgs import access
 
 from . import wechat_web
@@ -40,9 +40,7 @@ DELIVERY_PAGE_SIZE = 50
 
 
 def _same_site(request, target: str) -> bool:
-    return bool(target) and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
+    return is_local_path(request, target)
 
 
 @login_required

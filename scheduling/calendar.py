@@ -10,6 +10,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone, TimezoneStandard
 
+from core.text import parse_id
 from orgs import access
 
 from .models import BookingStatus, CalendarFeed
@@ -42,12 +43,11 @@ def feed_rotate(user) -> str:
 
 def feed_owner(token: str):
     feed_id, _sep, signature = token.partition("-")
-    if not feed_id.isdigit() or len(feed_id) > 18:
+    feed_pk = parse_id(feed_id)
+    if feed_pk is None:
         return None
     feed = (
-        CalendarFeed.objects.select_related("user")
-        .filter(pk=int(feed_id), user__is_active=True)
-        .first()
+        CalendarFeed.objects.select_related("user").filter(pk=feed_pk, user__is_active=True).first()
     )
     if feed is None or not hmac.compare_digest(signature, _signature(feed)):
         return None

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import FieldErrors, InvalidInput
+from core.text import ascii_digits
 from core.timeutil import aware
 
 MONTH_RE = re.compile(r"([0-9]{4})-([0-9]{2})")
@@ -18,7 +19,7 @@ SHORTEST_SESSION = timedelta(minutes=10)
 
 
 def clean_month(value, *, field: str = "month") -> date:
-    match = MONTH_RE.fullmatch(value) if isinstance(value, str) else None
+    match = MONTH_RE.fullmatch(ascii_digits(value)) if isinstance(value, str) else None
     if (
         not match
         or not 1 <= int(match.group(2)) <= 12

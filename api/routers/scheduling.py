@@ -14,6 +14,7 @@ from scheduling.models import Booking, BookingStatus, OutsideSession, OutsideSes
 from scheduling.validation import clean_month
 
 from ..idempotency import idempotent
+from ..limits import body_limit, upload_limit
 from ..schemas import READ_ERRORS, WRITE_ERRORS, Id, PageParams, paginate
 
 router = Router(tags=["scheduling"])
@@ -381,6 +382,7 @@ def calendar_feed_rotate(request):
     summary="File an out-of-county session with its invitation letter (lecturer)",
 )
 @decorate_view(idempotent)
+@body_limit(upload_limit)
 def outside_session_file(
     request,
     host: Form[str],
