@@ -156,15 +156,17 @@ def _store(
 ) -> tuple[TraineeRating, bool]:  # fmt: skip
     """The check-in or rating of `trainee_rate`, counted under `limits`: a new record in one
     transaction, or, when the phone is already checked in, that record (rated now if it had
-    no scores) in a second. A rating is held or joins the running totals in its transaction
-    (`_hold_reason`, from what has committed so far); the integrity check follows the commit
-    (`_flag_new`) and holds what concurrent submissions made suspicious, so that the write
-    lock is held only for the writes."""
+    no scores) in a second. A rating is stored held (`_hold_reason`, judged from what has
+    committed before it) or joins the running totals in its transaction; the integrity check
+    follows the commit (`_flag_new`) and holds what concurrent submissions made suspicious,
+    so that the write lock is held only for the writes."""
     rated_now = None
+    # Read before the write lock (SQLite's IMMEDIATE transaction): it holds only for ratings
+    # committed before, whatever commits meanwhile is for `_flag_new` after the commit.
+    held = _hold_reason(booking, rules, rated, client_ip, device) if rated else ""
     try:
         with transaction.atomic():
             ratelimit.hit(*limits)
-            held = _hold_reason(booking, rules, rated, client_ip, device) if rated else ""
             record = TraineeRating.objects.create(
                 booking=booking, name=name, phone=phone, device=device, client_ip=client_ip,
                 is_flagged=bool(held), flag_reason=held, **rated,
@@ -249,8 +251,8 @@ def _hold_reason(
     before_id: int | None = None,
 ) -> str:  # fmt: skip
     """Why the rating about to be stored is held, judged from the ratings committed before
-    it ("" when it counts): one statement in the rating's transaction, on the indexes that
-    start with the session, each part stopping at the count it needs.
+    it ("" when it counts): one statement (for a new row, before the write lock), on the
+    indexes that start with the session, each part stopping at the count it needs.
 
     It holds only what the rules hold (the ratings it sees precede it), so it never holds a
     rating `flag_suspicious` would count; a concurrent rating it cannot see yet is taken into
