@@ -208,8 +208,9 @@ def _store(
 #   rating_open_hours): check-in opens 30 minutes before the start (409 before that), and
 #   the token answers 410 once the window has closed.
 # - "address": more than the county's rating_burst_per_minute ratings of one session from
-#   one client address within a minute: those beyond the rate (a class on one village Wi-Fi
-#   shares an address, so they are held, not refused).
+#   one client address within a minute: the whole burst, its first ratings too (they are no
+#   more an attendee's than its last; counting them let a script move a new lecturer's star).
+#   A class on one village Wi-Fi shares an address, so they are held, not refused.
 # - "device": the second phone rating from one device onward (the device's first phone counts).
 # - "scores": IDENTICAL_IN_BURST ratings with the same three scores within BURST. Many people
 #   honestly give 100/100/100; the same three scores from many phones within seconds is what
@@ -235,15 +236,17 @@ def _why(rule: str) -> str:
 
 
 def _beyond_rate(entries: list[tuple], limit: int, *, start: tuple | None = None) -> list[int]:
-    """The ids among `entries` ((rated_at, id) of one address, in that order) that have
-    `limit` or more predecessors within BURST; only those from `start` on when given."""
-    beyond, first = [], 0
+    """The ids among `entries` ((rated_at, id) of one address, in that order) of every burst
+    that goes beyond the rate: an entry with `limit` or more predecessors within BURST, and
+    those predecessors. Only the bursts that end at `start` or later when given."""
+    beyond: dict[int, None] = {}
+    first = 0
     for j, (at, pk) in enumerate(entries):
         while entries[first][0] <= at - BURST:
             first += 1
         if j - first >= limit and (start is None or (at, pk) >= start):
-            beyond.append(pk)
-    return beyond
+            beyond.update(dict.fromkeys(pk for _at, pk in entries[first : j + 1]))
+    return list(beyond)
 
 
 def _hold_reason(
