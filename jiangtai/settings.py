@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks",
-    "django_tasks_db",
+    "core.apps.TasksConfig",  # django_tasks_db, named in Chinese
     "ninja",
     "core",
     "accounts",
@@ -193,6 +193,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Files browsers ask for at the site's root (favicon.ico), served as they are.
+WHITENOISE_ROOT = BASE_DIR / "jiangtai" / "root"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Uploads that only access-checked views hand out (invitation letters); never served as is.
@@ -273,7 +275,11 @@ NOTIFICATION_CHANNELS = {
     ),
     "wechat": (
         {
-            "class": "notifications.channels.wechat.WeChatSubscribe",
+            # "wechat": the official account's template messages, to the openids bound through
+            # its web authorisation; "miniprogram": the mini-program's subscribe messages.
+            "class": "notifications.channels.wechat.WeChatSubscribe"
+            if os.environ.get("WECHAT_BACKEND") == "miniprogram"
+            else "notifications.channels.wechat.WeChatTemplate",
             "options": {
                 "app_id": os.environ.get("WECHAT_APP_ID", ""),
                 "app_secret": os.environ.get("WECHAT_APP_SECRET", ""),
@@ -282,7 +288,7 @@ NOTIFICATION_CHANNELS = {
                 "api_base": os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com"),
             },
         }
-        if os.environ.get("WECHAT_BACKEND") == "wechat"
+        if os.environ.get("WECHAT_BACKEND") in ("wechat", "miniprogram")
         else {"class": _LOG_CHANNEL, "options": {"name": "wechat"}}
     ),
     "email": (

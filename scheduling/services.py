@@ -327,6 +327,7 @@ def booking_create(
             facts=facts,
             url=f"/bookings/{booking.pk}/",
             county_id=booking.county_id,
+            subject=booking,
         )
     return booking
 
@@ -404,6 +405,7 @@ def booking_accept(*, actor, booking: Booking) -> Booking:
                 facts=facts,
                 url=f"/bookings/{booking.pk}/",
                 county_id=booking.county_id,
+                subject=booking,
             )
     except IntegrityError:
         # PostgreSQL's exclusion constraint caught an overlap that slipped past the check.
@@ -431,6 +433,7 @@ def booking_decline(*, actor, booking: Booking, reason: str) -> Booking:
             facts=facts,
             url=f"/bookings/{booking.pk}/",
             county_id=booking.county_id,
+            subject=booking,
         )
     return booking
 
@@ -471,6 +474,7 @@ def booking_cancel(*, actor, booking: Booking, reason: str) -> Booking:
             facts=facts,
             url=f"/bookings/{booking.pk}/",
             county_id=booking.county_id,
+            subject=booking,
         )
     return booking
 
@@ -550,6 +554,7 @@ def booking_reschedule(
             facts=facts,
             url=f"/bookings/{booking.pk}/",
             county_id=booking.county_id,
+            subject=booking,
         )
     return booking
 
@@ -576,6 +581,7 @@ def _expire_one(booking_id: int) -> bool:
             facts=facts,
             url=f"/bookings/{booking.pk}/",
             county_id=booking.county_id,
+            subject=booking,
         )
     return True
 
