@@ -9,14 +9,26 @@ def _score(label):
     )  # fmt: skip
 
 
+def _unset_score(label):
+    """A score the trainee must choose: kept in a hidden field that the page's slider fills
+    (the slider itself has no name), so that a tap on submit never records a default."""
+    return forms.IntegerField(
+        label=label, min_value=0, max_value=100, widget=forms.HiddenInput,
+        error_messages={"required": _("Slide to choose a score.")},
+    )  # fmt: skip
+
+
 class TraineeForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=32)
     phone = forms.CharField(
         label=_("Mobile number"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )
-    content = _score(_("Content"))
-    method = _score(_("Method"))
-    effect = _score(_("Effect"))
+    content = _unset_score(_("Content"))
+    method = _unset_score(_("Method"))
+    effect = _unset_score(_("Effect"))
+    # A random key per form shown: a retry of the same submission (sent again when the phone
+    # is back online) is recognised as the first (evaluation.services.trainee_rate).
+    key = forms.CharField(max_length=32, required=False, widget=forms.HiddenInput)
     comment = forms.CharField(
         label=_("Comment (optional)"),
         required=False,

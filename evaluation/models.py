@@ -25,6 +25,9 @@ class TraineeRating(models.Model):
     device = models.CharField(max_length=64, blank=True)
     # The device's network address (core.http.client_ip): a class on one Wi-Fi shares it.
     client_ip = models.CharField(max_length=45, blank=True)
+    # The random key of the trainee page's form that sent it: a retry of the same submission
+    # (sent again when a phone comes back online) is recognised as this record, not a repeat.
+    submission_key = models.CharField(max_length=32, blank=True)
     checked_in_at = models.DateTimeField(_("checked in at"), auto_now_add=True)
     content = models.PositiveSmallIntegerField(
         _("content"), null=True, blank=True, validators=SCORE

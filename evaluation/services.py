@@ -110,10 +110,12 @@ LIMIT_PER_ADDRESS, LIMIT_PER_PHONE, LIMIT_PER_DEVICE = 600, 10, 30
 
 def trainee_rate(
     *, token: str, name: str, phone: str, scores: dict | None, comment: str = "", device: str = "",
-    client_ip: str = "",
+    client_ip: str = "", submission_key: str = "",
 ) -> tuple[TraineeRating, bool]:  # fmt: skip
     """Check in and rate in one step. Returns (record, created): the same phone again for the
     same session gets its first record back, unchanged (rating it if it had no scores yet).
+    `submission_key` is stored with a new record, so that a retry of the same submission can
+    be told from another person's use of the phone number.
 
     Every submission to an open session counts against the per-minute limits, invalid ones
     too; a refusal (429) comes before any complaint about the input. A valid submission
@@ -146,13 +148,13 @@ def trainee_rate(
         errors.raise_if_any()
     return _store(
         booking, rules, limits=limit_keys, name=name, phone=phone, device=device,
-        client_ip=(client_ip or "")[:45], rated=rated,
+        client_ip=(client_ip or "")[:45], submission_key=(submission_key or "")[:32], rated=rated,
     )  # fmt: skip
 
 
 def _store(
     booking: Booking, rules: CountySettings, *, limits: list[tuple[str, int]], name: str,
-    phone: str, device: str, client_ip: str, rated: dict,
+    phone: str, device: str, client_ip: str, submission_key: str, rated: dict,
 ) -> tuple[TraineeRating, bool]:  # fmt: skip
     """The check-in or rating of `trainee_rate`, counted under `limits`: a new record in one
     transaction, or, when the phone is already checked in, that record (rated now if it had
@@ -169,7 +171,7 @@ def _store(
             ratelimit.hit(*limits)
             record = TraineeRating.objects.create(
                 booking=booking, name=name, phone=phone, device=device, client_ip=client_ip,
-                is_flagged=bool(held), flag_reason=held, **rated,
+                submission_key=submission_key, is_flagged=bool(held), flag_reason=held, **rated,
             )  # fmt: skip
             if rated:
                 if not held:

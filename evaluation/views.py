@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -76,14 +76,23 @@ def _set_cookie(request, response, name: str, value: str, *, max_age: int, path:
 
 @require_http_methods(["GET", "POST"])
 def trainee_page(request, token: str):
+    # Chinese whatever the phone's language, unless the trainee taps "English".
+    english = request.GET.get("lang") == "en"
+    with translation.override("en" if english else "zh-hans"):
+        return _trainee_page(request, token, english=english)
+
+
+def _trainee_page(request, token: str, *, english: bool):
     try:
         booking = booking_for_token(token)
     except ServiceError as exc:
         return render(
             request, "evaluation/closed.html", {"message": exc.message}, status=exc.status
         )
-    record = _remembered(request, booking)
-    form = TraineeForm(request.POST or None)
+    # "Rate for another trainee" on a shared phone: a fresh form, whatever this browser rated.
+    another = request.GET.get("another") == "1"
+    record = None if another else _remembered(request, booking)
+    form = TraineeForm(request.POST or None, initial={"key": secrets.token_hex(16)})
     status = 200
     if request.method == "POST" and record is None:
         if form.is_valid():
@@ -93,12 +102,15 @@ def trainee_page(request, token: str):
                     token=token, name=data["name"], phone=data["phone"],
                     scores={k: data[k] for k in ("content", "method", "effect")}, comment=data["comment"],
                     device=request.COOKIES.get(DEVICE, ""), client_ip=client_ip(request),
+                    submission_key=data["key"],
                 )  # fmt: skip
             except ServiceError as exc:
                 apply_service_error(form, exc)
                 status = exc.status
             else:
-                if not created:  # someone else's record, perhaps: none of it is shown
+                # The same phone again is shown nothing of the first record, unless it is this
+                # very submission sent again (the phone was offline when it got the answer).
+                if not created and not (data["key"] and record.submission_key == data["key"]):
                     record = None
                     form.add_error(
                         "phone", _("This mobile number has already checked in for this session.")
@@ -109,7 +121,7 @@ def trainee_page(request, token: str):
         "booking": booking,
         "form": form,
         "record": record,
-        "summary": session_summary(booking) if record else None,
+        "english": english,
     }
     response = render(request, "evaluation/trainee.html", context, status=status)
     window = _window_left(booking)

@@ -80,16 +80,15 @@ class Offline:
 
     def phone(self, browser, **options):
         """A 375 px phone context in WeChat, with the offline route."""
-        return self.context(
-            browser,
-            viewport={"width": PHONE_WIDTH, "height": 812},
-            device_scale_factor=2,
-            is_mobile=True,
-            has_touch=True,
-            locale="zh-CN",
-            user_agent=WECHAT_UA,
-            **options,
-        )
+        phone = {
+            "viewport": {"width": PHONE_WIDTH, "height": 812},
+            "device_scale_factor": 2,
+            "is_mobile": True,
+            "has_touch": True,
+            "locale": "zh-CN",
+            "user_agent": WECHAT_UA,
+        }
+        return self.context(browser, **{**phone, **options})
 
     def watch(self, page):
         """Record the page's JavaScript errors and responses with status 400 or above."""
@@ -133,13 +132,14 @@ class CspWatch:
         assert self.violations == [], f"Content-Security-Policy violations: {self.violations}"
 
 
-def log_in(page, live_server_url: str, username: str):
-    """Log in through the login form as a demo user and land on the home page."""
+def log_in(page, live_server_url: str, username: str, password: str | None = None):
+    """Log in through the login form (as a demo user unless a password is given) and land on
+    the home page."""
     from core.demo import demo_password
 
     page.goto(f"{live_server_url}/accounts/login/")
     page.fill("input[name=username]", username)
-    page.fill("input[name=password]", demo_password())
+    page.fill("input[name=password]", password or demo_password())
     with page.expect_navigation():
         page.click("form button[type=submit]")
     assert urlsplit(page.url).path == "/"

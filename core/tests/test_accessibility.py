@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from core.tests.browser import Offline, chromium
+from core.tests.browser import Offline, chromium, log_in
+from core.tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -22,16 +23,6 @@ def _violations(page) -> list[str]:
         ".map(v => v.id + ': ' + v.help + ' — ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
     )
     return [f"{page.url}: {v}" for v in found]
-
-
-def _log_in(page, base: str, username: str):
-    from core.tests.factories import PASSWORD
-
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("form button[type=submit]")
 
 
 def test_the_first_pages_have_no_accessibility_violations(
@@ -58,7 +49,7 @@ def test_the_first_pages_have_no_accessibility_violations(
         for path in ("/accounts/login/", f"/e/{token_for(session)}"):
             page.goto(live_server.url + path)
             violations += _violations(page)
-        _log_in(page, live_server.url, "secretary")
+        log_in(page, live_server.url, "secretary", PASSWORD)
         for path in ("/", "/lecturers/"):
             page.goto(live_server.url + path)
             violations += _violations(page)

@@ -90,7 +90,7 @@ def test_the_main_pages_work_under_the_policy_without_a_violation(
         page = offline.watch(context.new_page())
         _visit(page, f"{base}/accounts/login/")
         _visit(page, f"{base}/e/{token_for(booking)}")
-        _slider_output_follows(page, "id_content")
+        _slider_output_follows(page, "slide-content")
 
         # The secretary.
         _log_in(page, base, world.secretary)
