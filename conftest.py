@@ -80,6 +80,18 @@ class ApiClient:
 
 
 @pytest.fixture
+def login(client):
+    """login(user) → the test client, logged in as that user (and only that user)."""
+
+    def as_user(user):
+        client.logout()
+        client.force_login(user)
+        return client
+
+    return as_user
+
+
+@pytest.fixture
 def anon_api(client):
     return ApiClient(client)
 

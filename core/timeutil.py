@@ -31,6 +31,11 @@ def add_months(first_day: date, months: int) -> date:
 
 
 def weekday_label(day: date) -> str:
+    return weekday_name(day.weekday())
+
+
+def weekday_name(index: int) -> str:
+    """周一 … 周日 for 0 (Monday) … 6."""
     from django.utils.translation import pgettext
 
     names = (
@@ -42,7 +47,7 @@ def weekday_label(day: date) -> str:
         pgettext("weekday", "Sat"),
         pgettext("weekday", "Sun"),
     )
-    return names[day.weekday()]
+    return names[index]
 
 
 def day_label(day: date) -> str:

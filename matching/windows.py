@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from core.timeutil import aware, local
+from core.timeutil import aware, local, weekday_name
 
 ALL_DAYS = 0b1111111
 WORKDAYS = 0b0011111
@@ -103,21 +103,8 @@ def session_fits(demand, start: datetime, end: datetime) -> bool:
 # --- As people read it -------------------------------------------------------------------------
 
 
-def _weekday_name(day: int) -> str:
-    names = (
-        pgettext("weekday", "Mon"),
-        pgettext("weekday", "Tue"),
-        pgettext("weekday", "Wed"),
-        pgettext("weekday", "Thu"),
-        pgettext("weekday", "Fri"),
-        pgettext("weekday", "Sat"),
-        pgettext("weekday", "Sun"),
-    )
-    return names[day]
-
-
 def weekday_choices() -> list[tuple[int, str]]:
-    return [(day, _weekday_name(day)) for day in DAY_NUMBERS]
+    return [(day, weekday_name(day)) for day in DAY_NUMBERS]
 
 
 def days_label(mask: int) -> str:
@@ -128,7 +115,7 @@ def days_label(mask: int) -> str:
         return pgettext("demand days", "weekdays")
     if mask == WEEKEND:
         return pgettext("demand days", "weekends")
-    return pgettext("list of days", ", ").join(_weekday_name(day) for day in days_list(mask))
+    return pgettext("list of days", ", ").join(weekday_name(day) for day in days_list(mask))
 
 
 def hours_label(daily_from: time | None, daily_until: time | None) -> str:

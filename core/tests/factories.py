@@ -115,3 +115,20 @@ def build_world() -> SimpleNamespace:
     w.course_li = make_course(w.li, "红色家书里的初心", "revolutionary_tradition")
     w.course_b = make_course(w.lecturer_b, "乙县的课", "political_theory")
     return w
+
+
+def session(world, *, started_minutes_ago=30, status="confirmed", attendees=40, minutes=120):
+    """A session of 张三丰 for the world's branch that started `started_minutes_ago` (negative:
+    starts later) and lasts `minutes`: by default under way, its QR code open."""
+    from django.utils import timezone
+
+    from scheduling.models import Booking
+
+    now = timezone.now()
+    start = now - timezone.timedelta(minutes=started_minutes_ago)
+    return Booking.objects.create(
+        county=world.county, org=world.branch, lecturer=world.zhang, course=world.course,
+        start_at=start, end_at=start + timezone.timedelta(minutes=minutes),
+        venue="党群服务中心", expected_attendees=attendees, classroom="classroom",
+        requested_by=world.secretary, expires_at=now, status=status,
+    )  # fmt: skip

@@ -2,11 +2,9 @@
 violation on the pages people meet first: login, the trainee's rating page, home and the
 lecturer catalogue."""
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 
 from core.tests.browser import Offline, chromium, log_in
 from core.tests.factories import PASSWORD
@@ -28,25 +26,18 @@ def _violations(page) -> list[str]:
 def test_the_first_pages_have_no_accessibility_violations(
     live_server, transactional_db, allow_orm_beside_playwright
 ):
-    from core.tests.factories import build_world
+    from core.tests.factories import build_world, session
     from evaluation.services import token_for
-    from scheduling.models import Booking, BookingStatus
 
     world = build_world()
-    now = timezone.now()
-    session = Booking.objects.create(
-        county=world.county, org=world.branch, lecturer=world.zhang, course=world.course,
-        start_at=now - timedelta(minutes=30), end_at=now + timedelta(minutes=90),
-        venue="党群服务中心", expected_attendees=40, classroom="classroom",
-        requested_by=world.secretary, expires_at=now, status=BookingStatus.CONFIRMED,
-    )  # fmt: skip
+    booking = session(world)
     offline = Offline(live_server.url)
     violations = []
     with chromium() as browser:
         # The injected axe script is inline: the pages' Content-Security-Policy would refuse it.
         context = offline.phone(browser, bypass_csp=True)
         page = offline.watch(context.new_page())
-        for path in ("/accounts/login/", f"/e/{token_for(session)}"):
+        for path in ("/accounts/login/", f"/e/{token_for(booking)}"):
             page.goto(live_server.url + path)
             violations += _violations(page)
         log_in(page, live_server.url, "secretary", PASSWORD)

@@ -58,19 +58,13 @@ def test_the_main_pages_work_under_the_policy_without_a_violation(
     from playwright.sync_api import expect
 
     from accounts.models import User
-    from core.tests.factories import PASSWORD, build_world
+    from core.tests.factories import PASSWORD, build_world, session
     from evaluation.services import token_for
     from matching.services import demand_create
-    from scheduling.models import Booking, BookingStatus
 
     world = build_world()
     now = timezone.now()
-    booking = Booking.objects.create(
-        county=world.county, org=world.branch, lecturer=world.zhang, course=world.course,
-        start_at=now - timedelta(minutes=150), end_at=now - timedelta(minutes=30),
-        venue="党群服务中心", expected_attendees=40, classroom="classroom",
-        requested_by=world.secretary, expires_at=now, status=BookingStatus.CONFIRMED,
-    )  # fmt: skip
+    booking = session(world, started_minutes_ago=150)  # over: the lecturer may rate the branch
     start = now + timedelta(days=10)
     demand = demand_create(
         actor=world.secretary, org_id=world.branch.pk, topic="乡村振兴 产业发展",

@@ -3,10 +3,7 @@ submit is refused beside the scores, then the trainee rates; a second trainee ra
 same phone; a trainee rates with no connection, the phone comes back online, and exactly one
 record arrives."""
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from core.tests.browser import ARTIFACTS, Offline, assert_fits_phone, chromium
 
@@ -26,19 +23,12 @@ def test_trainees_rate_on_one_phone_and_offline(
 ):
     from playwright.sync_api import expect
 
-    from core.tests.factories import build_world
+    from core.tests.factories import build_world, session
     from evaluation.models import TraineeRating
     from evaluation.services import token_for
-    from scheduling.models import Booking, BookingStatus
 
     world = build_world()
-    now = timezone.now()
-    booking = Booking.objects.create(
-        county=world.county, org=world.branch, lecturer=world.zhang, course=world.course,
-        start_at=now - timedelta(minutes=30), end_at=now + timedelta(minutes=90),
-        venue="党群服务中心", expected_attendees=40, classroom="classroom",
-        requested_by=world.secretary, expires_at=now, status=BookingStatus.CONFIRMED,
-    )  # fmt: skip
+    booking = session(world)
     url = f"{live_server.url}/e/{token_for(booking)}"
     offline = Offline(live_server.url)
     ARTIFACTS.mkdir(exist_ok=True)

@@ -3,21 +3,11 @@ from django.test import Client
 from django.utils import timezone
 
 from conftest import run_in_threads
+from core.tests.factories import session
 from evaluation.models import TraineeRating
 from evaluation.services import token_for
 from lecturers.models import Lecturer
 from scheduling.models import Booking, BookingStatus
-
-
-def session(world, *, started_minutes_ago=30, status=BookingStatus.CONFIRMED, attendees=40):
-    now = timezone.now()
-    return Booking.objects.create(
-        county=world.county, org=world.branch, lecturer=world.zhang, course=world.course,
-        start_at=now - timezone.timedelta(minutes=started_minutes_ago),
-        end_at=now - timezone.timedelta(minutes=started_minutes_ago) + timezone.timedelta(hours=2),
-        venue="党群服务中心", expected_attendees=attendees, classroom="classroom",
-        requested_by=world.secretary, expires_at=now, status=status,
-    )  # fmt: skip
 
 
 def rating(**change):

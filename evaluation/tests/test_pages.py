@@ -27,16 +27,6 @@ from .test_evaluation import session
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.logout()
-        client.force_login(user)
-        return client
-
-    return as_user
-
-
 def rate(booking, phone, content, method, effect, comment="", name="学员"):
     record, _created = services.trainee_rate(
         token=token_for(booking),

@@ -1,18 +1,8 @@
 import pytest
 
-from core.tests.factories import PASSWORD
 from lecturers.models import Like
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        assert client.login(username=user.username, password=PASSWORD)
-        return client
-
-    return as_user
 
 
 @pytest.mark.parametrize("who", ["county_admin", "town_admin", "secretary", "lecturer", "outsider"])

@@ -23,15 +23,6 @@ from .test_api_bad_input import assert_error, counts
 TOPIC = "乡村振兴 产业发展 讲座"
 
 
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
-
-
 def open_demand(world) -> Demand:
     return services.demand_create(
         actor=world.secretary, org_id=world.branch.pk, topic=TOPIC, window_start=at(7, 8),

@@ -23,15 +23,6 @@ from .test_pages import field_errors, form_data
 TOPIC = "乡村振兴 产业发展 讲座"
 
 
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
-
-
 AFTERNOONS = {"daily_from": "14:00", "daily_until": "17:30", "weekdays": [0, 1, 2, 3, 4]}
 
 

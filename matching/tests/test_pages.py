@@ -19,16 +19,6 @@ TOPIC = "乡村振兴 产业发展 讲座"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.logout()
-        client.force_login(user)
-        return client
-
-    return as_user
-
-
 def post_demand(world, *, user=None, org=None, **change) -> Demand:
     kwargs = {
         "org_id": (org or world.branch).pk,

@@ -25,15 +25,6 @@ def send(user, title, *, url="/bookings/", minutes_ago=0):
     return message
 
 
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
-
-
 def test_the_inbox_needs_a_login(client):
     for url in ("/inbox/", "/inbox/1/"):
         response = client.get(url)

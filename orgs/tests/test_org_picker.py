@@ -19,15 +19,6 @@ def checked(html: str) -> list[str]:
 
 
 @pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
-
-
-@pytest.fixture
 def twin(world):
     """A second 东村党支部, in the other town: the picker must tell them apart."""
     return make_org("东村党支部", OrgLevel.VILLAGE, world.other_town)

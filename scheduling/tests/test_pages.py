@@ -21,15 +21,6 @@ pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-@pytest.fixture
-def login(client):
-    def as_user(user):
-        client.force_login(user)
-        return client
-
-    return as_user
-
-
 def book(world, *, user=None, org=None, days=7, hour=9, course=None, lecturer=None, **change):
     kwargs = {
         "org_id": (org or world.branch).pk,
