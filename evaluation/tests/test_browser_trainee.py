@@ -54,13 +54,15 @@ def test_trainees_rate_on_one_phone_and_offline(
         page.screenshot(path=str(ARTIFACTS / "trainee-rated-375.png"), full_page=True)
 
         # The second trainee on the same phone.
-        page.click("[data-testid=another]")
+        with page.expect_navigation(wait_until="load"):  # the page's script is in place
+            page.click("[data-testid=another]")
         _fill(page, "乙学员", "13911110002", (70, 75, 80))
         page.click("button[type=submit]")
         expect(page.locator("[data-testid=my-rating]")).to_contain_text("乙学员")
 
         # A third with no signal: kept on the phone, sent once back online.
-        page.click("[data-testid=another]")
+        with page.expect_navigation(wait_until="load"):  # the page's script is in place
+            page.click("[data-testid=another]")
         _fill(page, "丙学员", "13911110003", (95, 95, 95))
         context.set_offline(True)
         page.click("button[type=submit]")
