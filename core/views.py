@@ -5,12 +5,12 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.static import serve
 
+import access
 from courses.models import Category
 from evaluation.reports import attach_recent_comments, flagged_count
 from lecturers.selectors import catalogue_summary_for_user, lecturer_list_for_user
 from matching.selectors import orders_open_to_grab
 from notifications.selectors import failed_delivery_count
-from orgs import access
 from scheduling.models import BookingStatus, OutsideSessionStatus
 from scheduling.selectors import (
     booking_list_for_user,

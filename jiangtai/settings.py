@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "orgs",
+    "access",
     "lecturers",
     "courses",
     "notifications",

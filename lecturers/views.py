@@ -3,13 +3,14 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+import access
 from courses.models import Category
 from evaluation.reports import attach_recent_comments, recent_comments
-from orgs import access
 from scheduling import selectors as scheduling_selectors
 
 from . import selectors
 from .forms import CatalogueFilterForm
+from .selectors import may_book_lecturer
 from .services import lecturer_like
 
 PAGE_SIZE = 20
@@ -53,7 +54,7 @@ def lecturer_detail(request, lecturer_id):
         "is_own": lecturer.user_id == request.user.pk,
         "honours": lecturer.honour_list,
         "recent_comments": recent_comments([lecturer.pk])[lecturer.pk],
-        "may_book": access.may_book_lecturer(request.user, lecturer),
+        "may_book": may_book_lecturer(request.user, lecturer),
         "slots": scheduling_selectors.free_slots_for_lecturer(request.user, lecturer),
     }
     return render(request, "lecturers/detail.html", context)

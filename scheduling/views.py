@@ -16,16 +16,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+import access
+from access.forms import use_org_picker
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.http import is_local_path
 from core.text import ascii_digits, parse_id
 from core.timeutil import add_months, local, month_label, when_label
 from courses.models import Category, CourseStatus
+from courses.selectors import courses_visible_to
 from evaluation.forms import OrgRatingForm
 from evaluation.reports import booking_evaluation
-from orgs import access
-from orgs.forms import use_org_picker
+from lecturers.selectors import lecturer_bookable_for, lecturer_for_user
 from orgs.models import CountySettings
+from orgs.selectors import org_label, org_search
 
 from . import selectors, services
 from .calendar import feed_ics, feed_owner, feed_rotate, feed_url_for
@@ -44,6 +47,7 @@ from .forms import (
     slot_rows_initial,
 )
 from .models import BookingStatus, OutsideSessionStatus
+from .selectors import outside_session_for_user
 
 PAGE_SIZE = 20
 MONTH_RE = re.compile(r"(20[0-9]{2})-(0[1-9]|1[0-2])")
@@ -99,7 +103,7 @@ def _month_param(value) -> date | None:
 
 def _course_choices(user, lecturer):
     return list(
-        access.courses_visible_to(user)
+        courses_visible_to(user)
         .filter(lecturer=lecturer, status=CourseStatus.ACTIVE)
         .order_by("id")
     )
@@ -380,7 +384,7 @@ def _initial_course(request, courses, slots, slot_id) -> int | None:
 def booking_clash(request):
     """htmx, while the booking form is filled in: warn at once when the lecturer already has
     a confirmed session at the typed time (the request would be refused: 409 lecturer_busy)."""
-    lecturer = access.lecturer_for_user(request.user, request.GET.get("lecturer", ""))
+    lecturer = lecturer_for_user(request.user, request.GET.get("lecturer", ""))
     form = ProposedTimeForm(request.GET)
     busy = form.is_valid() and services.lecturer_is_busy(
         lecturer.pk, form.cleaned_data["start"], form.cleaned_data["end"]
@@ -395,12 +399,12 @@ def booking_new(request):
     if not lecturer_id:
         messages.info(request, _("Choose a lecturer first, then tap “Book”."))
         return redirect("lecturer_list")
-    lecturer = access.lecturer_for_user(user, lecturer_id)
+    lecturer = lecturer_for_user(user, lecturer_id)
     orgs = access.orgs_bookable_by(user)
     if not orgs:
         raise Forbidden(_("Only branch secretaries and town or county administrators can book."))
     rules = CountySettings.for_county(lecturer.county_id)
-    orgs = [org for org in orgs if access.lecturer_bookable_for(lecturer, org, rules)]
+    orgs = [org for org in orgs if lecturer_bookable_for(lecturer, org, rules)]
     courses = _course_choices(user, lecturer)
     slots = selectors.free_slots_for_lecturer(user, lecturer)
     context = {"lecturer": lecturer, "orgs": orgs, "courses": courses, "slots": slots}
@@ -506,7 +510,7 @@ def _own_lecturer(user):
     scope = access.scope_for(user)
     if not scope.lecturer_id:
         raise Forbidden(_("Only lecturers can do this."))
-    return access.lecturer_for_user(user, scope.lecturer_id)
+    return lecturer_for_user(user, scope.lecturer_id)
 
 
 @login_required
@@ -686,14 +690,14 @@ def _render_outside_detail(request, session, form=None):
 
 @login_required
 def outside_detail(request, session_id):
-    session = access.outside_session_for_user(request.user, session_id)
+    session = outside_session_for_user(request.user, session_id)
     return _render_outside_detail(request, session)
 
 
 @login_required
 @require_POST
 def outside_decide(request, session_id):
-    session = access.outside_session_for_user(request.user, session_id)
+    session = outside_session_for_user(request.user, session_id)
     if not access.may_decide_outside_sessions(request.user):
         raise Forbidden()
     form = DecisionForm(request.POST)
@@ -725,7 +729,7 @@ def outside_decide(request, session_id):
 @require_GET
 def outside_letter(request, session_id):
     """The invitation letter, only to the lecturer and the county admins (never /media/)."""
-    session = access.outside_session_for_user(request.user, session_id)
+    session = outside_session_for_user(request.user, session_id)
     if not session.letter:
         raise Http404
     name = PurePosixPath(session.letter.name).name
@@ -797,3 +801,26 @@ def reported_list(request):
         "query": "unmatched=1" if only_unmatched else "",
     }
     return render(request, "scheduling/reported_list.html", context)
+
+
+@login_required
+def org_pick(request):
+    """The options of an organisation picker (access.forms.OrgPicker) for what the user typed:
+    the organisations the user may book for, with a lecturer only those that may book them."""
+    user = request.user
+    orgs = access.orgs_bookable_by(user)
+    lecturer_id = parse_id(request.GET.get("lecturer"))
+    if lecturer_id is not None:
+        lecturer = lecturer_for_user(user, lecturer_id)
+        rules = CountySettings.for_county(lecturer.county_id)
+        orgs = [org for org in orgs if lecturer_bookable_for(lecturer, org, rules)]
+    options, more = org_search(
+        orgs, request.GET.get("org_q", ""), selected_id=parse_id(request.GET.get("org"))
+    )
+    context = {
+        "name": "org",
+        "options": [(org.pk, org_label(org)) for org in options],
+        "selected": parse_id(request.GET.get("org")),
+        "more": more,
+    }
+    return render(request, "orgs/widgets/_org_options.html", context)

@@ -8,9 +8,13 @@ from ninja.responses import Status
 from core.errors import InvalidInput
 from core.timeutil import local
 from courses.models import Category
-from orgs import access
 from scheduling import calendar, selectors, services
 from scheduling.models import Booking, BookingStatus, OutsideSession, OutsideSessionStatus
+from scheduling.selectors import (
+    booking_for_user,
+    outside_session_for_user,
+    outside_sessions_visible_to,
+)
 from scheduling.validation import clean_month
 
 from ..idempotency import idempotent
@@ -291,7 +295,7 @@ def booking_detail(request, booking_id: int):
 )
 @decorate_view(idempotent)
 def booking_accept(request, booking_id: int):
-    booking = access.booking_for_user(request.auth, booking_id)
+    booking = booking_for_user(request.auth, booking_id)
     return _booking(services.booking_accept(actor=request.auth, booking=booking))
 
 
@@ -302,7 +306,7 @@ def booking_accept(request, booking_id: int):
 )
 @decorate_view(idempotent)
 def booking_decline(request, booking_id: int, payload: ReasonIn):
-    booking = access.booking_for_user(request.auth, booking_id)
+    booking = booking_for_user(request.auth, booking_id)
     return _booking(
         services.booking_decline(actor=request.auth, booking=booking, reason=payload.reason)
     )
@@ -315,7 +319,7 @@ def booking_decline(request, booking_id: int, payload: ReasonIn):
 )
 @decorate_view(idempotent)
 def booking_cancel(request, booking_id: int, payload: ReasonIn):
-    booking = access.booking_for_user(request.auth, booking_id)
+    booking = booking_for_user(request.auth, booking_id)
     return _booking(
         services.booking_cancel(actor=request.auth, booking=booking, reason=payload.reason)
     )
@@ -328,7 +332,7 @@ def booking_cancel(request, booking_id: int, payload: ReasonIn):
 )
 @decorate_view(idempotent)
 def booking_complete(request, booking_id: int):
-    booking = access.booking_for_user(request.auth, booking_id)
+    booking = booking_for_user(request.auth, booking_id)
     return _booking(services.booking_complete(actor=request.auth, booking=booking))
 
 
@@ -339,7 +343,7 @@ def booking_complete(request, booking_id: int):
 )
 @decorate_view(idempotent)
 def booking_reschedule(request, booking_id: int, payload: RescheduleIn):
-    booking = access.booking_for_user(request.auth, booking_id)
+    booking = booking_for_user(request.auth, booking_id)
     return _booking(
         services.booking_reschedule(
             actor=request.auth,
@@ -406,7 +410,7 @@ def outside_session_file(
 def outside_session_list(request, status: str = ""):
     if status and status not in OutsideSessionStatus.values:
         raise InvalidInput.field("status", _("Unknown status."))
-    qs = access.outside_sessions_visible_to(request.auth)
+    qs = outside_sessions_visible_to(request.auth)
     if status:
         qs = qs.filter(status=status)
     return [_outside(s) for s in qs[:200]]
@@ -419,7 +423,7 @@ def outside_session_list(request, status: str = ""):
 )
 @decorate_view(idempotent)
 def outside_session_decide(request, session_id: int, payload: DecisionIn):
-    session = access.outside_session_for_user(request.auth, session_id)
+    session = outside_session_for_user(request.auth, session_id)
     return _outside(
         services.outside_session_decide(
             actor=request.auth, session=session, approve=payload.approve, note=payload.note
