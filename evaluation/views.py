@@ -29,6 +29,7 @@ from core.timeutil import local
 from lecturers.selectors import lecturers_visible_to
 from orgs.models import CountySettings
 from scheduling.selectors import booking_for_user
+from scheduling.views import render_booking_detail
 
 from . import reports, selectors
 from .export import rollup_xlsx_response
@@ -207,12 +208,18 @@ def attendance(request, booking_id):
     return render(request, "evaluation/attendance.html", context)
 
 
+def booking_page_part(sender, *, user, booking, **kwargs) -> dict:
+    """What the booking page shows of the evaluation (connected to scheduling's `booking_page`)."""
+    return {
+        "org_rating_form": OrgRatingForm(prefix="org"),
+        **reports.booking_evaluation(user, booking),
+    }
+
+
 @login_required
 @require_POST
 def org_rating(request, booking_id):
     """The lecturer rates the organisation on the booking page once the session has started."""
-    from scheduling.views import _render_detail
-
     booking = booking_for_user(request.user, booking_id)
     form = OrgRatingForm(request.POST, prefix="org")
     if form.is_valid():
@@ -226,7 +233,7 @@ def org_rating(request, booking_id):
         else:
             messages.success(request, _("Thank you. Your rating of the organisation is saved."))
             return redirect(f"{reverse('booking_detail', args=[booking.pk])}#evaluation")
-    return _render_detail(request, booking, forms={"org_rating_form": form})
+    return render_booking_detail(request, booking, forms={"org_rating_form": form})
 
 
 @login_required

@@ -13,7 +13,7 @@ admin.site.site_title = _("Jiangtai")
 admin.site.index_title = _("Back office")
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", include("reports.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/login/", account_views.login_view, name="login"),
     path("accounts/logout/", account_views.logout_view, name="logout"),

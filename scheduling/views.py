@@ -24,8 +24,6 @@ from core.text import ascii_digits, parse_id
 from core.timeutil import add_months, local, month_label, when_label
 from courses.models import Category, CourseStatus
 from courses.selectors import courses_visible_to
-from evaluation.forms import OrgRatingForm
-from evaluation.reports import booking_evaluation
 from lecturers.selectors import lecturer_bookable_for, lecturer_for_user
 from orgs.models import CountySettings
 from orgs.selectors import org_label, org_search
@@ -46,8 +44,9 @@ from .forms import (
     publishable_months,
     slot_rows_initial,
 )
-from .models import BookingStatus, OutsideSessionStatus
+from .models import Booking, BookingStatus, OutsideSessionStatus
 from .selectors import outside_session_for_user
+from .signals import booking_page
 
 PAGE_SIZE = 20
 MONTH_RE = re.compile(r"(20[0-9]{2})-(0[1-9]|1[0-2])")
@@ -213,7 +212,8 @@ def _history_lines(booking) -> list[dict]:
     return lines
 
 
-def _render_detail(request, booking, *, forms: dict | None = None):
+def render_booking_detail(request, booking, *, forms: dict | None = None):
+    """The booking page; `forms` replaces a blank form with one that carries errors."""
     user = request.user
     is_lecturer = access.is_booking_lecturer(user, booking)
     org_side = access.acts_for_org(user, booking.org)
@@ -234,9 +234,11 @@ def _render_detail(request, booking, *, forms: dict | None = None):
             prefix="move",
             initial={"date": start.date(), "start_time": start.time(), "end_time": end.time()},
         ),
-        "org_rating_form": OrgRatingForm(prefix="org"),
         **(forms or {}),
     }
+    parts = {}
+    for _receiver, part in booking_page.send(sender=Booking, user=user, booking=booking):
+        parts.update(part)
     context = {
         "booking": booking,
         "history": _history_lines(booking),
@@ -250,8 +252,9 @@ def _render_detail(request, booking, *, forms: dict | None = None):
         and booking.status == BookingStatus.CONFIRMED
         and booking.end_at <= now,  # offered once it is over (the API allows it from the start)
         "can_reschedule": org_side and booking.status in open_states,
-        # Issue 6: attendance, the session's scores, the QR poster, rating the organisation.
-        **booking_evaluation(user, booking),
+        # What the apps above add (issue 6: attendance, the session's scores, the QR poster,
+        # rating the organisation).
+        **parts,
         **forms,
     }
     return render(request, "scheduling/booking_detail.html", context)
@@ -260,7 +263,7 @@ def _render_detail(request, booking, *, forms: dict | None = None):
 @login_required
 def booking_detail(request, booking_id):
     booking = selectors.booking_detail_for_user(request.user, booking_id)
-    return _render_detail(request, booking)
+    return render_booking_detail(request, booking)
 
 
 def _after_action(request, booking, message: str):
@@ -298,7 +301,7 @@ def _reason_action(request, booking_id, *, prefix: str, service, done: str):
             return _conflict(request, booking, exc)
         else:
             return _after_action(request, booking, done)
-    return _render_detail(request, booking, forms={f"{prefix}_form": form})
+    return render_booking_detail(request, booking, forms={f"{prefix}_form": form})
 
 
 @login_required
@@ -359,7 +362,7 @@ def booking_reschedule(request, booking_id):
             return _after_action(
                 request, booking, _("The new time was sent; the lecturer will answer it again.")
             )
-    return _render_detail(request, booking, forms={"reschedule_form": form})
+    return render_booking_detail(request, booking, forms={"reschedule_form": form})
 
 
 # --- the booking form (约课) ----------------------------------------------------------------------

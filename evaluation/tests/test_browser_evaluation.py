@@ -41,8 +41,8 @@ def test_print_the_poster_scan_it_check_in_rate_and_rank(
 
     import access
     from accounts.models import User
-    from core.demo import seed_demo
     from courses.models import CourseStatus
+    from demo.demo import seed_demo
     from evaluation.models import TraineeRating
     from evaluation.services import token_for
     from lecturers.models import Lecturer

@@ -35,9 +35,9 @@ def test_publish_book_accept_subscribe_and_complete_on_phones(
 
     import access
     from accounts.models import User
-    from core.demo import seed_demo
     from core.timeutil import add_months, aware, local
     from courses.models import CourseStatus
+    from demo.demo import seed_demo
     from lecturers.models import Lecturer
     from scheduling.models import Booking, BookingStatus, OfferingSlot
 
