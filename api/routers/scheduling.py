@@ -288,6 +288,13 @@ def booking_detail(request, booking_id: int):
     return _booking(selectors.booking_detail_for_user(request.auth, booking_id))
 
 
+def _transition(request, booking_id: int, service, **kwargs) -> dict:
+    """One booking action: the booking as the caller may see it (404 outside), the service's
+    move (its checks answer 403/409/422), the booking as it is now."""
+    booking = booking_for_user(request.auth, booking_id)
+    return _booking(service(actor=request.auth, booking=booking, **kwargs))
+
+
 @router.post(
     "/bookings/{int:booking_id}/accept",
     response={200: BookingOut, **WRITE_ERRORS},
@@ -295,8 +302,7 @@ def booking_detail(request, booking_id: int):
 )
 @decorate_view(idempotent)
 def booking_accept(request, booking_id: int):
-    booking = booking_for_user(request.auth, booking_id)
-    return _booking(services.booking_accept(actor=request.auth, booking=booking))
+    return _transition(request, booking_id, services.booking_accept)
 
 
 @router.post(
@@ -306,10 +312,7 @@ def booking_accept(request, booking_id: int):
 )
 @decorate_view(idempotent)
 def booking_decline(request, booking_id: int, payload: ReasonIn):
-    booking = booking_for_user(request.auth, booking_id)
-    return _booking(
-        services.booking_decline(actor=request.auth, booking=booking, reason=payload.reason)
-    )
+    return _transition(request, booking_id, services.booking_decline, reason=payload.reason)
 
 
 @router.post(
@@ -319,10 +322,7 @@ def booking_decline(request, booking_id: int, payload: ReasonIn):
 )
 @decorate_view(idempotent)
 def booking_cancel(request, booking_id: int, payload: ReasonIn):
-    booking = booking_for_user(request.auth, booking_id)
-    return _booking(
-        services.booking_cancel(actor=request.auth, booking=booking, reason=payload.reason)
-    )
+    return _transition(request, booking_id, services.booking_cancel, reason=payload.reason)
 
 
 @router.post(
@@ -332,8 +332,7 @@ def booking_cancel(request, booking_id: int, payload: ReasonIn):
 )
 @decorate_view(idempotent)
 def booking_complete(request, booking_id: int):
-    booking = booking_for_user(request.auth, booking_id)
-    return _booking(services.booking_complete(actor=request.auth, booking=booking))
+    return _transition(request, booking_id, services.booking_complete)
 
 
 @router.post(
@@ -343,15 +342,13 @@ def booking_complete(request, booking_id: int):
 )
 @decorate_view(idempotent)
 def booking_reschedule(request, booking_id: int, payload: RescheduleIn):
-    booking = booking_for_user(request.auth, booking_id)
-    return _booking(
-        services.booking_reschedule(
-            actor=request.auth,
-            booking=booking,
-            start=payload.start,
-            end=payload.end,
-            reason=payload.reason,
-        )
+    return _transition(
+        request,
+        booking_id,
+        services.booking_reschedule,
+        start=payload.start,
+        end=payload.end,
+        reason=payload.reason,
     )
 
 
