@@ -1,3 +1,6 @@
+"""The county's rules form and the organisation picker; both need the access module, which sits
+above `orgs`."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,6 @@
+"""Writes on the organisation tree and the county's rules. They live here, not in `orgs`,
+because they ask the access module, which sits above `orgs`."""
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
