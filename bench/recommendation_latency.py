@@ -305,9 +305,9 @@ def naive_recommend(demand, limit: int = 10) -> list[tuple[int, float]]:
 
     from courses.models import Course, CourseStatus
     from lecturers.models import Lecturer, LecturerStatus
+    from lecturers.selectors import lecturer_bookable_for
     from matching import engine, text
     from matching.models import DemandNotice, NoticeOutcome, Synonym
-    from orgs import access
     from orgs.models import CountySettings
     from scheduling.models import Booking, BookingStatus, OfferingSlot
 
@@ -371,7 +371,7 @@ def naive_recommend(demand, limit: int = 10) -> list[tuple[int, float]]:
         for lec in Lecturer.objects.filter(
             county_id=county_id, status=LecturerStatus.ACTIVE
         ).select_related("org")
-        if lec.pk in topics and access.lecturer_bookable_for(lec, demand.org, rules)
+        if lec.pk in topics and lecturer_bookable_for(lec, demand.org, rules)
     ]
     buffer = timedelta(minutes=rules.travel_buffer_minutes)
     now = timezone.now()

@@ -1,8 +1,23 @@
 from django.db.models import Q, QuerySet
 
-from orgs import access
+import access
+from lecturers.models import LecturerStatus
 
-from .models import Course
+from .models import Course, CourseStatus
+
+
+def courses_visible_to(user) -> QuerySet[Course]:
+    """Offered courses of bookable lecturers in the caller's county; county admins see every
+    course of the county, a lecturer all of their own."""
+    public = Q(status=CourseStatus.ACTIVE, lecturer__status=LecturerStatus.ACTIVE)
+    q = access.catalogue_q(
+        user, county_field="lecturer__county_id", public=public, own_field="lecturer_id"
+    )
+    return access.scoped(Course.objects.all(), q)
+
+
+def course_for_user(user, course_id) -> Course:
+    return access.get_visible(courses_visible_to(user), course_id)
 
 
 def course_list_for_user(
@@ -13,7 +28,7 @@ def course_list_for_user(
     lecturer_id: int | None = None,
     org_id: int | None = None,
 ) -> QuerySet[Course]:
-    qs = access.courses_visible_to(user).select_related("lecturer")
+    qs = courses_visible_to(user).select_related("lecturer")
     if q and q.strip():
         text = q.strip()
         qs = qs.filter(
@@ -29,5 +44,5 @@ def course_list_for_user(
 
 
 def course_detail_for_user(user, course_id) -> Course:
-    course = access.course_for_user(user, course_id)
+    course = course_for_user(user, course_id)
     return course_list_for_user(user).get(pk=course.pk)

@@ -1,10 +1,10 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+import access
 from core.audit import audit
 from core.errors import FieldErrors, Forbidden
 from core.text import clean_choice_list, clean_text
-from orgs import access
 
 from .models import Audience, Category, Classroom, Course, CourseRevision, CourseStatus
 

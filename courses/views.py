@@ -2,8 +2,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+import access
 from lecturers.forms import CatalogueFilterForm
-from orgs import access
+from lecturers.selectors import may_book_lecturer
 
 from .models import Category, CourseStatus
 from .selectors import course_detail_for_user, course_list_for_user
@@ -43,6 +44,6 @@ def course_detail(request, course_id):
         "course": course,
         "revisions": revisions,
         "may_book": course.status == CourseStatus.ACTIVE
-        and access.may_book_lecturer(request.user, course.lecturer),
+        and may_book_lecturer(request.user, course.lecturer),
     }
     return render(request, "courses/detail.html", context)

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class EvaluationConfig(AppConfig):
     name = "evaluation"
     verbose_name = _("Evaluation")
+
+    def ready(self):
+        from scheduling.signals import booking_page
+
+        from .views import booking_page_part
+
+        booking_page.connect(booking_page_part, dispatch_uid="evaluation.booking_page_part")

@@ -11,13 +11,15 @@ from django.db.models import Avg, Count, F, FloatField, Q, Window
 from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 
+import access
 from core.errors import Forbidden, NotFound
 from core.text import mask_phone, parse_id
 from core.timeutil import add_months, aware, local
 from lecturers.models import Lecturer
-from orgs import access
+from lecturers.selectors import lecturer_for_user
 from orgs.models import CountySettings
 from scheduling.models import Booking
+from scheduling.selectors import booking_for_user
 
 from .models import OrgRating, TraineeRating
 from .services import (
@@ -56,7 +58,7 @@ def may_see_quality_form(user, booking: Booking) -> bool:
 def session_for_poster(user, booking_id) -> Booking:
     """The session whose QR poster the caller may print: 404 outside the caller's scope or
     without a code (not confirmed), 403 for those who see it but are no party to it."""
-    booking = access.booking_for_user(user, booking_id)
+    booking = booking_for_user(user, booking_id)
     if not access.may_see_session_qr(user, booking):
         raise Forbidden()
     if not has_evaluation(booking):
@@ -65,7 +67,7 @@ def session_for_poster(user, booking_id) -> Booking:
 
 
 def session_for_quality_form(user, booking_id) -> Booking:
-    booking = access.booking_for_user(user, booking_id)
+    booking = booking_for_user(user, booking_id)
     if not may_see_quality_form(user, booking):
         raise Forbidden()
     if not has_evaluation(booking):
@@ -230,7 +232,7 @@ def rollup_lecturer(user, lecturer_id) -> Lecturer:
         raise Forbidden()
     if parse_id(lecturer_id) is None:
         raise NotFound()
-    return access.lecturer_for_user(user, lecturer_id)
+    return lecturer_for_user(user, lecturer_id)
 
 
 def rollup(user, lecturer: Lecturer, period: Period) -> dict:
@@ -315,7 +317,7 @@ def rollup(user, lecturer: Lecturer, period: Period) -> dict:
 def session_for_attendance(user, booking_id) -> Booking:
     """The session whose attendance list the caller confirms: 404 outside the caller's scope
     or without a code, 403 for those who see it but do not act for the organisation."""
-    booking = access.booking_for_user(user, booking_id)
+    booking = booking_for_user(user, booking_id)
     if not may_confirm_attendance(user, booking):
         raise Forbidden()
     if not has_evaluation(booking):

@@ -5,9 +5,10 @@ from datetime import datetime
 from django.db.models import Avg, Count, F, FloatField, Q
 from django.db.models.functions import Cast
 
+import access
 from core.scoring import bayesian_average
 from core.timeutil import aware
-from orgs import access
+from lecturers.selectors import lecturers_visible_to
 from orgs.models import CountySettings
 
 from .services import counted_ratings
@@ -25,7 +26,7 @@ def lecturer_ranking(
         return []
     # Only lecturers the caller may see in the catalogue (non-admins: active ones).
     ratings = counted_ratings().filter(
-        booking__county_id=scope.county_id, booking__lecturer__in=access.lecturers_visible_to(user)
+        booking__county_id=scope.county_id, booking__lecturer__in=lecturers_visible_to(user)
     )
     if year:
         start, end = _year_bounds(year)

@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+import access
 from core import ratelimit
 from core.audit import audit
 from core.errors import Conflict, FieldErrors, Forbidden, Gone, NotFound
 from core.text import clean_mobile, clean_text
 from courses.models import Course
 from lecturers.models import Lecturer
-from orgs import access
 from orgs.models import CountySettings, OrgScore
 from scheduling.models import Booking, BookingStatus
 

@@ -20,13 +20,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+import access
 from core.errors import Conflict, Forbidden, InvalidInput, ServiceError
 from core.forms import apply_service_error
 from core.http import client_ip
 from core.text import mask_phone
 from core.timeutil import local
-from orgs import access
+from lecturers.selectors import lecturers_visible_to
 from orgs.models import CountySettings
+from scheduling.selectors import booking_for_user
+from scheduling.views import render_booking_detail
 
 from . import reports, selectors
 from .export import rollup_xlsx_response
@@ -205,13 +208,19 @@ def attendance(request, booking_id):
     return render(request, "evaluation/attendance.html", context)
 
 
+def booking_page_part(sender, *, user, booking, **kwargs) -> dict:
+    """What the booking page shows of the evaluation (connected to scheduling's `booking_page`)."""
+    return {
+        "org_rating_form": OrgRatingForm(prefix="org"),
+        **reports.booking_evaluation(user, booking),
+    }
+
+
 @login_required
 @require_POST
 def org_rating(request, booking_id):
     """The lecturer rates the organisation on the booking page once the session has started."""
-    from scheduling.views import _render_detail
-
-    booking = access.booking_for_user(request.user, booking_id)
+    booking = booking_for_user(request.user, booking_id)
     form = OrgRatingForm(request.POST, prefix="org")
     if form.is_valid():
         try:
@@ -224,7 +233,7 @@ def org_rating(request, booking_id):
         else:
             messages.success(request, _("Thank you. Your rating of the organisation is saved."))
             return redirect(f"{reverse('booking_detail', args=[booking.pk])}#evaluation")
-    return _render_detail(request, booking, forms={"org_rating_form": form})
+    return render_booking_detail(request, booking, forms={"org_rating_form": form})
 
 
 @login_required
@@ -255,7 +264,7 @@ def rankings(request):
     linked = set()
     if tab == "lecturers":
         linked = set(
-            access.lecturers_visible_to(user)
+            lecturers_visible_to(user)
             .filter(pk__in=[item["id"] for item in page.object_list])
             .values_list("pk", flat=True)
         )

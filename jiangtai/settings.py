@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "orgs",
+    "access",
     "lecturers",
     "courses",
     "notifications",
@@ -71,6 +72,8 @@ INSTALLED_APPS = [
     "matching",
     "evaluation",
     "api",
+    "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -104,7 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.navigation",
+                "reports.context_processors.navigation",
             ],
         },
     },
@@ -248,7 +251,7 @@ if SESSION_COOKIE_SECURE:
 PERIODIC_JOBS = [
     (60, "scheduling.services.bookings_expire_due"),
     (15, "notifications.tasks.queue_delivery"),
-    (300, "notifications.reminders.send_due_reminders"),
+    (300, "scheduling.reminders.send_due_reminders"),
     (300, "matching.services.demands_widen_due"),
     (3600, "core.ratelimit.prune"),
     (3600, "accounts.services.login_throttles_prune"),

@@ -6,14 +6,14 @@ from accounts import views as account_views
 from api import views as api_views
 from api.api import api
 from core import views as core_views
-from orgs import views as org_views
+from scheduling import views as scheduling_views
 
 admin.site.site_header = _("Jiangtai administration")
 admin.site.site_title = _("Jiangtai")
 admin.site.index_title = _("Back office")
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", include("reports.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/login/", account_views.login_view, name="login"),
     path("accounts/logout/", account_views.logout_view, name="logout"),
@@ -22,8 +22,8 @@ urlpatterns = [
     path("lecturers/", include("lecturers.urls")),
     path("courses/", include("courses.urls")),
     path("inbox/", include("notifications.urls")),
-    path("settings/", include("orgs.urls")),
-    path("orgs/pick/", org_views.org_pick, name="org_pick"),
+    path("settings/", include("access.urls")),
+    path("orgs/pick/", scheduling_views.org_pick, name="org_pick"),
     path("", include("scheduling.urls")),
     path("demands/", include("matching.urls")),
     path("", include("evaluation.urls")),

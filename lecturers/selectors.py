@@ -2,12 +2,14 @@
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
+import access
 from core.pinyin import is_latin, normalise_query
 from core.text import mask_phone
 from courses.models import Course, CourseStatus
-from orgs import access
+from courses.selectors import courses_visible_to
+from orgs.models import CountySettings, Organisation
 
-from .models import Lecturer, LecturerHonour, LecturerStatus
+from .models import Lecturer, LecturerHonour, LecturerLevel, LecturerStatus
 
 SORTS = {
     # Rated lecturers first, best first; then the most liked.
@@ -17,6 +19,36 @@ SORTS = {
     "name": ["name_pinyin", "id"],
     "newest": ["-created_at", "-id"],
 }
+
+
+def lecturers_visible_to(user) -> QuerySet[Lecturer]:
+    """The caller's county's lecturers. Candidates, cold-stored and removed lecturers cannot be
+    booked, so only county admins (and the lecturer themself) see them."""
+    q = access.catalogue_q(
+        user, county_field="county_id", public=Q(status=LecturerStatus.ACTIVE), own_field="pk"
+    )
+    return access.scoped(Lecturer.objects.all(), q)
+
+
+def lecturer_for_user(user, lecturer_id) -> Lecturer:
+    return access.get_visible(lecturers_visible_to(user), lecturer_id)
+
+
+def lecturer_bookable_for(lecturer: Lecturer, org: Organisation, rules) -> bool:
+    """County rules (L6, L14): only active lecturers of the same county; county-level lecturers
+    for everyone; town-level lecturers inside their own town unless the county opens them up."""
+    if lecturer.status != LecturerStatus.ACTIVE or lecturer.county_id != org.county_id:
+        return False
+    if lecturer.level == LecturerLevel.COUNTY or rules.town_lecturers_county_wide:
+        return True
+    lecturer_town = access.org_town_id(lecturer.org) if lecturer.org else None
+    return lecturer_town is None or lecturer_town == access.org_town_id(org)
+
+
+def may_book_lecturer(user, lecturer: Lecturer) -> bool:
+    """Does the caller act for an organisation that may book this lecturer?"""
+    rules = CountySettings.for_county(lecturer.county_id)
+    return any(lecturer_bookable_for(lecturer, org, rules) for org in access.orgs_bookable_by(user))
 
 
 def _query_filter(q: str) -> Q:
@@ -42,7 +74,7 @@ def lecturer_list_for_user(
     status: str = "",
     sort: str = "recommended",
 ) -> QuerySet[Lecturer]:
-    qs = access.lecturers_visible_to(user)
+    qs = lecturers_visible_to(user)
     if q and q.strip():
         matching = qs.filter(_query_filter(q)).values("pk")
         qs = qs.filter(pk__in=matching)
@@ -86,7 +118,7 @@ def lecturer_titles(lecturer: Lecturer) -> list[str]:
 
 def lecturer_detail_for_user(user, lecturer_id) -> Lecturer:
     """The résumé; raises NotFound outside the caller's county."""
-    lecturer = access.lecturer_for_user(user, lecturer_id)
+    lecturer = lecturer_for_user(user, lecturer_id)
     return lecturer_list_for_user(user).get(pk=lecturer.pk)
 
 
@@ -106,8 +138,8 @@ def catalogue_summary_for_user(user) -> dict:
     """Headline figures of the caller's county pool (L5, L18)."""
     from courses.models import Category
 
-    lecturers = access.lecturers_visible_to(user)
-    courses = access.courses_visible_to(user).filter(status=CourseStatus.ACTIVE)
+    lecturers = lecturers_visible_to(user)
+    courses = courses_visible_to(user).filter(status=CourseStatus.ACTIVE)
     by_category = dict(courses.values_list("category").annotate(n=Count("id")))
     by_status = dict(lecturers.values_list("status").annotate(n=Count("id")))
     return {

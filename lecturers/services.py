@@ -5,12 +5,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
+import access
 from accounts.models import User
 from core.audit import audit
 from core.errors import FieldErrors, Forbidden, NotFound
 from core.pinyin import pinyin_keys
 from core.text import clean_coordinates, clean_mobile, clean_text
-from orgs import access
 from orgs.models import Membership, Role
 
 from .models import Lecturer, LecturerLevel, LecturerStatus, Like, Source

@@ -3,7 +3,6 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.lecturer_list, name="lecturer_list"),
-    path("<int:lecturer_id>/", views.lecturer_detail, name="lecturer_detail"),
+    # The list and the résumé compose other domains' data: reports.urls.
     path("<int:lecturer_id>/like/", views.lecturer_like_view, name="lecturer_like"),
 ]

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from courses.models import Course, CourseStatus
 from lecturers.models import Lecturer, LecturerStatus
-from orgs import access
+from lecturers.selectors import lecturer_bookable_for
 from orgs.models import CountySettings
 from scheduling.models import Booking, BookingStatus, OfferingSlot
 
@@ -67,7 +67,7 @@ class Doc:
 @dataclass(slots=True)
 class Place:
     """What the index knows of a lecturer: enough to prune, never to decide. `stand_in`
-    answers `access.lecturer_bookable_for`; `at` is (latitude and longitude in radians, cosine
+    answers `lecturers.selectors.lecturer_bookable_for`; `at` is (latitude and longitude in radians, cosine
     of the latitude) of the lecturer's own coordinates, None without them.
 
     Saving a lecturer rebuilds the index; an organisation moved under another town (possible
@@ -468,7 +468,7 @@ class _Scorer:
                     county_id=row["org__county_id"], lat=row["org__lat"], lng=row["org__lng"],
                 )  # fmt: skip
             lecturer = SimpleNamespace(**row, org=org)
-            if access.lecturer_bookable_for(lecturer, demand.org, self.rules):
+            if lecturer_bookable_for(lecturer, demand.org, self.rules):
                 lecturers.append(lecturer)
         return lecturers
 
@@ -595,7 +595,7 @@ def recommend(demand, *, limit: int = 10, exclude_lecturer_ids=()) -> Result:
     def may_book(lecturer_id: int) -> bool:
         """The index's guess; the scorer decides on fresh rows."""
         place = places.get(lecturer_id)
-        return place is not None and access.lecturer_bookable_for(place.stand_in, org, rules)
+        return place is not None and lecturer_bookable_for(place.stand_in, org, rules)
 
     venue_phi = math.radians(demand.lat)
     venue_lam, venue_cos = math.radians(demand.lng), math.cos(venue_phi)

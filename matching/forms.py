@@ -10,8 +10,16 @@ from django.utils.translation import gettext_lazy
 
 from core.forms import apply_service_error
 from core.timeutil import local
-from courses.models import Audience, Category, Classroom
-from scheduling.forms import DayField, TimeOfDayField, combine
+from courses.models import Audience, Category
+from scheduling.forms import (
+    DayField,
+    SessionPlaceMixin,
+    TimeOfDayField,
+    attendees_field,
+    classroom_field,
+    combine,
+    venue_field,
+)
 
 from . import windows
 from .services import MAX_BROADCAST, MAX_TOPIC
@@ -19,10 +27,9 @@ from .services import MAX_BROADCAST, MAX_TOPIC
 # Without a time of day the window runs from 8:00 on the first day to 18:00 on the last.
 DAY_STARTS, DAY_ENDS = time(8, 0), time(18, 0)
 DURATIONS = (30, 45, 60, 90, 120, 150, 180, 240)
-MAX_ATTENDEES = 5000
 
 
-class DemandForm(forms.Form):
+class DemandForm(SessionPlaceMixin, forms.Form):
     org = forms.TypedChoiceField(
         label=gettext_lazy("Organisation"),
         coerce=int,
@@ -54,46 +61,20 @@ class DemandForm(forms.Form):
         help_text=gettext_lazy("None ticked: any day."),
         error_messages={"invalid_choice": gettext_lazy("Choose days of the week.")},
     )
-    venue = forms.CharField(
-        label=gettext_lazy("Venue"),
-        max_length=200,
-        required=False,
-        help_text=gettext_lazy("Leave empty to use the organisation's address."),
-    )
-    expected_attendees = forms.IntegerField(
-        label=gettext_lazy("Expected attendees"),
-        initial=30,
-        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_ATTENDEES, "inputmode": "numeric"}),
-    )
+    venue = venue_field()
+    expected_attendees = attendees_field(initial=30)
     audience = forms.ChoiceField(label=gettext_lazy("Member group"), required=False)
-    classroom = forms.ChoiceField(
-        label=gettext_lazy("Type of classroom"),
-        choices=Classroom.choices,
-        initial=Classroom.CLASSROOM,
-    )
+    classroom = classroom_field()
 
     def __init__(self, *args, orgs, **kwargs):
         super().__init__(*args, **kwargs)
-        self.orgs = {org.pk: org for org in orgs}
-        self.fields["org"].choices = [("", _("Choose the organisation"))] + [
-            (org.pk, org.name) for org in orgs
-        ]
-        if len(orgs) == 1:
-            self.fields["org"].initial = orgs[0].pk
+        self.set_orgs(orgs)
         self.fields["category"].choices = [("", _("Any category")), *Category.choices]
         self.fields["audience"].choices = [("", _("Not specified")), *Audience.choices]
         self.fields["duration_minutes"].choices = [
             (n, _("%(n)d minutes") % {"n": n}) for n in DURATIONS
         ]
         self.fields["weekdays"].choices = windows.weekday_choices()
-
-    def clean_expected_attendees(self):
-        value = self.cleaned_data["expected_attendees"]
-        if not 1 <= value <= MAX_ATTENDEES:
-            raise forms.ValidationError(
-                _("Enter between 1 and %(n)d attendees.") % {"n": MAX_ATTENDEES}
-            )
-        return value
 
     def clean(self):
         cleaned = super().clean()
@@ -129,9 +110,7 @@ class DemandForm(forms.Form):
                     )
                 else:
                     self.add_error("date_from", _("This time has already passed."))
-        org = self.orgs.get(cleaned.get("org"))
-        if org is not None and not cleaned.get("venue"):
-            cleaned["venue"] = org.address
+        self.default_venue(cleaned)
         return cleaned
 
     def service_kwargs(self) -> dict:

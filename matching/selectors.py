@@ -1,8 +1,18 @@
 from django.db.models import QuerySet
 
-from orgs import access
+import access
 
 from .models import Demand, DemandStatus
+
+
+def demands_visible_to(user) -> QuerySet[Demand]:
+    """The demand's organisation and its superiors, and the lecturers notified of it."""
+    q = access.org_records_q(user, lecturer_field="notices__lecturer_id")
+    return access.scoped(Demand.objects.all(), q).distinct()
+
+
+def demand_for_user(user, demand_id) -> Demand:
+    return access.get_visible(demands_visible_to(user).select_related("org"), demand_id)
 
 
 def orders_to_grab(user) -> QuerySet[Demand]:
@@ -18,7 +28,7 @@ def orders_to_grab(user) -> QuerySet[Demand]:
 
 
 def demand_list_for_user(user, *, status: str = "") -> QuerySet[Demand]:
-    qs = access.demands_visible_to(user).select_related("org")
+    qs = demands_visible_to(user).select_related("org")
     return qs.filter(status=status) if status else qs
 
 

@@ -6,15 +6,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import access
 from core.audit import audit
 from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
 from core.text import clean_coordinates, clean_text, parse_id
 from core.timeutil import aware, local, when_label
 from courses.models import Audience, Category, Classroom, Course, CourseStatus
 from lecturers.models import Lecturer
+from lecturers.selectors import lecturer_bookable_for
 from notifications.models import Event
 from notifications.services import notify
-from orgs import access
 from orgs.models import CountySettings, Membership, Role
 from scheduling.models import Booking, BookingStatus
 from scheduling.services import booking_create, lecturer_is_busy, lock_lecturer
@@ -337,7 +338,7 @@ def demand_grab(*, actor, demand: Demand, course_id, start: datetime) -> Booking
     errors.raise_if_any()
     rules = CountySettings.for_county(demand.county_id)
     lecturer = Lecturer.objects.select_related("org").get(pk=lecturer_id)
-    if not access.lecturer_bookable_for(lecturer, demand.org, rules):
+    if not lecturer_bookable_for(lecturer, demand.org, rules):
         raise Forbidden(
             _("This lecturer cannot be booked by this organisation."), code="lecturer_not_bookable"
         )

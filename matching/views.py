@@ -1,4 +1,4 @@
-"""The demand pages (需求邀约 → 智能推荐 → 抢单, issue 5). Thin: reads through orgs.access and the
+"""The demand pages (需求邀约 → 智能推荐 → 抢单, issue 5). Thin: reads through the access module and the
 selectors, every write through matching.services, whose errors go back onto the forms."""
 
 from datetime import datetime, timedelta
@@ -13,18 +13,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
+import access
+from access.forms import use_org_picker
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.forms import apply_service_error
 from core.http import is_local_path
 from core.text import parse_id
 from courses.models import CourseStatus
-from orgs import access
-from orgs.forms import use_org_picker
+from courses.selectors import courses_visible_to
 from orgs.models import CountySettings
 
 from . import selectors, services
 from .forms import BroadcastForm, DemandForm, GrabForm
 from .models import DemandStatus, NoticeOutcome
+from .selectors import demand_for_user
 from .templatetags.demands import DEMAND_STATUS_LABELS
 
 PAGE_SIZE = 20
@@ -66,7 +68,7 @@ def _own_courses(user) -> list:
     if lecturer_id is None:
         return []
     return list(
-        access.courses_visible_to(user)
+        courses_visible_to(user)
         .filter(lecturer_id=lecturer_id, status=CourseStatus.ACTIVE)
         .order_by("id")
     )
@@ -243,7 +245,7 @@ def _render_detail(request, demand, *, grab_form=None):
 @login_required
 def demand_detail(request, demand_id):
     # /demands/<id>/ is a fixed address (API.md): messages to lecturers link to it.
-    demand = access.demand_for_user(request.user, demand_id)
+    demand = demand_for_user(request.user, demand_id)
     return _render_detail(request, demand)
 
 
@@ -251,7 +253,7 @@ def demand_detail(request, demand_id):
 @require_POST
 def demand_broadcast(request, demand_id):
     user = request.user
-    demand = access.demand_for_user(user, demand_id)
+    demand = demand_for_user(user, demand_id)
     form = BroadcastForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -301,7 +303,7 @@ def _parse_start(value) -> datetime | None:
 @require_POST
 def demand_invite(request, demand_id):
     user = request.user
-    demand = access.demand_for_user(user, demand_id)
+    demand = demand_for_user(user, demand_id)
     try:
         booking = services.demand_invite(
             actor=user,
@@ -332,7 +334,7 @@ def demand_invite(request, demand_id):
 @require_POST
 def demand_cancel(request, demand_id):
     user = request.user
-    demand = access.demand_for_user(user, demand_id)
+    demand = demand_for_user(user, demand_id)
     try:
         services.demand_cancel(actor=user, demand=demand)
     except Conflict as exc:
@@ -352,7 +354,7 @@ def demand_cancel(request, demand_id):
 @require_POST
 def demand_grab(request, demand_id):
     user = request.user
-    demand = access.demand_for_user(user, demand_id)
+    demand = demand_for_user(user, demand_id)
     if selectors.notice_for(user, demand) is None:
         raise Forbidden(_("Only lecturers notified of this demand can grab it."))
     form = GrabForm(request.POST, courses=_own_courses(user), demand=demand)

@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("Notifications")
-
-    def ready(self):
-        from .subjects import register_booking_events
-
-        register_booking_events()

@@ -1,7 +1,16 @@
+import access
 from core.text import mask_email, mask_phone
-from orgs import access
 
-from .models import Channel, DeliveryStatus, InboxMessage, NotificationPreference
+from .models import Channel, DeliveryStatus, InboxMessage, NotificationPreference, OutboxMessage
+
+
+def deliveries_visible_to(user):
+    """Outgoing messages of the county, for those who operate them."""
+    return access.scoped(OutboxMessage.objects.all(), access.deliveries_q(user))
+
+
+def delivery_for_user(user, message_id) -> OutboxMessage:
+    return access.get_visible(deliveries_visible_to(user), message_id)
 
 
 def inbox_for_user(user):
@@ -29,7 +38,7 @@ def notification_preference_for_user(user) -> NotificationPreference:
 
 def delivery_list_for_user(user, *, status: str = "", channel: str = ""):
     """Outgoing messages of the caller's county, newest first (county admins only)."""
-    qs = access.deliveries_visible_to(user).select_related("recipient")
+    qs = deliveries_visible_to(user).select_related("recipient")
     if status:
         qs = qs.filter(status=status)
     if channel:
@@ -38,7 +47,7 @@ def delivery_list_for_user(user, *, status: str = "", channel: str = ""):
 
 
 def failed_delivery_count(user) -> int:
-    return access.deliveries_visible_to(user).filter(status=DeliveryStatus.FAILED).count()
+    return deliveries_visible_to(user).filter(status=DeliveryStatus.FAILED).count()
 
 
 def masked_address(message) -> str:
@@ -70,7 +79,7 @@ def delivery_figures_for_user(user) -> list[dict]:
 
     counts = {
         (row["channel"], row["status"]): row["n"]
-        for row in delivery_figures(access.deliveries_visible_to(user))
+        for row in delivery_figures(deliveries_visible_to(user))
     }
     rows = []
     for channel, label in Channel.choices:

@@ -16,12 +16,12 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+import access
 from accounts.models import User
 from core.audit import audit
 from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotAuthenticated
 from core.text import clean_mobile, clean_text, mask_email, mask_phone
 from lecturers.models import Lecturer
-from orgs import access
 
 from . import outbox, relevance, wechat_web
 from .messages import SMS_MAX_CHARS, SMS_SIGNATURE, TEMPLATES

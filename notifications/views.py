@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+import access
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.forms import apply_service_error
 from core.http import is_local_path
-from orgs import access
 
 from . import wechat_web
 from .forms import NotificationPreferenceForm
@@ -19,6 +19,7 @@ from .models import Channel, DeliveryStatus
 from .selectors import (
     FIGURE_STATUSES,
     delivery_figures_for_user,
+    delivery_for_user,
     delivery_list_for_user,
     inbox_for_user,
     inbox_message_for_user,
@@ -230,7 +231,7 @@ def delivery_list(request):
 @require_POST
 def delivery_resend_view(request, message_id):
     user = _operator(request)
-    message = access.delivery_for_user(user, message_id)
+    message = delivery_for_user(user, message_id)
     try:
         delivery_resend(actor=user, message=message)
     except Conflict as exc:

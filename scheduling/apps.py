@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class SchedulingConfig(AppConfig):
     name = "scheduling"
     verbose_name = _("Scheduling")
+
+    def ready(self):
+        from .subjects import register_booking_events
+
+        register_booking_events()

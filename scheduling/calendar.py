@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone, TimezoneStandard
 
 from core.text import parse_id
-from orgs import access
 
 from .models import BookingStatus, CalendarFeed
+from .selectors import bookings_visible_to
 
 _SALT = "jiangtai.calendar-feed"
 ICAL_STATUS = {
@@ -70,7 +70,7 @@ def feed_ics(user) -> bytes:
     """The user's sessions: a lecturer's own, an organisation's for its secretary and admins."""
     now = timezone.now()
     bookings = (
-        access.bookings_visible_to(user)
+        bookings_visible_to(user)
         .filter(
             status__in=ICAL_STATUS,
             start_at__gte=now - timedelta(days=PAST_DAYS),

@@ -72,6 +72,62 @@ class IntervalMixin:
 # --- Booking ---------------------------------------------------------------------------------
 
 
+# --- the session's place, shared by the booking and demand forms -----------------------------
+
+
+def venue_field() -> forms.CharField:
+    return forms.CharField(
+        label=gettext_lazy("Venue"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("Leave empty to use the organisation's address."),
+    )
+
+
+def attendees_field(**kwargs) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=gettext_lazy("Expected attendees"),
+        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_ATTENDEES, "inputmode": "numeric"}),
+        **kwargs,
+    )
+
+
+def classroom_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=gettext_lazy("Type of classroom"),
+        choices=Classroom.choices,
+        initial=Classroom.CLASSROOM,
+    )
+
+
+class SessionPlaceMixin:
+    """What a booking and a demand share: the organisation it is for (a choice among `orgs`),
+    the venue (`venue_field`, empty: the organisation's address), the expected attendees
+    (`attendees_field`) and the classroom (`classroom_field`)."""
+
+    def set_orgs(self, orgs) -> None:
+        self.orgs = {org.pk: org for org in orgs}
+        self.fields["org"].choices = [("", _("Choose the organisation"))] + [
+            (org.pk, org.name) for org in orgs
+        ]
+        if len(orgs) == 1:
+            self.fields["org"].initial = orgs[0].pk
+
+    def clean_expected_attendees(self):
+        value = self.cleaned_data["expected_attendees"]
+        if not 1 <= value <= MAX_ATTENDEES:
+            raise forms.ValidationError(
+                _("Enter between 1 and %(n)d attendees.") % {"n": MAX_ATTENDEES}
+            )
+        return value
+
+    def default_venue(self, cleaned: dict) -> None:
+        """An empty venue is the chosen organisation's address."""
+        org = self.orgs.get(cleaned.get("org"))
+        if org is not None and not cleaned.get("venue"):
+            cleaned["venue"] = org.address
+
+
 class ProposedTimeForm(IntervalMixin, forms.Form):
     """The time typed into the booking form, read on its own to warn of a clash at once."""
 
@@ -85,7 +141,7 @@ class ProposedTimeForm(IntervalMixin, forms.Form):
         return cleaned
 
 
-class BookingForm(IntervalMixin, forms.Form):
+class BookingForm(SessionPlaceMixin, IntervalMixin, forms.Form):
     org = forms.TypedChoiceField(
         label=gettext_lazy("Booking organisation"),
         coerce=int,
@@ -113,21 +169,9 @@ class BookingForm(IntervalMixin, forms.Form):
     date = DayField(label=gettext_lazy("Date"), required=False)
     start_time = TimeOfDayField(label=gettext_lazy("Start"), required=False)
     end_time = TimeOfDayField(label=gettext_lazy("End"), required=False)
-    venue = forms.CharField(
-        label=gettext_lazy("Venue"),
-        max_length=200,
-        required=False,
-        help_text=gettext_lazy("Leave empty to use the organisation's address."),
-    )
-    expected_attendees = forms.IntegerField(
-        label=gettext_lazy("Expected attendees"),
-        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_ATTENDEES, "inputmode": "numeric"}),
-    )
-    classroom = forms.ChoiceField(
-        label=gettext_lazy("Type of classroom"),
-        choices=Classroom.choices,
-        initial=Classroom.CLASSROOM,
-    )
+    venue = venue_field()
+    expected_attendees = attendees_field()
+    classroom = classroom_field()
     is_home_delivery = forms.BooleanField(
         label=gettext_lazy("Home delivery (送教上门): take the lesson to a member who cannot come"),
         required=False,
@@ -148,13 +192,8 @@ class BookingForm(IntervalMixin, forms.Form):
 
     def __init__(self, *args, orgs, courses, slots, **kwargs):
         super().__init__(*args, **kwargs)
-        self.orgs = {org.pk: org for org in orgs}
+        self.set_orgs(orgs)
         self.slots = {slot.pk: slot for slot in slots}
-        self.fields["org"].choices = [("", _("Choose the organisation"))] + [
-            (org.pk, org.name) for org in orgs
-        ]
-        if len(orgs) == 1:
-            self.fields["org"].initial = orgs[0].pk
         self.fields["course"].choices = [("", _("Choose a course"))] + [
             (course.pk, course.title) for course in courses
         ]
@@ -163,14 +202,6 @@ class BookingForm(IntervalMixin, forms.Form):
         self.fields["slot"].choices = [("", _("Another time (enter it below)"))] + [
             (slot.pk, when_label(slot.start_at, slot.end_at)) for slot in slots
         ]
-
-    def clean_expected_attendees(self):
-        value = self.cleaned_data["expected_attendees"]
-        if not 1 <= value <= MAX_ATTENDEES:
-            raise forms.ValidationError(
-                _("Enter between 1 and %(n)d attendees.") % {"n": MAX_ATTENDEES}
-            )
-        return value
 
     def clean(self):
         cleaned = super().clean()
@@ -193,9 +224,7 @@ class BookingForm(IntervalMixin, forms.Form):
                 self.add_error(
                     "home_delivery_need", _("Describe the member's need for a home visit.")
                 )
-        org = self.orgs.get(cleaned.get("org"))
-        if org is not None and not cleaned.get("venue"):
-            cleaned["venue"] = org.address
+        self.default_venue(cleaned)
         return cleaned
 
     def service_kwargs(self) -> dict:

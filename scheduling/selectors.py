@@ -2,16 +2,40 @@ from datetime import date
 
 from django.db.models import Prefetch, Q, QuerySet
 
+import access
 from courses.models import Course, CourseStatus
-from orgs import access
+from lecturers.selectors import lecturers_visible_to
 
-from .models import Booking, Offering, OfferingSlot
+from .models import Booking, Offering, OfferingSlot, OutsideSession, ReportedSession
+
+
+def bookings_visible_to(user) -> QuerySet[Booking]:
+    """The parties of a booking and their superiors."""
+    q = access.org_records_q(user, lecturer_field="lecturer_id")
+    return access.scoped(Booking.objects.all(), q)
+
+
+def booking_for_user(user, booking_id) -> Booking:
+    qs = bookings_visible_to(user).select_related("org", "lecturer", "course")
+    return access.get_visible(qs, booking_id)
+
+
+def outside_sessions_visible_to(user) -> QuerySet[OutsideSession]:
+    return access.scoped(OutsideSession.objects.all(), access.lecturer_records_q(user))
+
+
+def outside_session_for_user(user, session_id) -> OutsideSession:
+    return access.get_visible(outside_sessions_visible_to(user), session_id)
+
+
+def reported_sessions_visible_to(user) -> QuerySet[ReportedSession]:
+    return access.scoped(ReportedSession.objects.all(), access.org_records_q(user, county_field=""))
 
 
 def booking_list_for_user(user, *, status: str = "", side: str = "") -> QuerySet[Booking]:
     """Bookings the caller is a party of or above; `side` narrows to "lecturer" (my orders)
     or "org" (my organisation's bookings)."""
-    qs = access.bookings_visible_to(user)
+    qs = bookings_visible_to(user)
     scope = access.scope_for(user)
     if side == "lecturer":
         qs = qs.filter(lecturer_id=scope.lecturer_id)
@@ -23,7 +47,7 @@ def booking_list_for_user(user, *, status: str = "", side: str = "") -> QuerySet
 
 
 def booking_detail_for_user(user, booking_id) -> Booking:
-    return access.booking_for_user(user, booking_id)
+    return booking_for_user(user, booking_id)
 
 
 def offering_list_for_user(
@@ -35,7 +59,7 @@ def offering_list_for_user(
     org_id: int | None = None,
 ) -> QuerySet[Offering]:
     """This month's menu: offerings of lecturers the caller can see in the catalogue."""
-    qs = Offering.objects.filter(lecturer__in=access.lecturers_visible_to(user))
+    qs = Offering.objects.filter(lecturer__in=lecturers_visible_to(user))
     if month:
         qs = qs.filter(month=month)
     if lecturer_id:
@@ -98,7 +122,7 @@ def free_slots_for_lecturer(user, lecturer, *, months: int = 2) -> list[Offering
     this_month = local(timezone.now()).date().replace(day=1)
     slots = list(
         OfferingSlot.objects.filter(
-            offering__lecturer__in=access.lecturers_visible_to(user),
+            offering__lecturer__in=lecturers_visible_to(user),
             offering__lecturer_id=lecturer.pk,
             offering__month__gte=this_month,
             offering__month__lt=add_months(this_month, months),
@@ -128,14 +152,14 @@ def booking_upcoming_for_user(user, *, limit: int = 5) -> list[Booking]:
 
 
 def outside_session_list_for_user(user, *, status: str = ""):
-    qs = access.outside_sessions_visible_to(user).select_related("lecturer")
+    qs = outside_sessions_visible_to(user).select_related("lecturer")
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-start_at", "-id")
 
 
 def reported_session_list_for_user(user, *, only_unmatched: bool = False):
-    qs = access.reported_sessions_visible_to(user).select_related("org", "booking")
+    qs = reported_sessions_visible_to(user).select_related("org", "booking")
     if only_unmatched:
         qs = qs.filter(booking__isnull=True)
     return qs.order_by("-held_on", "-id")

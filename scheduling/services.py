@@ -9,15 +9,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import access
 from core.audit import audit
 from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
 from core.text import clean_text, parse_id
 from core.timeutil import add_months, aware, local, month_bounds, when_label
 from courses.models import Classroom, Course, CourseStatus
 from lecturers.models import Lecturer
+from lecturers.selectors import lecturer_bookable_for, lecturer_for_user
 from notifications.models import Event
 from notifications.services import notify
-from orgs import access
 from orgs.models import CountySettings, Membership, Role
 
 from .models import (
@@ -245,11 +246,11 @@ def booking_create(
     if not access.may_book_for(actor, org):
         raise Forbidden(_("You may not book for this organisation."))
     try:
-        lecturer = access.lecturer_for_user(actor, lecturer_id)
+        lecturer = lecturer_for_user(actor, lecturer_id)
     except NotFound:
         raise InvalidInput.field("lecturer_id", _("Unknown lecturer.")) from None
     rules = CountySettings.for_county(org.county_id)
-    if not access.lecturer_bookable_for(lecturer, org, rules):
+    if not lecturer_bookable_for(lecturer, org, rules):
         raise Forbidden(
             _("This lecturer cannot be booked by this organisation."), code="lecturer_not_bookable"
         )

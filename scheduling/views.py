@@ -16,16 +16,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+import access
+from access.forms import use_org_picker
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.http import is_local_path
 from core.text import ascii_digits, parse_id
 from core.timeutil import add_months, local, month_label, when_label
 from courses.models import Category, CourseStatus
-from evaluation.forms import OrgRatingForm
-from evaluation.reports import booking_evaluation
-from orgs import access
-from orgs.forms import use_org_picker
+from courses.selectors import courses_visible_to
+from lecturers.selectors import lecturer_bookable_for, lecturer_for_user
 from orgs.models import CountySettings
+from orgs.selectors import org_label, org_search
 
 from . import selectors, services
 from .calendar import feed_ics, feed_owner, feed_rotate, feed_url_for
@@ -43,7 +44,9 @@ from .forms import (
     publishable_months,
     slot_rows_initial,
 )
-from .models import BookingStatus, OutsideSessionStatus
+from .models import Booking, BookingStatus, OutsideSessionStatus
+from .selectors import outside_session_for_user
+from .signals import booking_page
 
 PAGE_SIZE = 20
 MONTH_RE = re.compile(r"(20[0-9]{2})-(0[1-9]|1[0-2])")
@@ -99,7 +102,7 @@ def _month_param(value) -> date | None:
 
 def _course_choices(user, lecturer):
     return list(
-        access.courses_visible_to(user)
+        courses_visible_to(user)
         .filter(lecturer=lecturer, status=CourseStatus.ACTIVE)
         .order_by("id")
     )
@@ -209,7 +212,8 @@ def _history_lines(booking) -> list[dict]:
     return lines
 
 
-def _render_detail(request, booking, *, forms: dict | None = None):
+def render_booking_detail(request, booking, *, forms: dict | None = None):
+    """The booking page; `forms` replaces a blank form with one that carries errors."""
     user = request.user
     is_lecturer = access.is_booking_lecturer(user, booking)
     org_side = access.acts_for_org(user, booking.org)
@@ -230,9 +234,11 @@ def _render_detail(request, booking, *, forms: dict | None = None):
             prefix="move",
             initial={"date": start.date(), "start_time": start.time(), "end_time": end.time()},
         ),
-        "org_rating_form": OrgRatingForm(prefix="org"),
         **(forms or {}),
     }
+    parts = {}
+    for _receiver, part in booking_page.send(sender=Booking, user=user, booking=booking):
+        parts.update(part)
     context = {
         "booking": booking,
         "history": _history_lines(booking),
@@ -246,8 +252,9 @@ def _render_detail(request, booking, *, forms: dict | None = None):
         and booking.status == BookingStatus.CONFIRMED
         and booking.end_at <= now,  # offered once it is over (the API allows it from the start)
         "can_reschedule": org_side and booking.status in open_states,
-        # Issue 6: attendance, the session's scores, the QR poster, rating the organisation.
-        **booking_evaluation(user, booking),
+        # What the apps above add (issue 6: attendance, the session's scores, the QR poster,
+        # rating the organisation).
+        **parts,
         **forms,
     }
     return render(request, "scheduling/booking_detail.html", context)
@@ -256,7 +263,7 @@ def _render_detail(request, booking, *, forms: dict | None = None):
 @login_required
 def booking_detail(request, booking_id):
     booking = selectors.booking_detail_for_user(request.user, booking_id)
-    return _render_detail(request, booking)
+    return render_booking_detail(request, booking)
 
 
 def _after_action(request, booking, message: str):
@@ -294,7 +301,7 @@ def _reason_action(request, booking_id, *, prefix: str, service, done: str):
             return _conflict(request, booking, exc)
         else:
             return _after_action(request, booking, done)
-    return _render_detail(request, booking, forms={f"{prefix}_form": form})
+    return render_booking_detail(request, booking, forms={f"{prefix}_form": form})
 
 
 @login_required
@@ -355,7 +362,7 @@ def booking_reschedule(request, booking_id):
             return _after_action(
                 request, booking, _("The new time was sent; the lecturer will answer it again.")
             )
-    return _render_detail(request, booking, forms={"reschedule_form": form})
+    return render_booking_detail(request, booking, forms={"reschedule_form": form})
 
 
 # --- the booking form (约课) ----------------------------------------------------------------------
@@ -380,7 +387,7 @@ def _initial_course(request, courses, slots, slot_id) -> int | None:
 def booking_clash(request):
     """htmx, while the booking form is filled in: warn at once when the lecturer already has
     a confirmed session at the typed time (the request would be refused: 409 lecturer_busy)."""
-    lecturer = access.lecturer_for_user(request.user, request.GET.get("lecturer", ""))
+    lecturer = lecturer_for_user(request.user, request.GET.get("lecturer", ""))
     form = ProposedTimeForm(request.GET)
     busy = form.is_valid() and services.lecturer_is_busy(
         lecturer.pk, form.cleaned_data["start"], form.cleaned_data["end"]
@@ -395,12 +402,12 @@ def booking_new(request):
     if not lecturer_id:
         messages.info(request, _("Choose a lecturer first, then tap “Book”."))
         return redirect("lecturer_list")
-    lecturer = access.lecturer_for_user(user, lecturer_id)
+    lecturer = lecturer_for_user(user, lecturer_id)
     orgs = access.orgs_bookable_by(user)
     if not orgs:
         raise Forbidden(_("Only branch secretaries and town or county administrators can book."))
     rules = CountySettings.for_county(lecturer.county_id)
-    orgs = [org for org in orgs if access.lecturer_bookable_for(lecturer, org, rules)]
+    orgs = [org for org in orgs if lecturer_bookable_for(lecturer, org, rules)]
     courses = _course_choices(user, lecturer)
     slots = selectors.free_slots_for_lecturer(user, lecturer)
     context = {"lecturer": lecturer, "orgs": orgs, "courses": courses, "slots": slots}
@@ -506,7 +513,7 @@ def _own_lecturer(user):
     scope = access.scope_for(user)
     if not scope.lecturer_id:
         raise Forbidden(_("Only lecturers can do this."))
-    return access.lecturer_for_user(user, scope.lecturer_id)
+    return lecturer_for_user(user, scope.lecturer_id)
 
 
 @login_required
@@ -686,14 +693,14 @@ def _render_outside_detail(request, session, form=None):
 
 @login_required
 def outside_detail(request, session_id):
-    session = access.outside_session_for_user(request.user, session_id)
+    session = outside_session_for_user(request.user, session_id)
     return _render_outside_detail(request, session)
 
 
 @login_required
 @require_POST
 def outside_decide(request, session_id):
-    session = access.outside_session_for_user(request.user, session_id)
+    session = outside_session_for_user(request.user, session_id)
     if not access.may_decide_outside_sessions(request.user):
         raise Forbidden()
     form = DecisionForm(request.POST)
@@ -725,7 +732,7 @@ def outside_decide(request, session_id):
 @require_GET
 def outside_letter(request, session_id):
     """The invitation letter, only to the lecturer and the county admins (never /media/)."""
-    session = access.outside_session_for_user(request.user, session_id)
+    session = outside_session_for_user(request.user, session_id)
     if not session.letter:
         raise Http404
     name = PurePosixPath(session.letter.name).name
@@ -797,3 +804,26 @@ def reported_list(request):
         "query": "unmatched=1" if only_unmatched else "",
     }
     return render(request, "scheduling/reported_list.html", context)
+
+
+@login_required
+def org_pick(request):
+    """The options of an organisation picker (access.forms.OrgPicker) for what the user typed:
+    the organisations the user may book for, with a lecturer only those that may book them."""
+    user = request.user
+    orgs = access.orgs_bookable_by(user)
+    lecturer_id = parse_id(request.GET.get("lecturer"))
+    if lecturer_id is not None:
+        lecturer = lecturer_for_user(user, lecturer_id)
+        rules = CountySettings.for_county(lecturer.county_id)
+        orgs = [org for org in orgs if lecturer_bookable_for(lecturer, org, rules)]
+    options, more = org_search(
+        orgs, request.GET.get("org_q", ""), selected_id=parse_id(request.GET.get("org"))
+    )
+    context = {
+        "name": "org",
+        "options": [(org.pk, org_label(org)) for org in options],
+        "selected": parse_id(request.GET.get("org")),
+        "more": more,
+    }
+    return render(request, "orgs/widgets/_org_options.html", context)

@@ -5,9 +5,9 @@ from django.test import Client
 
 from accounts.models import ApiToken, LoginThrottle, User
 from conftest import ApiClient
-from core.demo import DEMO_USERNAMES, seed_demo
 from core.models import AuditLog
 from core.tests.factories import PASSWORD
+from demo.demo import DEMO_USERNAMES, seed_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -1,13 +1,13 @@
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+import access
 from accounts.services import (
     api_token_issue,
     api_token_revoke,
     login_authenticate,
     password_change,
 )
-from orgs import access
 
 from ..auth import BearerToken
 from ..schemas import ErrorOut

@@ -7,7 +7,7 @@ from core.errors import InvalidInput
 from courses.models import Category, CourseStatus
 from courses.selectors import course_list_for_user
 from courses.services import course_create
-from orgs import access
+from lecturers.selectors import lecturer_for_user
 
 from ..idempotency import idempotent
 from ..schemas import READ_ERRORS, WRITE_ERRORS, Id, PageParams, paginate
@@ -75,6 +75,6 @@ def course_list(request, filters: Query[CourseFilters]):
 @decorate_view(idempotent)
 def course_create_endpoint(request, payload: CourseIn):
     data = payload.dict()
-    lecturer = access.lecturer_for_user(request.auth, data.pop("lecturer_id"))
+    lecturer = lecturer_for_user(request.auth, data.pop("lecturer_id"))
     course = course_create(actor=request.auth, lecturer=lecturer, **data)
     return Status(201, course)

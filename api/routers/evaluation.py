@@ -6,12 +6,13 @@ from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
 from ninja.responses import Status
 
+import access
 from core.errors import Forbidden, InvalidInput
 from core.http import client_ip
 from core.timeutil import local
 from courses.models import Category
 from evaluation import qr, selectors, services
-from orgs import access
+from scheduling.selectors import booking_for_user
 
 from ..idempotency import idempotent
 from ..schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, Id, PageParams
@@ -121,13 +122,13 @@ def evaluation_submit(request, token: str, payload: TraineeIn):
 )
 @decorate_view(idempotent)
 def org_evaluation(request, booking_id: int, payload: OrgRatingIn):
-    booking = access.booking_for_user(request.auth, booking_id)
+    booking = booking_for_user(request.auth, booking_id)
     rating = services.org_rating_submit(actor=request.auth, booking=booking, **payload.dict())
     return Status(201, rating)
 
 
 def _qr_booking(request, booking_id):
-    booking = access.booking_for_user(request.auth, booking_id)
+    booking = booking_for_user(request.auth, booking_id)
     if not access.may_see_session_qr(request.auth, booking):
         raise Forbidden()
     if booking.status not in services.RATEABLE:

@@ -11,8 +11,8 @@ from courses.models import Category
 from evaluation.reports import recent_comments
 from lecturers import selectors
 from lecturers.models import Lecturer, LecturerStatus
+from lecturers.selectors import lecturer_for_user
 from lecturers.services import lecturer_create, lecturer_like
-from orgs import access
 
 from ..idempotency import idempotent
 from ..schemas import READ_ERRORS, WRITE_ERRORS, Id, PageParams, paginate
@@ -217,5 +217,5 @@ def lecturer_detail(request, lecturer_id: int):
 )
 @decorate_view(idempotent)
 def lecturer_like_endpoint(request, lecturer_id: int):
-    lecturer = access.lecturer_for_user(request.auth, lecturer_id)
+    lecturer = lecturer_for_user(request.auth, lecturer_id)
     return {"likes": lecturer_like(actor=request.auth, lecturer=lecturer)}

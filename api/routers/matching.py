@@ -10,7 +10,7 @@ from core.errors import InvalidInput
 from core.timeutil import local
 from matching import selectors, services, windows
 from matching.models import Demand, DemandStatus
-from orgs import access
+from matching.selectors import demand_for_user
 
 from ..idempotency import idempotent
 from ..schemas import READ_ERRORS, WRITE_ERRORS, Id, PageParams, paginate
@@ -177,7 +177,7 @@ def demand_list(request, filters: Query[DemandFilters]):
     "/demands/{int:demand_id}", response={200: DemandOut, **READ_ERRORS}, summary="One demand"
 )
 def demand_detail(request, demand_id: int):
-    return _demand(access.demand_for_user(request.auth, demand_id))
+    return _demand(demand_for_user(request.auth, demand_id))
 
 
 @router.get(
@@ -186,7 +186,7 @@ def demand_detail(request, demand_id: int):
     summary="Ranked lecturers with their score components and a reason",
 )
 def demand_recommendations(request, demand_id: int, query: Query[RecommendationQuery]):
-    demand = access.demand_for_user(request.auth, demand_id)
+    demand = demand_for_user(request.auth, demand_id)
     result = services.demand_recommendations(actor=request.auth, demand=demand, limit=query.limit)
     return [r.as_dict() | {"start": local(r.start)} for r in result.recommendations]
 
@@ -198,7 +198,7 @@ def demand_recommendations(request, demand_id: int, query: Query[RecommendationQ
 )
 @decorate_view(idempotent)
 def demand_broadcast(request, demand_id: int, payload: BroadcastIn):
-    demand = access.demand_for_user(request.auth, demand_id)
+    demand = demand_for_user(request.auth, demand_id)
     return {
         "notified": services.demand_broadcast(
             actor=request.auth, demand=demand, limit=payload.limit
@@ -213,7 +213,7 @@ def demand_broadcast(request, demand_id: int, payload: BroadcastIn):
 )
 @decorate_view(idempotent)
 def demand_grab(request, demand_id: int, payload: GrabIn):
-    demand = access.demand_for_user(request.auth, demand_id)
+    demand = demand_for_user(request.auth, demand_id)
     booking = services.demand_grab(
         actor=request.auth, demand=demand, course_id=payload.course_id, start=payload.start
     )
@@ -227,7 +227,7 @@ def demand_grab(request, demand_id: int, payload: GrabIn):
 )
 @decorate_view(idempotent)
 def demand_invite(request, demand_id: int, payload: InviteIn):
-    demand = access.demand_for_user(request.auth, demand_id)
+    demand = demand_for_user(request.auth, demand_id)
     booking = services.demand_invite(actor=request.auth, demand=demand, **payload.dict())
     return Status(201, {"booking_id": booking.pk, "status": booking.status})
 
@@ -239,5 +239,5 @@ def demand_invite(request, demand_id: int, payload: InviteIn):
 )
 @decorate_view(idempotent)
 def demand_cancel(request, demand_id: int):
-    demand = access.demand_for_user(request.auth, demand_id)
+    demand = demand_for_user(request.auth, demand_id)
     return _demand(services.demand_cancel(actor=request.auth, demand=demand))

@@ -2,8 +2,8 @@ from ninja import Query, Router, Schema
 from ninja.decorators import decorate_view
 from ninja.responses import Status
 
-from orgs import access
-from orgs.services import org_create
+import access
+from access.services import org_create
 
 from ..idempotency import idempotent
 from ..schemas import READ_ERRORS, WRITE_ERRORS, Id, PageParams, paginate

@@ -8,9 +8,13 @@ from ninja.responses import Status
 from core.errors import InvalidInput
 from core.timeutil import local
 from courses.models import Category
-from orgs import access
 from scheduling import calendar, selectors, services
 from scheduling.models import Booking, BookingStatus, OutsideSession, OutsideSessionStatus
+from scheduling.selectors import (
+    booking_for_user,
+    outside_session_for_user,
+    outside_sessions_visible_to,
+)
 from scheduling.validation import clean_month
 
 from ..idempotency import idempotent
@@ -284,6 +288,13 @@ def booking_detail(request, booking_id: int):
     return _booking(selectors.booking_detail_for_user(request.auth, booking_id))
 
 
+def _transition(request, booking_id: int, service, **kwargs) -> dict:
+    """One booking action: the booking as the caller may see it (404 outside), the service's
+    move (its checks answer 403/409/422), the booking as it is now."""
+    booking = booking_for_user(request.auth, booking_id)
+    return _booking(service(actor=request.auth, booking=booking, **kwargs))
+
+
 @router.post(
     "/bookings/{int:booking_id}/accept",
     response={200: BookingOut, **WRITE_ERRORS},
@@ -291,8 +302,7 @@ def booking_detail(request, booking_id: int):
 )
 @decorate_view(idempotent)
 def booking_accept(request, booking_id: int):
-    booking = access.booking_for_user(request.auth, booking_id)
-    return _booking(services.booking_accept(actor=request.auth, booking=booking))
+    return _transition(request, booking_id, services.booking_accept)
 
 
 @router.post(
@@ -302,10 +312,7 @@ def booking_accept(request, booking_id: int):
 )
 @decorate_view(idempotent)
 def booking_decline(request, booking_id: int, payload: ReasonIn):
-    booking = access.booking_for_user(request.auth, booking_id)
-    return _booking(
-        services.booking_decline(actor=request.auth, booking=booking, reason=payload.reason)
-    )
+    return _transition(request, booking_id, services.booking_decline, reason=payload.reason)
 
 
 @router.post(
@@ -315,10 +322,7 @@ def booking_decline(request, booking_id: int, payload: ReasonIn):
 )
 @decorate_view(idempotent)
 def booking_cancel(request, booking_id: int, payload: ReasonIn):
-    booking = access.booking_for_user(request.auth, booking_id)
-    return _booking(
-        services.booking_cancel(actor=request.auth, booking=booking, reason=payload.reason)
-    )
+    return _transition(request, booking_id, services.booking_cancel, reason=payload.reason)
 
 
 @router.post(
@@ -328,8 +332,7 @@ def booking_cancel(request, booking_id: int, payload: ReasonIn):
 )
 @decorate_view(idempotent)
 def booking_complete(request, booking_id: int):
-    booking = access.booking_for_user(request.auth, booking_id)
-    return _booking(services.booking_complete(actor=request.auth, booking=booking))
+    return _transition(request, booking_id, services.booking_complete)
 
 
 @router.post(
@@ -339,15 +342,13 @@ def booking_complete(request, booking_id: int):
 )
 @decorate_view(idempotent)
 def booking_reschedule(request, booking_id: int, payload: RescheduleIn):
-    booking = access.booking_for_user(request.auth, booking_id)
-    return _booking(
-        services.booking_reschedule(
-            actor=request.auth,
-            booking=booking,
-            start=payload.start,
-            end=payload.end,
-            reason=payload.reason,
-        )
+    return _transition(
+        request,
+        booking_id,
+        services.booking_reschedule,
+        start=payload.start,
+        end=payload.end,
+        reason=payload.reason,
     )
 
 
@@ -406,7 +407,7 @@ def outside_session_file(
 def outside_session_list(request, status: str = ""):
     if status and status not in OutsideSessionStatus.values:
         raise InvalidInput.field("status", _("Unknown status."))
-    qs = access.outside_sessions_visible_to(request.auth)
+    qs = outside_sessions_visible_to(request.auth)
     if status:
         qs = qs.filter(status=status)
     return [_outside(s) for s in qs[:200]]
@@ -419,7 +420,7 @@ def outside_session_list(request, status: str = ""):
 )
 @decorate_view(idempotent)
 def outside_session_decide(request, session_id: int, payload: DecisionIn):
-    session = access.outside_session_for_user(request.auth, session_id)
+    session = outside_session_for_user(request.auth, session_id)
     return _outside(
         services.outside_session_decide(
             actor=request.auth, session=session, approve=payload.approve, note=payload.note

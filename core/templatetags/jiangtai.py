@@ -25,23 +25,6 @@ def first_char(name: str) -> str:
 
 
 @register.filter
-def category_labels(lecturer) -> list[str]:
-    """Labels of the categories a lecturer offers courses in (needs the list selector's prefetch)."""
-    from courses.models import Category
-    from lecturers.selectors import lecturer_categories
-
-    return [Category(c).label for c in lecturer_categories(lecturer)]
-
-
-@register.filter
-def title_labels(lecturer) -> list[str]:
-    from lecturers.models import HonourTitle
-    from lecturers.selectors import lecturer_titles
-
-    return [HonourTitle(t).label for t in lecturer_titles(lecturer)]
-
-
-@register.filter
 def has_field_errors(form) -> bool:
     """Errors on a named field (not only the form-wide ones)."""
     return any(name != "__all__" for name in form.errors)

@@ -135,7 +135,7 @@ class CspWatch:
 def log_in(page, live_server_url: str, username: str, password: str | None = None):
     """Log in through the login form (as a demo user unless a password is given) and land on
     the home page."""
-    from core.demo import demo_password
+    from demo.demo import demo_password
 
     page.goto(f"{live_server_url}/accounts/login/")
     page.fill("input[name=username]", username)

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
+from access.services import county_settings_update
 from core.errors import InvalidInput
 from core.text import ascii_digits, clean_mobile, parse_digits, parse_id
-from orgs.services import county_settings_update
 from scheduling.calendar import feed_url_for
 
 

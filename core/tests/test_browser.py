@@ -32,7 +32,7 @@ def _pick_lecturer(user):
     from courses.models import CourseStatus
     from lecturers.models import Lecturer
     from lecturers.selectors import lecturer_list_for_user
-    from lecturers.views import PAGE_SIZE
+    from reports.views import LECTURER_PAGE_SIZE as PAGE_SIZE
 
     def first_page(**kw):
         return list(lecturer_list_for_user(user, **kw).values_list("pk", flat=True)[:PAGE_SIZE])
@@ -70,7 +70,7 @@ def test_phone_flow_login_search_resume_like(
     from playwright.sync_api import expect
 
     from accounts.models import User
-    from core.demo import seed_demo
+    from demo.demo import seed_demo
     from lecturers.models import Lecturer, Like
 
     seed_demo()

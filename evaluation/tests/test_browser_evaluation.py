@@ -39,13 +39,13 @@ def test_print_the_poster_scan_it_check_in_rate_and_rank(
     from django.utils import timezone
     from playwright.sync_api import expect
 
+    import access
     from accounts.models import User
-    from core.demo import seed_demo
     from courses.models import CourseStatus
+    from demo.demo import seed_demo
     from evaluation.models import TraineeRating
     from evaluation.services import token_for
     from lecturers.models import Lecturer
-    from orgs import access
     from scheduling.models import Booking, BookingStatus
 
     seed_demo()

@@ -24,7 +24,7 @@ def test_post_recommend_broadcast_and_grab_on_phones(
     from django.utils import timezone
     from playwright.sync_api import expect
 
-    from core.demo import seed_demo
+    from demo.demo import seed_demo
     from matching.models import Demand, DemandNotice, DemandStatus, NoticeOutcome
     from scheduling.models import BookingStatus
 

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from access.services import county_settings_update
 from accounts.services import api_token_issue
 from api.models import IdempotencyRecord
 from conftest import run_in_threads
@@ -14,7 +15,6 @@ from core.models import AuditLog
 from core.tests.factories import make_course, make_lecturer
 from core.timeutil import local
 from notifications.models import InboxMessage
-from orgs.services import county_settings_update
 from scheduling.models import Booking, BookingEvent
 
 from .conftest import at
@@ -373,7 +373,7 @@ def test_a_county_admin_cannot_book_a_lecturer_who_is_not_active(
 def test_a_secretary_does_not_see_a_lecturer_who_is_not_active(
     world, api_as, booking_payload, status
 ):
-    """Non-active lecturers are hidden from everyone but county admins (orgs.access), so a
+    """Non-active lecturers are hidden from everyone but county admins (the access module), so a
     secretary is told 'unknown lecturer' (422), not 403 lecturer_not_bookable."""
     lecturer = make_lecturer(world.county, f"{status}讲师", status=status)
     course = make_course(lecturer, "不可约的课")

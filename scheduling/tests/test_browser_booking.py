@@ -33,12 +33,12 @@ def test_publish_book_accept_subscribe_and_complete_on_phones(
     from django.utils import timezone
     from playwright.sync_api import expect
 
+    import access
     from accounts.models import User
-    from core.demo import seed_demo
     from core.timeutil import add_months, aware, local
     from courses.models import CourseStatus
+    from demo.demo import seed_demo
     from lecturers.models import Lecturer
-    from orgs import access
     from scheduling.models import Booking, BookingStatus, OfferingSlot
 
     seed_demo()

@@ -2,8 +2,10 @@
 
 import pytest
 
+import access
 from core.errors import NotFound
-from orgs import access
+from courses.selectors import courses_visible_to
+from lecturers.selectors import lecturers_visible_to
 
 pytestmark = pytest.mark.django_db
 
@@ -41,8 +43,8 @@ def test_a_user_without_county_sees_nothing(world):
 
     nobody = make_user("nobody")
     assert visible(nobody) == set()
-    assert not access.lecturers_visible_to(nobody).exists()
-    assert not access.courses_visible_to(nobody).exists()
+    assert not lecturers_visible_to(nobody).exists()
+    assert not courses_visible_to(nobody).exists()
 
 
 def test_org_for_user_refuses_out_of_scope_and_junk_ids(world):
@@ -60,23 +62,21 @@ def test_the_catalogue_is_open_to_the_whole_county(world):
         world.other_secretary,
         world.lecturer,
     ):
-        names = set(access.lecturers_visible_to(user).values_list("name", flat=True))
+        names = set(lecturers_visible_to(user).values_list("name", flat=True))
         assert {"张三丰", "李四光"} <= names
         assert "赵六" not in names
-    assert set(access.lecturers_visible_to(world.outsider).values_list("name", flat=True)) == {
-        "赵六"
-    }
+    assert set(lecturers_visible_to(world.outsider).values_list("name", flat=True)) == {"赵六"}
 
 
 def test_candidates_are_visible_to_county_admins_and_to_themselves(world):
     from core.tests.factories import make_member
     from orgs.models import Role
 
-    assert access.lecturers_visible_to(world.county_admin).filter(pk=world.candidate.pk).exists()
-    assert not access.lecturers_visible_to(world.secretary).filter(pk=world.candidate.pk).exists()
+    assert lecturers_visible_to(world.county_admin).filter(pk=world.candidate.pk).exists()
+    assert not lecturers_visible_to(world.secretary).filter(pk=world.candidate.pk).exists()
     world.candidate.user = make_member("cand", world.county, Role.LECTURER)
     world.candidate.save()
-    assert access.lecturers_visible_to(world.candidate.user).filter(pk=world.candidate.pk).exists()
+    assert lecturers_visible_to(world.candidate.user).filter(pk=world.candidate.pk).exists()
 
 
 def test_only_county_admins_manage_the_catalogue(world):
@@ -111,15 +111,15 @@ def test_the_catalogue_count_matches_the_active_pool(world, api_as):
 
     world.li.status = "cold_store"
     world.li.save()
-    assert not access.lecturers_visible_to(world.secretary).filter(pk=world.li.pk).exists()
+    assert not lecturers_visible_to(world.secretary).filter(pk=world.li.pk).exists()
     active = Lecturer.objects.filter(county=world.county, status="active").count()
     assert api_as(world.secretary).get("/api/v1/lecturers").json()["count"] == active
 
 
 def test_county_admins_set_reminders_and_quiet_hours(world):
+    from access.services import county_settings_update
     from core.errors import Forbidden, InvalidInput
     from orgs.models import CountySettings
-    from orgs.services import county_settings_update
 
     rules = county_settings_update(
         actor=world.county_admin, reminder_hours="2，24", quiet_hours_start=22

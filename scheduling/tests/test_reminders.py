@@ -5,9 +5,9 @@ from django.utils import timezone
 
 from core.timeutil import aware
 from notifications.models import Event, InboxMessage
-from notifications.reminders import send_due_reminders
 from orgs.models import CountySettings
 from scheduling.models import Booking, BookingStatus, Offering
+from scheduling.reminders import send_due_reminders
 
 pytestmark = pytest.mark.django_db
 

@@ -181,7 +181,7 @@ class Command(BaseCommand):
             sys.exit(1)
 
     def _print_logins(self, host, port):
-        from core.demo import DEMO_USERNAMES, demo_password
+        from demo.demo import DEMO_USERNAMES, demo_password
 
         self.stdout.write(
             self.style.SUCCESS(f"\nJiangtai is at http://{host}:{port}/  (Ctrl-C stops it)")

@@ -1,12 +1,14 @@
+"""Writes on the organisation tree and the county's rules. They live here, not in `orgs`,
+because they ask the access module, which sits above `orgs`."""
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+import access
 from core.audit import audit
 from core.errors import FieldErrors, Forbidden, InvalidInput, NotFound
 from core.text import clean_coordinates, clean_text, parse_digits
-
-from . import access
-from .models import CountySettings, MemberGroup, Organisation, OrgLevel
+from orgs.models import CountySettings, MemberGroup, Organisation, OrgLevel
 
 # Which level a new organisation may hang under.
 PARENT_LEVELS = {

@@ -1,13 +1,13 @@
-"""When a message about a booking still matters. Registered in `NotificationsConfig.ready`;
-the apps above (matching) register their own events the same way."""
+"""When a message about a booking still matters. Registered in `SchedulingConfig.ready`, as
+every app above notifications registers its own events (matching: demands)."""
 
 from datetime import datetime
 
-from scheduling.models import Booking, BookingStatus
+from notifications import relevance
+from notifications.models import DropReason, Event
+from notifications.relevance import Standing
 
-from . import relevance
-from .models import DropReason, Event
-from .relevance import Standing
+from .models import Booking, BookingStatus
 
 # The states in which each event's message is still true, and whether the recipient must act
 # by the answer deadline (a request) or by the start (everything else).

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 
 from core.timeutil import local, month_label, when_label
 from lecturers.models import Lecturer, LecturerStatus
+from notifications.models import Event
+from notifications.services import notify
 from orgs.models import CountySettings, Membership, Organisation, OrgLevel, Role
-from scheduling.models import Booking, BookingStatus, Offering
 
-from .models import Event
-from .services import notify
+from .models import Booking, BookingStatus, Offering
 
 # A reminder is still useful this long after its moment (the job may have been down).
 GRACE = timedelta(hours=1)

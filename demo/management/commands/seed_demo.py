@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.demo import DEFAULT_COUNTY, DemoRefused, demo_password, seed_demo
+from demo.demo import DEFAULT_COUNTY, DemoRefused, demo_password, seed_demo
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+import access
 from notifications.selectors import unread_count
-from orgs import access
 
 
 def navigation(request):

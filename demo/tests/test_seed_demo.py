@@ -3,8 +3,8 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from accounts.models import User
-from core.demo import seed_demo
 from courses.models import Category, Course, CourseHonour
+from demo.demo import seed_demo
 from lecturers.models import HonourTitle, Lecturer, LecturerHonour, Source
 from orgs.models import Organisation
 

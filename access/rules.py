@@ -5,16 +5,21 @@ tenant: nobody sees another county's rows. Inside a county the lecturer and cour
 is open to everyone; every other record follows the organisation tree: a county admin sees
 the whole county, a town admin the town and its branches, a secretary the own branch.
 Objects outside the caller's scope are reported as not found, so that nothing leaks.
+
+This module sits just above the organisations: every domain app's services and selectors ask
+it, so it imports none of them. Its rules over their records are filters over field names
+(`catalogue_q`, `org_records_q`, …) that each app's selectors apply to its own model
+(`lecturers.selectors.lecturers_visible_to`, `scheduling.selectors.booking_for_user`, …).
 """
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from core.errors import NotFound
 from core.text import parse_id
-
-from .models import Membership, Organisation, OrgLevel, Role
+from orgs.models import Membership, Organisation, OrgLevel, Role
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,20 @@ def _as_id(value) -> int:
     return number
 
 
+def scoped(queryset: QuerySet, q: Q | None) -> QuerySet:
+    """`queryset` narrowed by one of the `*_q` rules below (None: nothing)."""
+    return queryset.none() if q is None else queryset.filter(q)
+
+
+def get_visible(queryset: QuerySet, object_id):
+    """The row of `queryset` (already scoped to the caller) with this id; NotFound otherwise,
+    also for ids outside the caller's scope, so that nothing leaks."""
+    try:
+        return queryset.get(pk=_as_id(object_id))
+    except queryset.model.DoesNotExist:
+        raise NotFound() from None
+
+
 def scope_for(user) -> Scope:
     """The caller's roles, read once per request and kept on the user object."""
     if user is None or not user.is_authenticated or not user.county_id:
@@ -62,11 +81,12 @@ def scope_for(user) -> Scope:
             towns.add(org_id)
         elif role == Role.SECRETARY:
             branches.add(org_id)
-    from lecturers.models import Lecturer
-
+    # The lecturer profile through the user's side of the relation: the lecturers app sits
+    # above this module.
     lecturer_id = (
-        Lecturer.objects.filter(user=user, county_id=user.county_id)
-        .values_list("pk", flat=True)
+        get_user_model()
+        .objects.filter(pk=user.pk, lecturer_profile__county_id=user.county_id)
+        .values_list("lecturer_profile", flat=True)
         .first()
     )
     scope = Scope(
@@ -152,6 +172,8 @@ def may_create_org(user, *, parent: Organisation) -> bool:
 
 
 # --- Lecturer and course catalogue ------------------------------------------------------
+# The access module sits below the lecturer and course apps (their services ask it), so it
+# states its rules over field names and each app's selectors apply them to its own model.
 
 
 def may_manage_catalogue(user) -> bool:
@@ -159,28 +181,19 @@ def may_manage_catalogue(user) -> bool:
     return scope_for(user).is_county_admin
 
 
-def lecturers_visible_to(user):
-    from lecturers.models import Lecturer, LecturerStatus
-
+def catalogue_q(user, *, county_field: str, public: Q, own_field: str) -> Q | None:
+    """Inside the caller's county everyone sees the `public` rows (those that can be booked);
+    rows that cannot be booked (candidates, cold-stored or removed lecturers, courses not
+    offered) only county admins see, and the lecturer their own (`own_field` holds the
+    lecturer's id). None: no access at all."""
     scope = scope_for(user)
     if scope.county_id is None:
-        return Lecturer.objects.none()
-    qs = Lecturer.objects.filter(county_id=scope.county_id)
+        return None
+    q = Q(**{county_field: scope.county_id})
     if scope.is_county_admin:
-        return qs
-    # Candidates, cold-stored and removed lecturers cannot be booked, so only county admins
-    # (and the lecturer themself) see them.
-    own = Q(pk=scope.lecturer_id) if scope.lecturer_id else Q(pk__in=[])
-    return qs.filter(Q(status=LecturerStatus.ACTIVE) | own)
-
-
-def lecturer_for_user(user, lecturer_id):
-    from lecturers.models import Lecturer
-
-    try:
-        return lecturers_visible_to(user).get(pk=_as_id(lecturer_id))
-    except Lecturer.DoesNotExist:
-        raise NotFound() from None
+        return q
+    own = Q(**{own_field: scope.lecturer_id}) if scope.lecturer_id else Q(pk__in=[])
+    return q & (public | own)
 
 
 def may_edit_courses_of(user, lecturer) -> bool:
@@ -188,28 +201,6 @@ def may_edit_courses_of(user, lecturer) -> bool:
     if scope.county_id != lecturer.county_id:
         return False
     return scope.is_county_admin or scope.lecturer_id == lecturer.pk
-
-
-def courses_visible_to(user):
-    from courses.models import Course, CourseStatus
-
-    scope = scope_for(user)
-    if scope.county_id is None:
-        return Course.objects.none()
-    qs = Course.objects.filter(lecturer__in=lecturers_visible_to(user))
-    if scope.is_county_admin:
-        return qs
-    own = Q(lecturer_id=scope.lecturer_id) if scope.lecturer_id else Q(pk__in=[])
-    return qs.filter(Q(status=CourseStatus.ACTIVE) | own)
-
-
-def course_for_user(user, course_id):
-    from courses.models import Course
-
-    try:
-        return courses_visible_to(user).get(pk=_as_id(course_id))
-    except Course.DoesNotExist:
-        raise NotFound() from None
 
 
 # --- Bookings -----------------------------------------------------------------------------
@@ -259,51 +250,21 @@ def own_org_ids(user) -> list[int]:
     return sorted(scope.branch_ids) + sorted(scope.town_ids)
 
 
-def may_book_lecturer(user, lecturer) -> bool:
-    """Does the caller act for an organisation that may book this lecturer?"""
-    from .models import CountySettings
-
-    rules = CountySettings.for_county(lecturer.county_id)
-    return any(lecturer_bookable_for(lecturer, org, rules) for org in orgs_bookable_by(user))
-
-
-def lecturer_bookable_for(lecturer, org: Organisation, rules) -> bool:
-    """County rules (L6, L14): only active lecturers of the same county; county-level lecturers
-    for everyone; town-level lecturers inside their own town unless the county opens them up."""
-    from lecturers.models import LecturerLevel, LecturerStatus
-
-    if lecturer.status != LecturerStatus.ACTIVE or lecturer.county_id != org.county_id:
-        return False
-    if lecturer.level == LecturerLevel.COUNTY or rules.town_lecturers_county_wide:
-        return True
-    lecturer_town = org_town_id(lecturer.org) if lecturer.org else None
-    return lecturer_town is None or lecturer_town == org_town_id(org)
-
-
-def bookings_visible_to(user):
-    """The parties of a booking and their superiors."""
-    from scheduling.models import Booking
-
+def org_records_q(
+    user, *, org_field: str = "org", lecturer_field: str = "", county_field: str = "county_id"
+) -> Q | None:
+    """Records that belong to an organisation (bookings, demands, reported sessions): the
+    organisation and its superiors see them, and with `lecturer_field` the lecturer they
+    concern. None: no access at all."""
     scope = scope_for(user)
-    q = org_scope_q(scope, prefix="org__")
+    q = org_scope_q(scope, prefix=f"{org_field}__")
     if q is None:
-        return Booking.objects.none()
-    if scope.lecturer_id:
-        q |= Q(lecturer_id=scope.lecturer_id)
-    return Booking.objects.filter(q, county_id=scope.county_id)
-
-
-def booking_for_user(user, booking_id):
-    from scheduling.models import Booking
-
-    try:
-        return (
-            bookings_visible_to(user)
-            .select_related("org", "lecturer", "course")
-            .get(pk=_as_id(booking_id))
-        )
-    except Booking.DoesNotExist:
-        raise NotFound() from None
+        return None
+    if lecturer_field and scope.lecturer_id:
+        q |= Q(**{lecturer_field: scope.lecturer_id})
+    if county_field:
+        q &= Q(**{county_field: scope.county_id})
+    return q
 
 
 def is_booking_lecturer(user, booking) -> bool:
@@ -314,35 +275,16 @@ def may_decide_outside_sessions(user) -> bool:
     return scope_for(user).is_county_admin
 
 
-def outside_sessions_visible_to(user):
-    from scheduling.models import OutsideSession
-
+def lecturer_records_q(user, *, lecturer_field: str = "lecturer_id") -> Q | None:
+    """A lecturer's own records (sessions outside the county): the lecturer, and county admins
+    for the whole county. None: no access at all."""
     scope = scope_for(user)
     if scope.county_id is None:
-        return OutsideSession.objects.none()
-    qs = OutsideSession.objects.filter(county_id=scope.county_id)
+        return None
+    q = Q(county_id=scope.county_id)
     if scope.is_county_admin:
-        return qs
-    return qs.filter(lecturer_id=scope.lecturer_id) if scope.lecturer_id else qs.none()
-
-
-def outside_session_for_user(user, session_id):
-    from scheduling.models import OutsideSession
-
-    try:
-        return outside_sessions_visible_to(user).get(pk=_as_id(session_id))
-    except OutsideSession.DoesNotExist:
-        raise NotFound() from None
-
-
-def reported_sessions_visible_to(user):
-    from scheduling.models import ReportedSession
-
-    scope = scope_for(user)
-    q = org_scope_q(scope, prefix="org__")
-    if q is None:
-        return ReportedSession.objects.none()
-    return ReportedSession.objects.filter(q)
+        return q
+    return q & Q(**{lecturer_field: scope.lecturer_id}) if scope.lecturer_id else None
 
 
 # --- Notifications ---------------------------------------------------------------------------
@@ -353,46 +295,11 @@ def may_operate_notifications(user) -> bool:
     return scope_for(user).is_county_admin
 
 
-def deliveries_visible_to(user):
-    from notifications.models import OutboxMessage
-
+def deliveries_q(user) -> Q | None:
+    """Outgoing messages of the county, for those who operate them."""
     if not may_operate_notifications(user):
-        return OutboxMessage.objects.none()
-    return OutboxMessage.objects.filter(county_id=scope_for(user).county_id)
-
-
-def delivery_for_user(user, message_id):
-    from notifications.models import OutboxMessage
-
-    try:
-        return deliveries_visible_to(user).get(pk=_as_id(message_id))
-    except OutboxMessage.DoesNotExist:
-        raise NotFound() from None
-
-
-# --- Demands ---------------------------------------------------------------------------------
-
-
-def demands_visible_to(user):
-    """The demand's organisation and its superiors, and the lecturers notified of it."""
-    from matching.models import Demand
-
-    scope = scope_for(user)
-    q = org_scope_q(scope, prefix="org__")
-    if q is None:
-        return Demand.objects.none()
-    if scope.lecturer_id:
-        q |= Q(notices__lecturer_id=scope.lecturer_id)
-    return Demand.objects.filter(q, county_id=scope.county_id).distinct()
-
-
-def demand_for_user(user, demand_id):
-    from matching.models import Demand
-
-    try:
-        return demands_visible_to(user).select_related("org").get(pk=_as_id(demand_id))
-    except Demand.DoesNotExist:
-        raise NotFound() from None
+        return None
+    return Q(county_id=scope_for(user).county_id)
 
 
 # --- Evaluation --------------------------------------------------------------------------------

@@ -1,10 +1,13 @@
+"""The county's rules form and the organisation picker; both need the access module, which sits
+above `orgs`."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+import access
 from core.text import parse_id
+from orgs.selectors import org_label, org_search
 
-from . import access
-from .selectors import org_label, org_search
 from .services import SETTINGS_LIMITS
 
 
@@ -18,7 +21,7 @@ def _hours(label, help_text, name):
 
 
 class CountySettingsForm(forms.Form):
-    """The county's booking rules; the ranges are checked by orgs.services."""
+    """The county's booking rules; the ranges are checked by access.services."""
 
     booking_notice_hours = _hours(
         _("Book at least this many hours ahead"),

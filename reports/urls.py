@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+# Pages that compose several domains; their addresses are those of the domain they show.
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("lecturers/", views.lecturer_list, name="lecturer_list"),
+    path("lecturers/<int:lecturer_id>/", views.lecturer_detail, name="lecturer_detail"),
+]
