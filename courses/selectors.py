@@ -1,8 +1,9 @@
 from django.db.models import Q, QuerySet
 
+from lecturers.models import LecturerStatus
 from orgs import access
 
-from .models import Course
+from .models import Course, CourseStatus
 
 
 def course_list_for_user(
@@ -12,8 +13,17 @@ def course_list_for_user(
     category: str = "",
     lecturer_id: int | None = None,
     org_id: int | None = None,
+    status: str = "",
 ) -> QuerySet[Course]:
+    """The catalogue: offered courses of active lecturers. A status asked for (the county's
+    approval queue: `proposed`) or the lecturer's own list shows the others too, as far as
+    access.courses_visible_to lets the caller see them."""
     qs = access.courses_visible_to(user).select_related("lecturer")
+    own_id = access.scope_for(user).lecturer_id
+    if status:
+        qs = qs.filter(status=status)
+    elif not (lecturer_id and lecturer_id == own_id):
+        qs = qs.filter(status=CourseStatus.ACTIVE, lecturer__status=LecturerStatus.ACTIVE)
     if q and q.strip():
         text = q.strip()
         qs = qs.filter(
@@ -30,4 +40,9 @@ def course_list_for_user(
 
 def course_detail_for_user(user, course_id) -> Course:
     course = access.course_for_user(user, course_id)
-    return course_list_for_user(user).get(pk=course.pk)
+    return (
+        Course.objects.filter(pk=course.pk)
+        .select_related("lecturer")
+        .prefetch_related("honours")
+        .get()
+    )
