@@ -55,6 +55,12 @@ def lecturer_detail(request, lecturer_id):
         "recent_comments": recent_comments([lecturer.pk])[lecturer.pk],
         "may_book": access.may_book_lecturer(request.user, lecturer),
         "slots": scheduling_selectors.free_slots_for_lecturer(request.user, lecturer),
+        # For those who manage the lecturer: terms, lifecycle and the bookings to decide.
+        "sees_terms": selectors.lecturer_sees_terms(request.user, lecturer),
+        "status_history": selectors.lecturer_status_history(request.user, lecturer),
+        "bookings_to_decide": scheduling_selectors.open_bookings_of_unavailable_lecturer(
+            request.user, lecturer
+        ),
     }
     return render(request, "lecturers/detail.html", context)
 

@@ -7,6 +7,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
+        from . import receivers
         from .subjects import register_booking_events
 
         register_booking_events()
+        receivers.connect()

@@ -168,10 +168,53 @@ def lecturers_visible_to(user):
     qs = Lecturer.objects.filter(county_id=scope.county_id)
     if scope.is_county_admin:
         return qs
-    # Candidates, cold-stored and removed lecturers cannot be booked, so only county admins
-    # (and the lecturer themself) see them.
+    # Candidates, cold-stored and removed lecturers cannot be booked, so only those who manage
+    # them (county admins; town admins for their town's town-level lecturers) and the lecturer
+    # themself see them; for everyone else they are not found.
     own = Q(pk=scope.lecturer_id) if scope.lecturer_id else Q(pk__in=[])
-    return qs.filter(Q(status=LecturerStatus.ACTIVE) | own)
+    return qs.filter(Q(status=LecturerStatus.ACTIVE) | own | _town_lecturers_q(scope))
+
+
+def _town_lecturers_q(scope: Scope) -> Q:
+    """Town-level lecturers of the caller's towns (their organisation is the town or in it)."""
+    from lecturers.models import LecturerLevel
+
+    if not scope.town_ids:
+        return Q(pk__in=[])
+    towns = list(scope.town_ids)
+    return Q(level=LecturerLevel.TOWN) & (Q(org_id__in=towns) | Q(org__parent_id__in=towns))
+
+
+def may_manage_lecturer(user, lecturer) -> bool:
+    """Edit the résumé and move the lifecycle (lecturers/lifecycle.py): county admins for the
+    county's lecturers, town admins for the town-level lecturers of their town."""
+    from lecturers.models import LecturerLevel
+
+    scope = scope_for(user)
+    if scope.county_id is None or scope.county_id != lecturer.county_id:
+        return False
+    if scope.is_county_admin:
+        return True
+    if lecturer.level != LecturerLevel.TOWN or lecturer.org_id is None:
+        return False
+    return org_town_id(lecturer.org) in scope.town_ids
+
+
+def may_set_county_terms(user, lecturer) -> bool:
+    """The level and appointment terms of a lecturer are the county's to decide."""
+    scope = scope_for(user)
+    return scope.is_county_admin and scope.county_id == lecturer.county_id
+
+
+def is_lecturer_self(user, lecturer) -> bool:
+    scope = scope_for(user)
+    return scope.lecturer_id is not None and scope.lecturer_id == lecturer.pk
+
+
+def may_review_courses(user, course) -> bool:
+    """Approve or return a lecturer's proposed course or change (county admins)."""
+    scope = scope_for(user)
+    return scope.is_county_admin and scope.county_id == course.county_id
 
 
 def lecturer_for_user(user, lecturer_id):
