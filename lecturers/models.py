@@ -134,7 +134,9 @@ class LecturerStatusChange(models.Model):
         on_delete=models.CASCADE,
         related_name="status_changes",
     )
-    from_status = models.CharField(_("previous status"), max_length=16, choices=LecturerStatus.choices)
+    from_status = models.CharField(
+        _("previous status"), max_length=16, choices=LecturerStatus.choices
+    )
     to_status = models.CharField(_("new status"), max_length=16, choices=LecturerStatus.choices)
     reason = models.CharField(_("reason"), max_length=300)
     actor = models.ForeignKey(
