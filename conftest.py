@@ -78,6 +78,12 @@ class ApiClient:
             path, body, content_type="application/json", headers=self._headers(headers)
         )
 
+    def patch(self, path, data=None, headers=None, raw: str | None = None):
+        body = raw if raw is not None else json.dumps(data if data is not None else {})
+        return self.client.patch(
+            path, body, content_type="application/json", headers=self._headers(headers)
+        )
+
 
 @pytest.fixture
 def login(client):

@@ -185,7 +185,8 @@ def catalogue_q(user, *, county_field: str, public: Q, own_field: str) -> Q | No
     """Inside the caller's county everyone sees the `public` rows (those that can be booked);
     rows that cannot be booked (candidates, cold-stored or removed lecturers, courses not
     offered) only county admins see, and the lecturer their own (`own_field` holds the
-    lecturer's id). None: no access at all."""
+    lecturer's id); what town admins see of the lecturers they manage the caller adds to
+    `public` with managed_lecturers_q. None: no access at all."""
     scope = scope_for(user)
     if scope.county_id is None:
         return None
@@ -194,6 +195,60 @@ def catalogue_q(user, *, county_field: str, public: Q, own_field: str) -> Q | No
         return q
     own = Q(**{own_field: scope.lecturer_id}) if scope.lecturer_id else Q(pk__in=[])
     return q & (public | own)
+
+
+# The level of the lecturers a town admin manages: the value of
+# `lecturers.models.LecturerLevel.TOWN` (this module sits below the lecturers app and cannot
+# import it; lecturers/tests/test_lifecycle.py holds the two equal).
+TOWN_LECTURER_LEVEL = "town"
+
+
+def managed_lecturers_q(user, *, prefix: str = "") -> Q:
+    """The lecturers the caller manages (may_manage_lecturer) as a filter; `prefix` leads from
+    the queried model to the lecturer ("lecturer__" for courses). Those who manage a lecturer
+    see them in any status, so that they can edit and move them: the lecturers' and courses'
+    selectors add this to the public rows of catalogue_q."""
+    scope = scope_for(user)
+    if scope.county_id is None:
+        return Q(pk__in=[])
+    if scope.is_county_admin:
+        return Q(**{f"{prefix}county_id": scope.county_id})
+    if not scope.town_ids:
+        return Q(pk__in=[])
+    towns = list(scope.town_ids)
+    town_level = {f"{prefix}county_id": scope.county_id, f"{prefix}level": TOWN_LECTURER_LEVEL}
+    in_town = Q(**{f"{prefix}org_id__in": towns}) | Q(**{f"{prefix}org__parent_id__in": towns})
+    return Q(**town_level) & in_town
+
+
+def may_manage_lecturer(user, lecturer) -> bool:
+    """Edit the résumé and move the lifecycle (lecturers/lifecycle.py): county admins for the
+    county's lecturers, town admins for the town-level lecturers of their town."""
+    scope = scope_for(user)
+    if scope.county_id is None or scope.county_id != lecturer.county_id:
+        return False
+    if scope.is_county_admin:
+        return True
+    if lecturer.level != TOWN_LECTURER_LEVEL or lecturer.org_id is None:
+        return False
+    return org_town_id(lecturer.org) in scope.town_ids
+
+
+def may_set_county_terms(user, lecturer) -> bool:
+    """The level and appointment terms of a lecturer are the county's to decide."""
+    scope = scope_for(user)
+    return scope.is_county_admin and scope.county_id == lecturer.county_id
+
+
+def is_lecturer_self(user, lecturer) -> bool:
+    scope = scope_for(user)
+    return scope.lecturer_id is not None and scope.lecturer_id == lecturer.pk
+
+
+def may_review_courses(user, course) -> bool:
+    """Approve or return a lecturer's proposed course or change (county admins)."""
+    scope = scope_for(user)
+    return scope.is_county_admin and scope.county_id == course.county_id
 
 
 def may_edit_courses_of(user, lecturer) -> bool:

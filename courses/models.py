@@ -32,6 +32,10 @@ class Classroom(models.TextChoices):
 
 
 class CourseStatus(models.TextChoices):
+    # A lecturer's course waits for the county's approval; until then nobody can book,
+    # publish or be matched on it. A returned one goes back to the lecturer with a reason.
+    PROPOSED = "proposed", _("Awaiting approval")
+    RETURNED = "returned", _("Returned for changes")
     ACTIVE = "active", _("Offered")
     DEVELOPING = "developing", _("Being developed")
     RETIRED = "retired", pgettext_lazy("course status", "Retired")
@@ -60,6 +64,17 @@ class Course(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=16, choices=CourseStatus.choices, default=CourseStatus.ACTIVE
     )
+    # A lecturer's new version of an offered course: the offered version stays bookable until
+    # the county approves the change (a new CourseRevision) or returns it.
+    pending_change = models.JSONField(_("proposed change"), default=dict, blank=True)
+    change_status = models.CharField(
+        _("state of the proposed change"),
+        max_length=16,
+        blank=True,
+        choices=[(CourseStatus.PROPOSED, _("Awaiting approval")),
+                 (CourseStatus.RETURNED, _("Returned for changes"))],
+    )  # fmt: skip
+    review_note = models.CharField(_("reason for returning"), max_length=300, blank=True)
     score = models.FloatField(_("score"), null=True, blank=True, editable=False)
     star = models.PositiveSmallIntegerField(_("star level"), null=True, blank=True, editable=False)
     rating_count = models.PositiveIntegerField(_("ratings"), default=0, editable=False)

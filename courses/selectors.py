@@ -7,9 +7,13 @@ from .models import Course, CourseStatus
 
 
 def courses_visible_to(user) -> QuerySet[Course]:
-    """Offered courses of bookable lecturers in the caller's county; county admins see every
-    course of the county, a lecturer all of their own."""
-    public = Q(status=CourseStatus.ACTIVE, lecturer__status=LecturerStatus.ACTIVE)
+    """Offered courses of bookable lecturers in the caller's county, and those of the lecturers
+    a town admin manages in any status; county admins see every course of the county, a
+    lecturer all of their own."""
+    lecturers = Q(lecturer__status=LecturerStatus.ACTIVE) | access.managed_lecturers_q(
+        user, prefix="lecturer__"
+    )
+    public = Q(status=CourseStatus.ACTIVE) & lecturers
     q = access.catalogue_q(
         user, county_field="lecturer__county_id", public=public, own_field="lecturer_id"
     )
@@ -27,8 +31,17 @@ def course_list_for_user(
     category: str = "",
     lecturer_id: int | None = None,
     org_id: int | None = None,
+    status: str = "",
 ) -> QuerySet[Course]:
+    """The catalogue: offered courses of active lecturers. A status asked for (the county's
+    approval queue: `proposed`) or the lecturer's own list shows the others too, as far as
+    courses_visible_to lets the caller see them."""
     qs = courses_visible_to(user).select_related("lecturer")
+    own_id = access.scope_for(user).lecturer_id
+    if status:
+        qs = qs.filter(status=status)
+    elif not (lecturer_id and lecturer_id == own_id):
+        qs = qs.filter(status=CourseStatus.ACTIVE, lecturer__status=LecturerStatus.ACTIVE)
     if q and q.strip():
         text = q.strip()
         qs = qs.filter(
@@ -45,4 +58,9 @@ def course_list_for_user(
 
 def course_detail_for_user(user, course_id) -> Course:
     course = course_for_user(user, course_id)
-    return course_list_for_user(user).get(pk=course.pk)
+    return (
+        Course.objects.filter(pk=course.pk)
+        .select_related("lecturer")
+        .prefetch_related("honours")
+        .get()
+    )

@@ -84,6 +84,11 @@ class Lecturer(TimeStampedModel):
     rating_count = models.PositiveIntegerField(_("ratings"), default=0, editable=False)
     # Sum of content + method + effect over the counted ratings: score = total / (3 × count).
     rating_total = models.PositiveBigIntegerField(default=0, editable=False)
+    appointed_from = models.DateField(_("appointed from"), null=True, blank=True)
+    appointed_until = models.DateField(_("appointed until"), null=True, blank=True)
+    # Optimistic lock of the editable résumé: every edit and status move adds one, and an edit
+    # based on an older version is refused (409) instead of overwriting the other one.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
 
     class Meta:
@@ -104,6 +109,12 @@ class Lecturer(TimeStampedModel):
                 condition=models.Q(star__isnull=True) | models.Q(star__gte=1, star__lte=5),
                 name="lecturer_star_1_to_5",
             ),
+            models.CheckConstraint(
+                condition=models.Q(appointed_from__isnull=True)
+                | models.Q(appointed_until__isnull=True)
+                | models.Q(appointed_until__gte=models.F("appointed_from")),
+                name="lecturer_appointment_ends_after_start",
+            ),
         ]
 
     def __str__(self):
@@ -112,6 +123,40 @@ class Lecturer(TimeStampedModel):
     @property
     def specialty_list(self) -> list[str]:
         return [s for s in self.specialties.replace(",", "、").replace(",", "、").split("、") if s]
+
+
+class LecturerStatusChange(models.Model):
+    """One move of the lecturer's lifecycle (lecturers/lifecycle.py): the history of the pool."""
+
+    lecturer = models.ForeignKey(
+        Lecturer,
+        verbose_name=_("lecturer"),
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+    )
+    from_status = models.CharField(
+        _("previous status"), max_length=16, choices=LecturerStatus.choices
+    )
+    to_status = models.CharField(_("new status"), max_length=16, choices=LecturerStatus.choices)
+    reason = models.CharField(_("reason"), max_length=300)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lecturer status change")
+        verbose_name_plural = _("lecturer status changes")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["lecturer", "-at"])]
+
+    def __str__(self):
+        return f"{self.lecturer_id}: {self.from_status} → {self.to_status}"
 
 
 class HonourTitle(models.TextChoices):

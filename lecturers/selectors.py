@@ -9,7 +9,13 @@ from courses.models import Course, CourseStatus
 from courses.selectors import courses_visible_to
 from orgs.models import CountySettings, Organisation
 
-from .models import Lecturer, LecturerHonour, LecturerLevel, LecturerStatus
+from .models import (
+    Lecturer,
+    LecturerHonour,
+    LecturerLevel,
+    LecturerStatus,
+    LecturerStatusChange,
+)
 
 SORTS = {
     # Rated lecturers first, best first; then the most liked.
@@ -23,10 +29,10 @@ SORTS = {
 
 def lecturers_visible_to(user) -> QuerySet[Lecturer]:
     """The caller's county's lecturers. Candidates, cold-stored and removed lecturers cannot be
-    booked, so only county admins (and the lecturer themself) see them."""
-    q = access.catalogue_q(
-        user, county_field="county_id", public=Q(status=LecturerStatus.ACTIVE), own_field="pk"
-    )
+    booked, so only those who manage them (county admins; town admins for their town's
+    town-level lecturers) and the lecturer themself see them."""
+    public = Q(status=LecturerStatus.ACTIVE) | access.managed_lecturers_q(user)
+    q = access.catalogue_q(user, county_field="county_id", public=public, own_field="pk")
     return access.scoped(Lecturer.objects.all(), q)
 
 
@@ -73,8 +79,14 @@ def lecturer_list_for_user(
     org_id: int | None = None,
     status: str = "",
     sort: str = "recommended",
+    all_statuses: bool = False,
 ) -> QuerySet[Lecturer]:
+    """The catalogue: active lecturers only, unless a status (or, for a management list,
+    every status) is asked for; only those who manage lecturers see the others at all
+    (lecturers_visible_to)."""
     qs = lecturers_visible_to(user)
+    if not all_statuses:
+        qs = qs.filter(status=status or LecturerStatus.ACTIVE)
     if q and q.strip():
         matching = qs.filter(_query_filter(q)).values("pk")
         qs = qs.filter(pk__in=matching)
@@ -86,8 +98,10 @@ def lecturer_list_for_user(
         )
     if org_id:
         qs = qs.filter(Q(org_id=org_id) | Q(org__parent_id=org_id))
-    if status:
-        qs = qs.filter(status=status)
+    return _with_cards(qs, sort)
+
+
+def _with_cards(qs: QuerySet[Lecturer], sort: str = "recommended") -> QuerySet[Lecturer]:
     active_courses = Course.objects.filter(status=CourseStatus.ACTIVE).only(
         "id", "lecturer_id", "title", "category", "duration_minutes", "star", "score"
     )
@@ -119,7 +133,20 @@ def lecturer_titles(lecturer: Lecturer) -> list[str]:
 def lecturer_detail_for_user(user, lecturer_id) -> Lecturer:
     """The résumé; raises NotFound outside the caller's county."""
     lecturer = lecturer_for_user(user, lecturer_id)
-    return lecturer_list_for_user(user).get(pk=lecturer.pk)
+    return _with_cards(Lecturer.objects.filter(pk=lecturer.pk)).get()
+
+
+def lecturer_status_history(user, lecturer: Lecturer) -> list[LecturerStatusChange]:
+    """The lifecycle moves, newest first, for those who manage the lecturer and the lecturer
+    themself; else none."""
+    if not (access.may_manage_lecturer(user, lecturer) or access.is_lecturer_self(user, lecturer)):
+        return []
+    return list(lecturer.status_changes.select_related("actor")[:20])
+
+
+def lecturer_sees_terms(user, lecturer: Lecturer) -> bool:
+    """Appointment terms, status reason and history: for those who manage the lecturer."""
+    return access.may_manage_lecturer(user, lecturer)
 
 
 def lecturer_liked_by(user, lecturer: Lecturer) -> bool:

@@ -1,14 +1,17 @@
 import secrets
+from datetime import date
 
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import access
 from accounts.models import User
 from core.audit import audit
-from core.errors import FieldErrors, Forbidden, NotFound
+from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
 from core.pinyin import pinyin_keys
 from core.text import clean_coordinates, clean_mobile, clean_text
 from orgs.models import Membership, Role
@@ -143,3 +146,176 @@ def lecturer_like(*, actor, lecturer: Lecturer) -> int:
         else:
             Lecturer.objects.filter(pk=lecturer.pk).update(likes_count=F("likes_count") + 1)
     return Lecturer.objects.values_list("likes_count", flat=True).get(pk=lecturer.pk)
+
+
+# Who may change which résumé field through lecturer_update: the lecturer the own résumé text,
+# town admins the rest of a town-level lecturer of their town, county admins also the level
+# and the appointment terms. The status moves only through lifecycle.lecturer_status_change;
+# the phone is the login's and the photo is an upload, so neither is changed here.
+OWN_FIELDS = frozenset({"bio", "specialties", "teaching_style"})
+MANAGER_FIELDS = OWN_FIELDS | {
+    "name", "gender", "birth_year", "unit", "post", "source", "org_id", "lat", "lng",
+}  # fmt: skip
+COUNTY_FIELDS = MANAGER_FIELDS | {"level", "appointed_from", "appointed_until"}
+NOT_HERE = {
+    "status": gettext_lazy("Change the status through the status endpoint, with a reason."),
+    "phone": gettext_lazy("The mobile number is the login and cannot be changed here."),
+    "photo": gettext_lazy("Upload the photo on the résumé page."),
+}
+
+
+def _editable_fields(actor, lecturer: Lecturer) -> frozenset[str]:
+    if access.may_set_county_terms(actor, lecturer):
+        return COUNTY_FIELDS
+    if access.may_manage_lecturer(actor, lecturer):
+        return MANAGER_FIELDS
+    if access.is_lecturer_self(actor, lecturer):
+        return OWN_FIELDS
+    return frozenset()
+
+
+def _clean_date(errors: FieldErrors, field: str, value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    errors.add(field, _("Enter a date such as 2027-01-01."))
+    return None
+
+
+def _clean_changes(actor, lecturer: Lecturer, changes: dict, errors: FieldErrors) -> dict:
+    """Every sent field checked; returns the model fields to write."""
+    clean: dict = {}
+    texts = {
+        "name": (32, False), "unit": (100, False), "post": (100, False),
+        "specialties": (300, False), "teaching_style": (300, False), "bio": (3000, True),
+    }  # fmt: skip
+    for field, value in changes.items():
+        if field in texts:
+            max_length, multiline = texts[field]
+            cleaned = errors.check(
+                clean_text, value, field=field, max_length=max_length,
+                required=field == "name", multiline=multiline,
+            )  # fmt: skip
+            if cleaned is not None:
+                clean[field] = cleaned
+        elif field == "source":
+            if value not in Source.values:
+                errors.add("source", _("Unknown source."))
+            else:
+                clean["source"] = value
+        elif field == "level":
+            if value not in LecturerLevel.values:
+                errors.add("level", _("Unknown level."))
+            else:
+                clean["level"] = value
+        elif field == "gender":
+            if value not in ("", "female", "male"):
+                errors.add("gender", _("Unknown gender."))
+            else:
+                clean["gender"] = value
+        elif field == "birth_year":
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or not 1920 <= value <= 2010
+            ):
+                errors.add("birth_year", _("Enter a year between 1920 and 2010."))
+            else:
+                clean["birth_year"] = value
+        elif field in ("appointed_from", "appointed_until"):
+            clean[field] = _clean_date(errors, field, value)
+        elif field == "org_id":
+            clean["org"] = _clean_org(actor, lecturer, value, errors)
+    if "lat" in changes or "lng" in changes:
+        coords = errors.check(
+            clean_coordinates, changes.get("lat", lecturer.lat), changes.get("lng", lecturer.lng)
+        )
+        if coords is not None:
+            clean["lat"], clean["lng"] = coords
+    start = clean.get("appointed_from", lecturer.appointed_from)
+    end = clean.get("appointed_until", lecturer.appointed_until)
+    if start and end and end < start:
+        errors.add("appointed_until", _("The appointment ends before it starts."))
+    return clean
+
+
+def _clean_org(actor, lecturer: Lecturer, value, errors: FieldErrors):
+    if value is None:
+        if not access.may_set_county_terms(actor, lecturer):
+            errors.add("org_id", _("Choose an organisation of your town."))
+        return None
+    try:
+        org = access.org_for_user(actor, value)
+    except NotFound:
+        errors.add("org_id", _("Unknown organisation."))
+        return None
+    if not access.may_set_county_terms(actor, lecturer) and (
+        access.org_town_id(org) not in access.scope_for(actor).town_ids
+    ):
+        errors.add("org_id", _("Choose an organisation of your town."))
+        return None
+    return org
+
+
+def _jsonable(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def lecturer_update(
+    *, actor, lecturer: Lecturer, changes: dict, version: int | None = None
+) -> Lecturer:
+    """A partial update of the résumé. `version` is the one the caller's edit started from
+    (the one just read when not given): if the lecturer changed since, 409 `edit_conflict`
+    and nothing is written, so that two people editing at once never lose an update."""
+    allowed = _editable_fields(actor, lecturer)
+    if not allowed:
+        raise Forbidden(_("You may not edit this lecturer."))
+    errors = FieldErrors()
+    for field in changes:
+        if field in NOT_HERE:
+            errors.add(field, NOT_HERE[field])
+        elif field not in COUNTY_FIELDS:
+            errors.add(field, _("Unknown field."))
+        elif field not in allowed:
+            errors.add(field, _("You may not change this field."))
+    if version is not None and (
+        isinstance(version, bool) or not isinstance(version, int) or version < 1
+    ):
+        errors.add("version", _("Enter a whole number."))
+    errors.raise_if_any()
+    clean = _clean_changes(actor, lecturer, changes, errors)
+    errors.raise_if_any()
+    if not clean:
+        raise InvalidInput(_("Send at least one field to change."), code="nothing_to_change")
+    expected = lecturer.version if version is None else version
+    if "name" in clean:
+        clean["name_pinyin"], clean["name_initials"] = pinyin_keys(clean["name"])
+    before = {
+        name: _jsonable(getattr(lecturer, name))
+        for name in clean
+        if name not in ("name_pinyin", "name_initials")
+    }
+    with transaction.atomic():
+        written = Lecturer.objects.filter(pk=lecturer.pk, version=expected).update(
+            **clean, version=F("version") + 1, updated_at=timezone.now()
+        )
+        if written != 1:
+            raise Conflict(
+                _(
+                    "Someone else changed this lecturer meanwhile; reload and make your change again."
+                ),
+                code="edit_conflict",
+            )
+        if "name" in clean and lecturer.user_id:
+            User.objects.filter(pk=lecturer.user_id).update(name=clean["name"])
+        audit(
+            actor=actor,
+            action="lecturer.update",
+            obj=lecturer,
+            county_id=lecturer.county_id,
+            before=before,
+            after={name: _jsonable(clean[name]) for name in before},
+        )
+    lecturer.refresh_from_db()
+    return lecturer

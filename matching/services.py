@@ -12,6 +12,7 @@ from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
 from core.text import clean_coordinates, clean_text, parse_id
 from core.timeutil import aware, local, when_label
 from courses.models import Audience, Category, Classroom, Course, CourseStatus
+from lecturers.lifecycle import require_available
 from lecturers.models import Lecturer
 from lecturers.selectors import lecturer_bookable_for
 from notifications.models import Event
@@ -336,6 +337,7 @@ def demand_grab(*, actor, demand: Demand, course_id, start: datetime) -> Booking
         _check_session_schedule(errors, demand, start_at, end_at)
     _require_open(demand)
     errors.raise_if_any()
+    require_available(lecturer_id)
     rules = CountySettings.for_county(demand.county_id)
     lecturer = Lecturer.objects.select_related("org").get(pk=lecturer_id)
     if not lecturer_bookable_for(lecturer, demand.org, rules):
@@ -346,6 +348,7 @@ def demand_grab(*, actor, demand: Demand, course_id, start: datetime) -> Booking
     try:
         with transaction.atomic():
             lock_lecturer(lecturer_id)
+            require_available(lecturer_id)  # not moved to cold store meanwhile
             # The same travel buffer the recommendations kept free.
             if lecturer_is_busy(lecturer_id, start_at - buffer, end_at + buffer):
                 raise Conflict(

@@ -100,6 +100,23 @@ TEMPLATES = {
         _("%(org)s withdrew the demand “%(topic)s” (%(when)s); it can no longer be grabbed."),
         _("%(org)s withdrew its demand; it can no longer be grabbed."),
     ),
+    Event.LECTURER_STATUS_CHANGED: (
+        _("Your status in the lecturer pool"),
+        _("Your status in the lecturer pool is now “%(status)s”: %(reason)s"),
+        _("Your status in the lecturer pool is now %(status)s; see the platform."),
+    ),
+    Event.COURSE_APPROVED: (
+        _("Course approved"),
+        _("The county approved your course “%(course)s”; organisations can now book it."),
+        _("Your course %(course)s was approved."),
+    ),
+    Event.COURSE_RETURNED: (
+        _("Course returned"),
+        _(
+            "The county returned your course “%(course)s”: %(reason)s. Change it and propose it again."
+        ),
+        _("Your course %(course)s was returned; see the platform for the reason."),
+    ),
 }
 
 SMS_SIGNATURE = _("[Jiangtai]")

@@ -24,6 +24,9 @@ class Event(models.TextChoices):
     DEMAND_GONE = "demand_gone", _("Order taken by another lecturer")
     DEMAND_UNANSWERED = "demand_unanswered", _("No lecturer for the demand")
     DEMAND_WITHDRAWN = "demand_withdrawn", _("Demand withdrawn")
+    LECTURER_STATUS_CHANGED = "lecturer_status_changed", _("Lecturer status changed")
+    COURSE_APPROVED = "course_approved", _("Course approved")
+    COURSE_RETURNED = "course_returned", _("Course returned")
 
 
 def uuid_key() -> str:

@@ -18,6 +18,7 @@ from scheduling.selectors import (
     booking_list_for_user,
     booking_upcoming_for_user,
     free_slots_for_lecturer,
+    open_bookings_of_unavailable_lecturer,
     outside_session_list_for_user,
 )
 
@@ -86,7 +87,9 @@ def lecturer_list(request):
 
 @login_required
 def lecturer_detail(request, lecturer_id):
-    """The résumé, with the latest comments on the sessions and the free published slots."""
+    """The résumé, with the latest comments on the sessions and the free published slots; for
+    those who manage the lecturer also the appointment terms, the lifecycle's history and the
+    future bookings of a lecturer who is no longer active."""
     lecturer = lecturer_selectors.lecturer_detail_for_user(request.user, lecturer_id)
     context = {
         "lecturer": lecturer,
@@ -97,5 +100,8 @@ def lecturer_detail(request, lecturer_id):
         "recent_comments": recent_comments([lecturer.pk])[lecturer.pk],
         "may_book": lecturer_selectors.may_book_lecturer(request.user, lecturer),
         "slots": free_slots_for_lecturer(request.user, lecturer),
+        "sees_terms": lecturer_selectors.lecturer_sees_terms(request.user, lecturer),
+        "status_history": lecturer_selectors.lecturer_status_history(request.user, lecturer),
+        "bookings_to_decide": open_bookings_of_unavailable_lecturer(request.user, lecturer),
     }
     return render(request, "lecturers/detail.html", context)

@@ -4,6 +4,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 import access
 from courses.models import Course, CourseStatus
+from lecturers.models import LecturerStatus
 from lecturers.selectors import lecturers_visible_to
 
 from .models import Booking, Offering, OfferingSlot, OutsideSession, ReportedSession
@@ -58,8 +59,10 @@ def offering_list_for_user(
     category: str = "",
     org_id: int | None = None,
 ) -> QuerySet[Offering]:
-    """This month's menu: offerings of lecturers the caller can see in the catalogue."""
-    qs = Offering.objects.filter(lecturer__in=lecturers_visible_to(user))
+    """This month's menu: offerings of active lecturers the caller can see in the catalogue."""
+    qs = Offering.objects.filter(
+        lecturer__in=lecturers_visible_to(user), lecturer__status=LecturerStatus.ACTIVE
+    )
     if month:
         qs = qs.filter(month=month)
     if lecturer_id:
@@ -124,6 +127,7 @@ def free_slots_for_lecturer(user, lecturer, *, months: int = 2) -> list[Offering
         OfferingSlot.objects.filter(
             offering__lecturer__in=lecturers_visible_to(user),
             offering__lecturer_id=lecturer.pk,
+            offering__lecturer__status=LecturerStatus.ACTIVE,
             offering__month__gte=this_month,
             offering__month__lt=add_months(this_month, months),
             start_at__gt=timezone.now(),
@@ -163,3 +167,24 @@ def reported_session_list_for_user(user, *, only_unmatched: bool = False):
     if only_unmatched:
         qs = qs.filter(booking__isnull=True)
     return qs.order_by("-held_on", "-id")
+
+
+def open_bookings_of_unavailable_lecturer(user, lecturer) -> list[Booking]:
+    """Future confirmed (and still requested) bookings of a lecturer who is not active: they
+    are never cancelled by the move, so those who manage the lecturer decide each one."""
+    from django.utils import timezone
+
+    from .models import BookingStatus
+
+    if lecturer.status == LecturerStatus.ACTIVE or not access.may_manage_lecturer(user, lecturer):
+        return []
+    return list(
+        bookings_visible_to(user)
+        .filter(
+            lecturer_id=lecturer.pk,
+            status__in=(BookingStatus.CONFIRMED, BookingStatus.REQUESTED),
+            end_at__gt=timezone.now(),
+        )
+        .select_related("org", "course")
+        .order_by("start_at", "id")
+    )

@@ -15,6 +15,7 @@ from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
 from core.text import clean_text, parse_id
 from core.timeutil import add_months, aware, local, month_bounds, when_label
 from courses.models import Classroom, Course, CourseStatus
+from lecturers.lifecycle import require_available
 from lecturers.models import Lecturer
 from lecturers.selectors import lecturer_bookable_for, lecturer_for_user
 from notifications.models import Event
@@ -55,6 +56,7 @@ def offering_publish(
 ) -> tuple[Offering, bool]:
     """Publish (or republish) the lecturer's offering for a month; returns (offering, created)."""
     lecturer = _own_lecturer(actor)
+    require_available(lecturer.pk)
     errors = FieldErrors()
     first_day = errors.check(clean_month, month)
     note = errors.check(clean_text, note, field="note", max_length=300, required=False)
@@ -249,6 +251,9 @@ def booking_create(
         lecturer = lecturer_for_user(actor, lecturer_id)
     except NotFound:
         raise InvalidInput.field("lecturer_id", _("Unknown lecturer.")) from None
+    # Those who may see a lecturer who is not active (cold store, removed, candidate) are
+    # told so, before any rule of who may book whom.
+    require_available(lecturer.pk)
     rules = CountySettings.for_county(org.county_id)
     if not lecturer_bookable_for(lecturer, org, rules):
         raise Forbidden(
@@ -300,6 +305,10 @@ def booking_create(
         )
 
     with transaction.atomic():
+        # Against a concurrent move to cold store: the move and this request are serialised on
+        # the lecturer's row, so the request never lands after the lecturer left.
+        lock_lecturer(lecturer.pk)
+        require_available(lecturer.pk)
         slot = OfferingSlot.objects.filter(
             offering__lecturer=lecturer, start_at__lte=start, end_at__gte=end
         ).first()
@@ -388,6 +397,7 @@ def booking_accept(*, actor, booking: Booking) -> Booking:
             lock_lecturer(booking.lecturer_id)
             booking = _refresh_locked(booking)
             _require_state(booking, BookingStatus.REQUESTED)
+            require_available(booking.lecturer_id)
             now = timezone.now()
             if lecturer_is_busy(
                 booking.lecturer_id, booking.start_at, booking.end_at, exclude_id=booking.pk

@@ -18,6 +18,11 @@ CONTRACT = {
     ("post", "/api/v1/lecturers/{lecturer_id}/like"): {401, 404},
     ("get", "/api/v1/courses"): {401, 422},
     ("post", "/api/v1/courses"): {401, 403, 404, 422},
+    ("patch", "/api/v1/lecturers/{lecturer_id}"): {401, 403, 404, 409, 422},
+    ("post", "/api/v1/lecturers/{lecturer_id}/status"): {401, 403, 404, 409, 422},
+    ("patch", "/api/v1/courses/{course_id}"): {401, 403, 404, 409, 422},
+    ("post", "/api/v1/courses/{course_id}/approve"): {401, 403, 404, 409},
+    ("post", "/api/v1/courses/{course_id}/return"): {401, 403, 404, 409, 422},
 }
 
 

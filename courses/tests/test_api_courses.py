@@ -63,8 +63,15 @@ def test_the_lecturer_or_a_county_admin_adds_a_course(world, api_as, who):
     assert body["lecturer_id"] == world.zhang.pk and body["audiences"] == ["rural", "community"]
     course = Course.objects.get(pk=body["id"])
     assert course.county_id == world.county.pk
-    assert CourseRevision.objects.filter(course=course, kind="created").count() == 1
-    assert AuditLog.objects.filter(action="course.create", object_id=str(course.pk)).exists()
+    if who == "county_admin":
+        assert body["status"] == "active"
+        assert CourseRevision.objects.filter(course=course, kind="created").count() == 1
+        assert AuditLog.objects.filter(action="course.create", object_id=str(course.pk)).exists()
+    else:
+        # The lecturer's course waits for the county; its first revision is the approval.
+        assert body["status"] == "proposed"
+        assert not CourseRevision.objects.filter(course=course).exists()
+        assert AuditLog.objects.filter(action="course.propose", object_id=str(course.pk)).exists()
 
 
 def test_a_lecturer_cannot_add_a_course_for_a_colleague(world, api_as):

@@ -363,10 +363,11 @@ def test_anonymous_may_not_book(world, anon_api, booking_payload):
 def test_a_county_admin_cannot_book_a_lecturer_who_is_not_active(
     world, api_as, booking_payload, status
 ):
+    """The county sees the lecturer, so it is told why: 409 lecturer_unavailable."""
     lecturer = make_lecturer(world.county, f"{status}讲师", status=status)
     course = make_course(lecturer, "不可约的课")
     payload = booking_payload(lecturer_id=lecturer.pk, course_id=course.pk)
-    refused(api_as(world.county_admin), payload, 403, code="lecturer_not_bookable")
+    refused(api_as(world.county_admin), payload, 409, code="lecturer_unavailable")
 
 
 @pytest.mark.parametrize("status", ["cold_store", "removed", "candidate"])
