@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.storage import private_storage
 
@@ -18,7 +19,7 @@ class ImportStatus(models.TextChoices):
     DONE = "done", _("Done")
     # The writing stopped half-way (the database refused a chunk, the worker died): what the
     # chunks before wrote stays; importing the same file again completes the rest.
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("import", "Failed")
 
 
 class ImportJob(models.Model):

@@ -131,7 +131,7 @@ def main() -> int:
         from django.core.management import call_command
 
         call_command("migrate", "--noinput", verbosity=0)
-        county, admin, branches = build_county()
+        _county, admin, branches = build_county()
         started = time.perf_counter()
         content = workbook(args.rows, branches)
         print(f"  workbook of {args.rows:,} lecturers: {len(content) / 1024:.0f} KB, built in {time.perf_counter() - started:.1f} s")  # fmt: skip
