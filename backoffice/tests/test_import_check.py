@@ -114,7 +114,7 @@ def test_it_lists_the_errors_of_messy_organisation_and_course_files(world):
             "课程结构",
             "适用对象",
             "适用课堂",
-        ],  # fmt: skip
+        ],
         [world.zhang.phone, "新课", "政治理论", 90, "", "", "", "农村", ""],  # valid
         ["13611112222", "无主的课", "政治理论", 90, "", "", "", "", ""],  # unknown lecturer
         [world.zhang.phone, "坏类别", "娱乐", 90, "", "", "", "", ""],  # bad category
