@@ -6,8 +6,8 @@ import time
 
 import pytest
 from django.contrib.auth.hashers import check_password
-from django_tasks_db.management.commands.db_worker import Worker
 from django.db import connection
+from django_tasks_db.management.commands.db_worker import Worker
 from openpyxl import load_workbook
 
 from accounts.models import User
@@ -125,7 +125,7 @@ def test_the_initial_password_list_is_made_on_download_and_works_once_per_login(
     sheet = load_workbook(__import__("io").BytesIO(response.content)).active
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 3
-    name, phone, username, password = rows[0]
+    _name, phone, username, password = rows[0]
     user = User.objects.get(username=username)
     assert phone == username and check_password(password, user.password)
     assert user.must_change_password

@@ -127,6 +127,6 @@ def test_a_workbook_with_headers_only_or_nothing_is_invalid(world):
     from .test_import_check import run_import
 
     job = run_import(world.county_admin, "lecturers", workbook_bytes([LECTURER_HEADERS]))
-    assert job.status == "invalid" and "没有" in job.errors[0]["message"] or "no rows" in job.errors[0]["message"]  # fmt: skip
+    assert (job.status == "invalid" and "没有" in job.errors[0]["message"]) or "no rows" in job.errors[0]["message"]  # fmt: skip
     job = run_import(world.county_admin, "lecturers", workbook_bytes([]))
     assert job.status == "invalid" and job.errors[0]["row"] is None
