@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 import access
 from accounts.models import User
 from core.audit import audit
-from core.errors import Conflict, Forbidden, InvalidInput
+from core.errors import Conflict, Forbidden, InvalidInput, ServiceError
 from core.text import clean_text
 
 from .imports import KINDS
@@ -186,10 +186,12 @@ def _run(job: ImportJob) -> str:
 
     try:
         module.write(plan, job=job, actor=job.actor, advance=advance)
-    except (Conflict, DatabaseError) as exc:
+    except (ServiceError, DatabaseError) as exc:
+        # A conflict, or a write the access app's services refuse (the uploader is no longer
+        # a county admin): the job says why.
         message = (
-            exc.message
-            if isinstance(exc, Conflict)
+            next(iter(exc.fields.values()), exc.message)
+            if isinstance(exc, ServiceError)
             else _(
                 "The database refused a write; rows already written stay. Import the file again to complete it."
             )

@@ -3,11 +3,9 @@ matched on the name within the parent. A branch may hang under a town of the sam
 towns are written first."""
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import Conflict
-from core.models import AuditLog
+from access import services as access_services
 from orgs.models import MemberGroup, Organisation, OrgLevel
 
 from . import cells
@@ -138,51 +136,17 @@ def check(sheet, county, errors, progress) -> Plan:
     return plan
 
 
-def _create(rows: list[dict], parent_ids: dict, *, county_id: int, actor, job_id: int) -> None:
-    Organisation.objects.bulk_create(
-        [
-            Organisation(
-                name=v["name"],
-                level=v["level"],
-                parent_id=parent_ids[v["parent_ref"]],
-                county_id=county_id,
-                group=v["group"] or "",
-                address=v["address"] or "",
-                lat=v["lat"],
-                lng=v["lng"],
-            )
-            for v in rows
-        ]
-    )
-    made = {
-        (o.parent_id, o.name): o.pk
-        for o in Organisation.objects.filter(
-            county_id=county_id, name__in=[v["name"] for v in rows]
-        ).only("id", "parent_id", "name")
-    }
-    now = timezone.now()
-    AuditLog.objects.bulk_create(
-        [
-            AuditLog(
-                created_at=now,
-                actor=actor,
-                county_id=county_id,
-                action="org.create",
-                object_type="orgs.organisation",
-                object_id=str(made[(parent_ids[v["parent_ref"]], v["name"])]),
-                after={
-                    "name": v["name"],
-                    "level": v["level"],
-                    "parent_id": parent_ids[v["parent_ref"]],
-                    "import_job": job_id,
-                },
-            )
-            for v in rows
-        ]
+def _create(rows: list[dict], parent_ids: dict, *, actor, job_id: int) -> None:
+    access_services.orgs_create_many(
+        actor=actor,
+        rows=[{**v, "parent_id": parent_ids[v["parent_ref"]]} for v in rows],
+        note={"import_job": job_id},
     )
 
 
 def write(plan: Plan, *, job, actor, advance) -> None:
+    """Towns first, then the branches (some under those towns), then the changes; every write
+    goes through the access app's services, which own the organisation tree's writes."""
     county_id = job.county_id
     towns = [v for v in plan.creates if v["level"] == OrgLevel.TOWN]
     branches = [v for v in plan.creates if v["level"] != OrgLevel.TOWN]
@@ -192,7 +156,7 @@ def write(plan: Plan, *, job, actor, advance) -> None:
     }
     for part in chunks(towns, CHUNK):
         with transaction.atomic():
-            _create(part, parent_ids, county_id=county_id, actor=actor, job_id=job.pk)
+            _create(part, parent_ids, actor=actor, job_id=job.pk)
             advance(created=len(part))
     for pk, name in Organisation.objects.filter(
         county_id=county_id, level=OrgLevel.TOWN
@@ -200,34 +164,9 @@ def write(plan: Plan, *, job, actor, advance) -> None:
         parent_ids[("new town", name)] = pk
     for part in chunks(branches, CHUNK):
         with transaction.atomic():
-            _create(part, parent_ids, county_id=county_id, actor=actor, job_id=job.pk)
+            _create(part, parent_ids, actor=actor, job_id=job.pk)
             advance(created=len(part))
     for part in chunks(plan.updates, CHUNK):
         with transaction.atomic():
-            now = timezone.now()
-            entries = []
-            for org_id, seen_at, before, changes in part:
-                done = Organisation.objects.filter(pk=org_id, updated_at=seen_at).update(
-                    **changes, updated_at=now
-                )
-                if done != 1:
-                    raise Conflict(
-                        _(
-                            "An organisation of this file was changed by someone else while the import ran; import the file again."
-                        ),
-                        code="bad_state",
-                    )
-                entries.append(
-                    AuditLog(
-                        created_at=now,
-                        actor=actor,
-                        county_id=county_id,
-                        action="org.update",
-                        object_type="orgs.organisation",
-                        object_id=str(org_id),
-                        before=before,
-                        after={**changes, "import_job": job.pk},
-                    )
-                )
-            AuditLog.objects.bulk_create(entries)
+            access_services.orgs_update_many(actor=actor, updates=part, note={"import_job": job.pk})
             advance(updated=len(part))

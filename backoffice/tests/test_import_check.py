@@ -172,3 +172,51 @@ def test_reimporting_a_changed_file_updates_only_what_changed(world):
     entry = AuditLog.objects.get(action="lecturer.update", object_id=str(lecturer.pk))
     assert entry.before["name"] == "钱七" and entry.after["name"] == "孙八"
     assert entry.actor == world.county_admin and entry.county_id == world.county.pk
+
+
+ORG_HEADERS = ["名称", "层级", "上级组织", "党员群体", "地址", "纬度", "经度"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_organisation_file_is_written_through_the_access_app_and_reimported(world):
+    """The tree's writes go through access.services: each new or changed organisation is
+    audited with the import's number, and a re-import changes only what changed."""
+    rows = [
+        ORG_HEADERS,
+        ["新镇", "镇", "甲县", "", "", None, None],
+        ["新村党支部", "村", "新镇", "农村", "新村村委会", 36.5, 118.5],
+        ["东村党支部", "村", "东镇", "农村", "", None, None],  # exists, unchanged
+    ]
+    first = run_import(world.county_admin, "orgs", workbook_bytes(rows, title="组织"))
+    assert (first.status, first.created, first.unchanged) == ("done", 2, 1), first.errors
+    village = Organisation.objects.get(name="新村党支部")
+    assert village.parent.name == "新镇" and village.county_id == world.county.pk
+    created = AuditLog.objects.filter(action="org.create").order_by("id")
+    assert [e.after["name"] for e in created] == ["新镇", "新村党支部"]
+    assert all(e.after["import_job"] == first.pk and e.actor == world.county_admin for e in created)
+    rows[3] = ["东村党支部", "村", "东镇", "", "东村村委会", None, None]  # address added
+    second = run_import(world.county_admin, "orgs", workbook_bytes(rows, title="组织"))
+    assert (second.status, second.created, second.updated, second.unchanged) == ("done", 0, 1, 2)
+    world.branch.refresh_from_db()
+    assert world.branch.address == "东村村委会" and world.branch.group == "rural"
+    entry = AuditLog.objects.get(action="org.update")
+    assert entry.object_id == str(world.branch.pk) and entry.before == {"address": ""}
+    assert entry.after == {"address": "东村村委会", "import_job": second.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_uploader_no_longer_county_admin_when_the_task_runs_writes_nothing(world):
+    """The access app's services ask again at write time; the job says why it failed."""
+    from orgs.models import Membership, Role
+
+    rows = [ORG_HEADERS, ["新镇", "镇", "甲县", "", "", None, None]]
+    job = services.import_start(
+        actor=world.county_admin, kind="orgs", upload=upload(workbook_bytes(rows, title="组织"))
+    )
+    Membership.objects.filter(user=world.county_admin, role=Role.COUNTY_ADMIN).delete()
+    before = counts()
+    assert services.import_run(job_id=job.pk) == "failed"
+    job.refresh_from_db()
+    assert job.status == "failed" and job.created == 0
+    assert job.errors[0]["message"] == "您无权进行此操作。"
+    assert counts() == before and not Organisation.objects.filter(name="新镇").exists()
