@@ -1,6 +1,6 @@
 """Reads of the back office, scoped to the caller's county (county admins only)."""
 
-from datetime import datetime
+from datetime import MINYEAR, UTC, datetime
 
 from django.db.models import Q, QuerySet
 
@@ -8,6 +8,7 @@ import access
 from core.errors import Forbidden, NotFound
 from core.models import AuditLog
 from core.text import parse_id
+from core.timeutil import aware
 from orgs.models import Organisation
 
 from .models import ImportJob
@@ -39,6 +40,17 @@ def import_job_for_user(user, job_id) -> ImportJob:
     return job
 
 
+def _utc_bound(value: datetime) -> datetime:
+    """A filter's bound in UTC, which every database stores: an offset Python allows (up to
+    a day) need not be one the database does (PostgreSQL: under 16 hours), and a time at the
+    edge of the calendar may have no UTC equivalent, so it becomes that edge."""
+    try:
+        return aware(value).astimezone(UTC)
+    except OverflowError:
+        edge = datetime.min if value.year == MINYEAR else datetime.max
+        return edge.replace(tzinfo=UTC)
+
+
 def audit_list_for_user(
     user,
     *,
@@ -62,9 +74,9 @@ def audit_list_for_user(
     if object_id:
         qs = qs.filter(object_id=object_id)
     if since:
-        qs = qs.filter(created_at__gte=since)
+        qs = qs.filter(created_at__gte=_utc_bound(since))
     if until:
-        qs = qs.filter(created_at__lt=until)
+        qs = qs.filter(created_at__lt=_utc_bound(until))
     return qs
 
 

@@ -1,6 +1,6 @@
 """The county back office (/manage/): imports and the audit trail, for county admins."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -118,10 +118,10 @@ def audit(request):
     if "since" in filters:
         filters["since"] = datetime.combine(filters["since"], time.min, tzinfo=zone)
     if "until" in filters:
-        # "to 3 December" includes that day
-        filters["until"] = datetime.combine(
-            filters["until"] + timedelta(days=1), time.min, tzinfo=zone
-        )
+        # "to 3 December" includes that day; the calendar's last day has no next one
+        until = filters.pop("until")
+        if until < date.max:
+            filters["until"] = datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone)
     entries = selectors.audit_list_for_user(user, **filters)
     page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

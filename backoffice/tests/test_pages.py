@@ -109,3 +109,29 @@ def test_the_home_page_points_county_admins_to_manage(world, client):
     client.force_login(world.county_admin)
     page = client.get("/").content.decode()
     assert 'href="/manage/"' in page and "/admin/" not in page
+
+
+def test_audit_filters_at_the_edges_of_the_calendar_answer(world, client, api_as):
+    """Bounds with no UTC equivalent, or an offset PostgreSQL does not store, filter as the
+    calendar's edge instead of failing."""
+    audit(actor=world.county_admin, action="org.create", obj=world.town, county_id=world.county.pk)
+    client.force_login(world.county_admin)
+    for query, shown in (
+        ({"until": "9999-12-31"}, 1),
+        ({"since": "0001-01-01"}, 1),
+        ({"until": "0001-01-01"}, 0),
+        ({"since": "9999-12-31"}, 0),
+    ):
+        page = client.get("/manage/audit/", query)
+        assert page.status_code == 200, query
+        assert page.content.decode().count('data-testid="audit-entry"') == shown, query
+    api = api_as(world.county_admin)
+    for query, count in (
+        ({"since": "0389-03-09T18:57:32+19:39"}, 1),
+        ({"until": "9999-12-31T23:59:59-10:00"}, 1),
+        ({"since": "0001-01-01T00:00:00+05:00"}, 1),
+        ({"until": "0001-01-01T00:00:00+05:00"}, 0),
+    ):
+        response = api.get("/api/v1/audit", query)
+        assert response.status_code == 200, query
+        assert response.json()["count"] == count, query
