@@ -171,6 +171,12 @@ def may_create_org(user, *, parent: Organisation) -> bool:
     return scope.is_county_admin and parent.county_id == scope.county_id
 
 
+def may_edit_org(user, org: Organisation) -> bool:
+    """Change an organisation's member group, address and place: county admins, in their county."""
+    scope = scope_for(user)
+    return scope.is_county_admin and org.county_id == scope.county_id
+
+
 # --- Lecturer and course catalogue ------------------------------------------------------
 # The access module sits below the lecturer and course apps (their services ask it), so it
 # states its rules over field names and each app's selectors apply them to its own model.

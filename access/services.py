@@ -1,12 +1,16 @@
 """Writes on the organisation tree and the county's rules. They live here, not in `orgs`,
 because they ask the access module, which sits above `orgs`."""
 
+from datetime import datetime
+
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import access
 from core.audit import audit
-from core.errors import FieldErrors, Forbidden, InvalidInput, NotFound
+from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
+from core.models import AuditLog
 from core.text import clean_coordinates, clean_text, parse_digits
 from orgs.models import CountySettings, MemberGroup, Organisation, OrgLevel
 
@@ -75,6 +79,120 @@ def org_create(
             after={"name": name, "level": level, "parent_id": parent.pk},
         )
     return org
+
+
+# --- Many at once: the back office's Excel import ------------------------------------------
+# The import checks its whole file first (backoffice.imports.orgs) and then writes it a chunk
+# at a time through these two, so that the organisation tree keeps one home for its writes.
+# Each call is one transaction (a savepoint inside the import's, which records its progress
+# with the rows); one audit entry per organisation, `note` added to each entry's `after`.
+
+# What a re-import may change on an organisation that exists.
+BULK_EDITABLE = ("group", "address", "lat", "lng")
+
+
+def orgs_create_many(*, actor, rows: list[dict], note: dict | None = None) -> dict:
+    """Create organisations the caller has checked: each row gives name, level, parent_id,
+    group, address, lat and lng. Returns the new ids by (parent id, name)."""
+    if not rows:
+        return {}
+    parents = access.orgs_visible_to(actor).in_bulk({v["parent_id"] for v in rows})
+    for v in rows:
+        parent = parents.get(v["parent_id"])
+        if parent is None or not access.may_create_org(actor, parent=parent):
+            raise Forbidden()
+        if v["level"] not in PARENT_LEVELS or parent.level not in PARENT_LEVELS[v["level"]]:
+            raise InvalidInput.field(
+                "parent_id", _("This organisation cannot be placed under that parent.")
+            )
+    with transaction.atomic():
+        Organisation.objects.bulk_create(
+            [
+                Organisation(
+                    name=v["name"],
+                    level=v["level"],
+                    parent_id=v["parent_id"],
+                    county_id=parents[v["parent_id"]].county_id,
+                    group=v["group"] or "",
+                    address=v["address"] or "",
+                    lat=v["lat"],
+                    lng=v["lng"],
+                )
+                for v in rows
+            ]
+        )
+        # Read back rather than trust bulk_create to fill in the ids on every database.
+        made = {
+            (o.parent_id, o.name): o.pk
+            for o in Organisation.objects.filter(
+                parent_id__in=list(parents), name__in=[v["name"] for v in rows]
+            ).only("id", "parent_id", "name")
+        }
+        now = timezone.now()
+        AuditLog.objects.bulk_create(
+            [
+                AuditLog(
+                    created_at=now,
+                    actor=actor,
+                    county_id=parents[v["parent_id"]].county_id,
+                    action="org.create",
+                    object_type=Organisation._meta.label_lower,
+                    object_id=str(made[(v["parent_id"], v["name"])]),
+                    after={
+                        "name": v["name"],
+                        "level": v["level"],
+                        "parent_id": v["parent_id"],
+                        **(note or {}),
+                    },
+                )
+                for v in rows
+            ]
+        )
+    return made
+
+
+def orgs_update_many(
+    *, actor, updates: list[tuple[int, datetime, dict, dict]], note: dict | None = None
+) -> None:
+    """Change organisations the caller has read: each update is (id, the `updated_at` it was
+    read with, the fields before, the fields after), written compare-and-set; an organisation
+    changed since is a conflict and nothing of the call is written."""
+    if not updates:
+        return
+    orgs = access.orgs_visible_to(actor).in_bulk([org_id for org_id, *_rest in updates])
+    for org_id, _seen_at, _before, changes in updates:
+        org = orgs.get(org_id)
+        if org is None or not access.may_edit_org(actor, org):
+            raise Forbidden()
+        if set(changes) - set(BULK_EDITABLE):
+            raise ValueError(f"not changed in bulk: {sorted(set(changes) - set(BULK_EDITABLE))}")
+    with transaction.atomic():
+        now = timezone.now()
+        entries = []
+        for org_id, seen_at, before, changes in updates:
+            done = Organisation.objects.filter(pk=org_id, updated_at=seen_at).update(
+                **changes, updated_at=now
+            )
+            if done != 1:
+                raise Conflict(
+                    _(
+                        "An organisation of this file was changed by someone else while the import ran; import the file again."
+                    ),
+                    code="bad_state",
+                )
+            entries.append(
+                AuditLog(
+                    created_at=now,
+                    actor=actor,
+                    county_id=orgs[org_id].county_id,
+                    action="org.update",
+                    object_type=Organisation._meta.label_lower,
+                    object_id=str(org_id),
+                    before=before,
+                    after={**changes, **(note or {})},
+                )
+            )
+        AuditLog.objects.bulk_create(entries)
 
 
 SETTINGS_LIMITS = {

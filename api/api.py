@@ -5,6 +5,7 @@ from .errors import install_handlers
 from .limits import document_too_large, limit_body
 from .routers import (
     accounts,
+    backoffice,
     courses,
     evaluation,
     lecturers,
@@ -38,3 +39,4 @@ api.add_router("", scheduling.router)
 api.add_router("", notifications.router)
 api.add_router("", matching.router)
 api.add_router("", evaluation.router)
+api.add_router("", backoffice.router)

@@ -54,7 +54,15 @@ def limit_body(run):
             claimed = 0
         if claimed > max_bytes:
             return too_large_response()
-        if request.method in BODY_METHODS and claimed and len(request.body) > max_bytes:
+        # A body no larger than memory bodies may be is read and measured; a larger limit is
+        # an upload streamed to disk (settings.LARGE_UPLOAD_PATHS), whose reading stops at the
+        # Content-Length already checked.
+        if (
+            request.method in BODY_METHODS
+            and claimed
+            and max_bytes <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            and len(request.body) > max_bytes
+        ):
             return too_large_response()
         return run(request, *args, **kwargs)
 

@@ -62,7 +62,14 @@ class RequestGuardMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        # The few addresses that take a larger file (an Excel import) have their own ceiling;
+        # their bodies are parsed as a stream, files spooled to disk, never held whole.
+        streamed_limit = (
+            getattr(settings, "LARGE_UPLOAD_PATHS", {}).get(request.path_info)
+            if request.method == "POST"
+            else None
+        )
+        if length > (streamed_limit or settings.DATA_UPLOAD_MAX_MEMORY_SIZE):
             return 413, "too_large", None
         if "\x00" in request.path_info or any(
             "\x00" in value
@@ -80,7 +87,7 @@ class RequestGuardMiddleware:
             request.GET._mutable = False
         if request.method in self.BODY_METHODS and length:
             try:
-                bad = unstorable_fields(request)
+                bad = unstorable_fields(request, streamed=streamed_limit is not None)
             except RequestDataTooBig:
                 return 413, "too_large", None
             except (SuspiciousOperation, MultiPartParserError):  # too many fields, bad multipart
@@ -117,9 +124,14 @@ def _names_holding_nul(query) -> list[str]:
     ]
 
 
-def unstorable_fields(request) -> list[str]:
+def unstorable_fields(request, *, streamed: bool = False) -> list[str]:
     """The fields of the body (form fields, or a JSON object's top-level keys) that hold a
-    NUL or a lone surrogate; ["__all__"] when the body holds one outside any named field."""
+    NUL or a lone surrogate; ["__all__"] when the body holds one outside any named field.
+
+    `streamed`: a multipart upload larger than memory bodies may be; its form is parsed from
+    the stream (files to disk) and only the text fields are looked at."""
+    if streamed and request.content_type == "multipart/form-data":
+        return _names_holding_nul(request.POST)
     body = request.body  # read first, so that request.POST (multipart too) parses from memory
     if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
         return _names_holding_nul(request.POST)

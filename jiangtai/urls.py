@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import views as account_views
 from api import views as api_views
 from api.api import api
+from backoffice import views as backoffice_views
 from core import views as core_views
 from scheduling import views as scheduling_views
 
@@ -27,8 +28,10 @@ urlpatterns = [
     path("", include("scheduling.urls")),
     path("demands/", include("matching.urls")),
     path("", include("evaluation.urls")),
+    path("manage/", include("backoffice.urls")),
     # The admin's login page goes through the same failed-login throttle as the others.
-    path("admin/login/", account_views.admin_login_view),
+    # Logged-in people who are not operators are told their back office is at /manage/.
+    path("admin/login/", backoffice_views.admin_login),
     path("admin/", admin.site.urls),
     # Whatever the API does not answer is its 404 in its own error shape, for any method
     # (its bare root too, where ninja's own placeholder view would answer an HTML 404).

@@ -66,6 +66,11 @@ STATUS_CLASSES = {
     "notified": "gold",
     "grabbed": "green",
     "dropped": "",
+    # Excel imports (backoffice.ImportStatus)
+    "checking": "gold",
+    "running": "gold",
+    "done": "green",
+    "invalid": "",
 }
 
 

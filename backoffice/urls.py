@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "backoffice"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("import/", views.import_page, name="import"),
+    path("import/template/<str:kind>/", views.import_template, name="import_template"),
+    path("import/<int:job_id>/", views.import_detail, name="import_detail"),
+    path("import/<int:job_id>/status/", views.import_status, name="import_status"),
+    path("import/<int:job_id>/passwords/", views.import_passwords, name="import_passwords"),
+    path("audit/", views.audit, name="audit"),
+]
