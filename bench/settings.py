@@ -5,6 +5,8 @@ submissions (for bench/evaluation_throughput.py, see below).
 Only for benchmarks: `DJANGO_SETTINGS_MODULE=bench.settings`. The product never loads it.
 """
 
+import ipaddress
+
 from django.apps import AppConfig
 
 from jiangtai.settings import *  # noqa: F403
@@ -19,6 +21,10 @@ MIDDLEWARE = ["bench.urls.worker_pid", *MIDDLEWARE]  # noqa: F405
 # network) would answer 429 after the first 600. Here, and only here, it is raised; the
 # per-phone and per-device limits stay (the benchmark sends distinct phones and devices).
 EVALUATION_LIMIT_PER_ADDRESS = 1_000_000_000
+# The clients stand for trainees in village halls behind the county's nginx: they send
+# X-Forwarded-For with their hall's address (HALL_SIZE trainees share one, see
+# evaluation_throughput.py), believed from the loopback proxy as the product believes nginx.
+TRUSTED_PROXY_NETWORKS = [ipaddress.ip_network("127.0.0.1/32")]
 
 
 class BenchConfig(AppConfig):

@@ -9,7 +9,7 @@ in clear. An empty optional cell leaves what is stored as it is."""
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -324,8 +324,10 @@ def write_updates(updates: list, *, county_id: int, actor, job_id: int) -> None:
             fields = dict(changes)
             if "name" in changes:
                 fields["name_pinyin"], fields["name_initials"] = pinyin_keys(changes["name"])
+            # A new version, so that an edit of the résumé begun before the import is refused
+            # (lecturers.services.lecturer_update) instead of overwriting it.
             done = Lecturer.objects.filter(pk=lecturer_id, updated_at=seen_at).update(
-                **fields, updated_at=now
+                **fields, updated_at=now, version=F("version") + 1
             )
             if done != 1:
                 raise Conflict(

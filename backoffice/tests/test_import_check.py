@@ -161,6 +161,7 @@ def test_reimporting_a_changed_file_updates_only_what_changed(world):
     assert (first.status, first.created) == ("done", 2)
     lecturer = Lecturer.objects.get(phone="13600000002")
     assert lecturer.org_id == world.branch.pk and lecturer.name_initials == "qq"
+    version = lecturer.version
     assert lecturer.user.must_change_password and not lecturer.user.has_usable_password()
     rows[2] = row(姓名="孙八", 手机号="13600000002", 简介="新的简介")
     second = run_import(world.county_admin, "lecturers", workbook_bytes(rows))
@@ -169,6 +170,8 @@ def test_reimporting_a_changed_file_updates_only_what_changed(world):
     # an empty optional cell (所属组织) keeps what is stored
     assert (lecturer.name, lecturer.name_pinyin, lecturer.bio) == ("孙八", "sunba", "新的简介")
     assert lecturer.org_id == world.branch.pk
+    # A résumé edit begun before the import is refused (409), not silently overwriting it.
+    assert lecturer.version == version + 1
     entry = AuditLog.objects.get(action="lecturer.update", object_id=str(lecturer.pk))
     assert entry.before["name"] == "钱七" and entry.after["name"] == "孙八"
     assert entry.actor == world.county_admin and entry.county_id == world.county.pk
