@@ -78,6 +78,19 @@ class CountySettingsForm(forms.Form):
         _("After that the mini-program asks the user to log in again."),
         "api_token_days",
     )
+    rating_open_hours = _hours(
+        _("Trainees may rate until this many hours after a session"),
+        _("The QR code opens 30 minutes before the start and closes then."),
+        "rating_open_hours",
+    )
+    star_thresholds = forms.CharField(
+        label=_("Lowest score for 5, 4, 3 and 2 stars"),
+        help_text=_(
+            "Four scores, each lower than the one before, e.g. 90,80,70,60. A change re-stars "
+            "every lecturer and course of the county at once."
+        ),
+        max_length=20,
+    )
 
 
 class OrgPicker(forms.Widget):

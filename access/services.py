@@ -2,6 +2,7 @@
 because they ask the access module, which sits above `orgs`."""
 
 from datetime import datetime
+from itertools import pairwise
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +14,7 @@ from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
 from core.models import AuditLog
 from core.text import clean_coordinates, clean_text, parse_digits
 from orgs.models import CountySettings, MemberGroup, Organisation, OrgLevel
+from orgs.signals import star_thresholds_changed
 
 # Which level a new organisation may hang under.
 PARENT_LEVELS = {
@@ -205,6 +207,7 @@ SETTINGS_LIMITS = {
     "rate_reminder_hours": (0, 72),
     "rating_burst_per_minute": (1, 1000),
     "api_token_days": (1, 365),
+    "rating_open_hours": (1, 168),
 }
 
 
@@ -223,13 +226,38 @@ def _clean_reminder_hours(value) -> str:
     return ",".join(str(h) for h in sorted(set(parts), reverse=True))
 
 
+def _clean_star_thresholds(value) -> str:
+    """ "90,80,70,60": the lowest scores for 5, 4, 3 and 2 stars, from 0 to 100, falling."""
+    parts = (
+        [parse_digits(p, max_length=3) for p in value.replace("，", ",").split(",")]
+        if isinstance(value, str)
+        else []
+    )
+    if (
+        len(parts) != 4
+        or not all(p is not None and 0 <= p <= 100 for p in parts)
+        or not all(a > b for a, b in pairwise(parts))
+    ):
+        raise InvalidInput.field(
+            "star_thresholds",
+            _(
+                "Enter four scores from 100 down to 0, each lower than the one before, e.g. 90,80,70,60."
+            ),
+        )
+    return ",".join(str(p) for p in parts)
+
+
 def county_settings_update(*, actor, **changes) -> CountySettings:
     """County admins change their county's rules; every change is audited."""
     if not access.may_configure_county(actor):
         raise Forbidden()
     county_id = access.scope_for(actor).county_id
     errors = FieldErrors()
-    unknown = set(changes) - set(SETTINGS_LIMITS) - {"town_lecturers_county_wide", "reminder_hours"}
+    unknown = (
+        set(changes)
+        - set(SETTINGS_LIMITS)
+        - {"town_lecturers_county_wide", "reminder_hours", "star_thresholds"}
+    )
     for name in unknown:
         errors.add(name, _("Unknown setting."))
     for name, (low, high) in SETTINGS_LIMITS.items():
@@ -247,6 +275,10 @@ def county_settings_update(*, actor, **changes) -> CountySettings:
         errors.add("town_lecturers_county_wide", _("Enter true or false."))
     if "reminder_hours" in changes:
         changes["reminder_hours"] = errors.check(_clean_reminder_hours, changes["reminder_hours"])
+    if "star_thresholds" in changes:
+        changes["star_thresholds"] = errors.check(
+            _clean_star_thresholds, changes["star_thresholds"]
+        )
     errors.raise_if_any()
     with transaction.atomic():
         rules, _created = CountySettings.objects.select_for_update().get_or_create(
@@ -256,6 +288,9 @@ def county_settings_update(*, actor, **changes) -> CountySettings:
         for name, value in changes.items():
             setattr(rules, name, value)
         rules.save()
+        if before.get("star_thresholds", rules.star_thresholds) != rules.star_thresholds:
+            # Every star of the county follows at once, not at each one's next rating.
+            star_thresholds_changed.send(sender=CountySettings, county_id=county_id)
         audit(
             actor=actor,
             action="county_settings.update",

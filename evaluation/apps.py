@@ -12,3 +12,13 @@ class EvaluationConfig(AppConfig):
         from .views import booking_page_part
 
         booking_page.connect(booking_page_part, dispatch_uid="evaluation.booking_page_part")
+
+        from orgs.signals import star_thresholds_changed
+
+        from .services import county_restar
+
+        star_thresholds_changed.connect(
+            lambda sender, county_id, **kwargs: county_restar(county_id=county_id),
+            dispatch_uid="evaluation.county_restar",
+            weak=False,
+        )

@@ -670,3 +670,24 @@ def org_rating_submit(
             _("You have already rated this session's organisation."), code="already_rated"
         ) from None
     return rating
+
+
+def county_restar(*, county_id: int) -> int:
+    """Star every rated lecturer and course of the county again by its thresholds (they just
+    changed), in the caller's transaction; returns how many changed. The rows are locked as a
+    recount locks them (lecturers, then courses), so that a rating added meanwhile waits."""
+    rules = CountySettings.for_county(county_id)
+    changed = 0
+    for model in (Lecturer, Course):
+        rows = (
+            model.objects.select_for_update()
+            .filter(county_id=county_id, score__isnull=False)
+            .values_list("pk", "score", "star")
+        )
+        by_star: dict[int, list[int]] = {}
+        for pk, score, star in rows:
+            if rules.star_for(score) != star:
+                by_star.setdefault(rules.star_for(score), []).append(pk)
+        for star, pks in by_star.items():
+            changed += model.objects.filter(pk__in=pks).update(star=star)
+    return changed

@@ -835,6 +835,8 @@ REMINDER_RULES = {
     "rate_reminder_hours": "1",
     "rating_burst_per_minute": "10",
     "api_token_days": "30",
+    "rating_open_hours": "24",
+    "star_thresholds": "90,80,70,60",
 }
 
 
@@ -1043,3 +1045,39 @@ def test_the_booking_form_warns_at_once_of_a_clash(world, login):
     assert 'data-testid="clash"' not in check("", "").content.decode()  # not filled in yet
     assert check("10:00", "12:00", lecturer=world.lecturer_b.pk).status_code == 404
     assert check("10:00", "12:00", lecturer="x").status_code == 404
+
+
+def test_new_star_thresholds_re_star_the_county_at_once(world, login):
+    from courses.models import Course
+    from lecturers.models import Lecturer
+
+    Lecturer.objects.filter(pk=world.zhang.pk).update(score=85, star=4)
+    Course.objects.filter(pk=world.course.pk).update(score=75, star=3)
+    Lecturer.objects.filter(pk=world.lecturer_b.pk).update(score=85, star=4)  # another county
+    data = {
+        "booking_notice_hours": "24", "cancel_notice_hours": "24", "request_expiry_hours": "72",
+        **REMINDER_RULES, "star_thresholds": "95，85，75，65",
+    }  # fmt: skip
+    assert login(world.county_admin).post("/settings/county/", data).status_code == 302
+    assert CountySettings.for_county(world.county.pk).star_thresholds == "95,85,75,65"
+    assert Lecturer.objects.get(pk=world.zhang.pk).star == 4  # 85: now exactly 4 stars
+    assert Course.objects.get(pk=world.course.pk).star == 3
+    data["star_thresholds"] = "96,86,76,66"
+    login(world.county_admin).post("/settings/county/", data)
+    assert Lecturer.objects.get(pk=world.zhang.pk).star == 3
+    assert Course.objects.get(pk=world.course.pk).star == 2
+    assert Lecturer.objects.get(pk=world.lecturer_b.pk).star == 4  # not this county's
+
+
+@pytest.mark.parametrize(
+    "value", ["90,95,70,60", "90,80,70", "90,80,70,60,50", "abc", "101,80,70,60"]
+)
+def test_bad_star_thresholds_are_marked_and_change_nothing(world, login, value):
+    data = {
+        "booking_notice_hours": "24", "cancel_notice_hours": "24", "request_expiry_hours": "72",
+        **REMINDER_RULES, "star_thresholds": value,
+    }  # fmt: skip
+    response = login(world.county_admin).post("/settings/county/", data)
+    assert response.status_code == 200
+    assert "has-error" in response.content.decode().split('id="field-star_thresholds"', 1)[0]
+    assert not CountySettings.objects.exists()
