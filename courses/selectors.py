@@ -1,7 +1,7 @@
 from django.db.models import Q, QuerySet
 
-import access
 from lecturers.models import LecturerStatus
+from orgs import rules as access_rules
 
 from .models import Course, CourseStatus
 
@@ -10,18 +10,18 @@ def courses_visible_to(user) -> QuerySet[Course]:
     """Offered courses of bookable lecturers in the caller's county, and those of the lecturers
     a town admin manages in any status; county admins see every course of the county, a
     lecturer all of their own."""
-    lecturers = Q(lecturer__status=LecturerStatus.ACTIVE) | access.managed_lecturers_q(
+    lecturers = Q(lecturer__status=LecturerStatus.ACTIVE) | access_rules.managed_lecturers_q(
         user, prefix="lecturer__"
     )
     public = Q(status=CourseStatus.ACTIVE) & lecturers
-    q = access.catalogue_q(
+    q = access_rules.catalogue_q(
         user, county_field="lecturer__county_id", public=public, own_field="lecturer_id"
     )
-    return access.scoped(Course.objects.all(), q)
+    return access_rules.scoped(Course.objects.all(), q)
 
 
 def course_for_user(user, course_id) -> Course:
-    return access.get_visible(courses_visible_to(user), course_id)
+    return access_rules.get_visible(courses_visible_to(user), course_id)
 
 
 def course_list_for_user(
@@ -37,7 +37,7 @@ def course_list_for_user(
     approval queue: `proposed`) or the lecturer's own list shows the others too, as far as
     courses_visible_to lets the caller see them."""
     qs = courses_visible_to(user).select_related("lecturer")
-    own_id = access.scope_for(user).lecturer_id
+    own_id = access_rules.scope_for(user).lecturer_id
     if status:
         qs = qs.filter(status=status)
     elif not (lecturer_id and lecturer_id == own_id):

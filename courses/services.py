@@ -2,10 +2,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-import access
 from core.audit import audit
 from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput
 from core.text import clean_choice_list, clean_text
+from orgs import rules as access_rules
 
 from .models import Audience, Category, Classroom, Course, CourseRevision, CourseStatus
 from .signals import course_reviewed
@@ -79,9 +79,9 @@ def course_create(
     """Add a course to a lecturer's list. A county admin's course is offered at once (or in
     the status given); the lecturer's own starts `proposed` and waits for the county's
     approval (course_approve), which writes its first CourseRevision."""
-    if not access.may_edit_courses_of(actor, lecturer):
+    if not access_rules.may_edit_courses_of(actor, lecturer):
         raise Forbidden()
-    by_county = access.may_manage_catalogue(actor)
+    by_county = access_rules.may_manage_catalogue(actor)
     errors = FieldErrors()
     fields = _clean_fields(
         {
@@ -124,7 +124,7 @@ def course_create(
 
 
 def _require_reviewer(actor, course: Course) -> None:
-    if not access.may_review_courses(actor, course):
+    if not access_rules.may_review_courses(actor, course):
         raise Forbidden(_("Only the county approves courses."))
 
 
@@ -216,14 +216,14 @@ def course_update(*, actor, course: Course, changes: dict) -> Course:
     course is offered). The lecturer's change of a proposed or returned course edits it and
     proposes it again; of an offered course it is kept as a proposed change that the county
     approves or returns, while the offered version stays bookable."""
-    if not access.may_edit_courses_of(actor, course.lecturer):
+    if not access_rules.may_edit_courses_of(actor, course.lecturer):
         raise Forbidden()
     errors = FieldErrors()
     clean = _clean_fields(changes, errors)
     errors.raise_if_any()
     if not clean:
         raise InvalidInput(_("Send at least one field to change."), code="nothing_to_change")
-    by_county = access.may_manage_catalogue(actor)
+    by_county = access_rules.may_manage_catalogue(actor)
     now = timezone.now()
     with transaction.atomic():
         course = Course.objects.select_for_update().get(pk=course.pk)

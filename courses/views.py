@@ -2,9 +2,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-import access
 from lecturers.forms import CatalogueFilterForm
 from lecturers.selectors import may_book_lecturer
+from orgs import rules as access_rules
 
 from .models import Category, CourseStatus
 from .selectors import course_detail_for_user, course_list_for_user
@@ -14,7 +14,9 @@ PAGE_SIZE = 20
 
 @login_required
 def course_list(request):
-    form = CatalogueFilterForm(request.GET or None, towns=access.towns_in_county(request.user))
+    form = CatalogueFilterForm(
+        request.GET or None, towns=access_rules.towns_in_county(request.user)
+    )
     filters = form.cleaned_data if form.is_valid() else {}
     qs = course_list_for_user(
         request.user,

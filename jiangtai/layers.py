@@ -6,9 +6,11 @@ fails on anything else, lazy imports inside functions included, so a new app mus
 its floor here before its code can import anything.
 
 Where the floors differ from DESIGN.md's wording, the code decided:
-- `access` sits right above `orgs`: every domain app's services and selectors ask it, so it
-  can import none of them. Its rules over their records are filters over field names that
-  each app's selectors apply to its own model.
+- The access rules need nothing above the organisations and the pool (`lecturers`,
+  `courses`) must ask them, so they live in `orgs.rules`; the `access` app above the pool
+  presents them to every app above it and holds the writes they govern (organisations,
+  county settings). Rules over other apps' records are filters over field names that each
+  app's selectors apply to its own model.
 - `notifications` sits below `scheduling`: every domain app's services notify in their own
   transaction, so notifications knows none of them; what it must ask about a subject (does a
   message about this booking still matter?) the app above registers (`relevance.register`),
@@ -18,8 +20,8 @@ Where the floors differ from DESIGN.md's wording, the code decided:
 FLOORS: list[tuple[str, ...]] = [
     ("core",),
     ("accounts", "orgs"),
-    ("access",),
     ("lecturers", "courses"),
+    ("access",),
     ("notifications",),
     ("scheduling",),
     # Neither imports the other.

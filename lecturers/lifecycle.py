@@ -19,10 +19,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-import access
 from core.audit import audit
 from core.errors import Conflict, FieldErrors, Forbidden
 from core.text import clean_text
+from orgs import rules as access_rules
 
 from .models import Lecturer, LecturerStatus, LecturerStatusChange
 from .signals import lecturer_status_changed
@@ -46,7 +46,7 @@ def lecturer_status_change(*, actor, lecturer: Lecturer, status: str, reason: st
     """Move the lecturer to `status`; 403 for callers who do not manage the lecturer, 422 for
     an unknown status or a missing reason, 409 `bad_state` for a move the machine does not
     allow or a lecturer someone else moved meanwhile."""
-    if not access.may_manage_lecturer(actor, lecturer):
+    if not access_rules.may_manage_lecturer(actor, lecturer):
         raise Forbidden(_("You may not change this lecturer's status."))
     errors = FieldErrors()
     if status not in LecturerStatus.values:

@@ -2,11 +2,11 @@
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
-import access
 from core.pinyin import is_latin, normalise_query
 from core.text import mask_phone
 from courses.models import Course, CourseStatus
 from courses.selectors import courses_visible_to
+from orgs import rules as access_rules
 from orgs.models import CountySettings, Organisation
 
 from .models import (
@@ -31,13 +31,13 @@ def lecturers_visible_to(user) -> QuerySet[Lecturer]:
     """The caller's county's lecturers. Candidates, cold-stored and removed lecturers cannot be
     booked, so only those who manage them (county admins; town admins for their town's
     town-level lecturers) and the lecturer themself see them."""
-    public = Q(status=LecturerStatus.ACTIVE) | access.managed_lecturers_q(user)
-    q = access.catalogue_q(user, county_field="county_id", public=public, own_field="pk")
-    return access.scoped(Lecturer.objects.all(), q)
+    public = Q(status=LecturerStatus.ACTIVE) | access_rules.managed_lecturers_q(user)
+    q = access_rules.catalogue_q(user, county_field="county_id", public=public, own_field="pk")
+    return access_rules.scoped(Lecturer.objects.all(), q)
 
 
 def lecturer_for_user(user, lecturer_id) -> Lecturer:
-    return access.get_visible(lecturers_visible_to(user), lecturer_id)
+    return access_rules.get_visible(lecturers_visible_to(user), lecturer_id)
 
 
 def lecturer_bookable_for(lecturer: Lecturer, org: Organisation, rules) -> bool:
@@ -47,14 +47,16 @@ def lecturer_bookable_for(lecturer: Lecturer, org: Organisation, rules) -> bool:
         return False
     if lecturer.level == LecturerLevel.COUNTY or rules.town_lecturers_county_wide:
         return True
-    lecturer_town = access.org_town_id(lecturer.org) if lecturer.org else None
-    return lecturer_town is None or lecturer_town == access.org_town_id(org)
+    lecturer_town = access_rules.org_town_id(lecturer.org) if lecturer.org else None
+    return lecturer_town is None or lecturer_town == access_rules.org_town_id(org)
 
 
 def may_book_lecturer(user, lecturer: Lecturer) -> bool:
     """Does the caller act for an organisation that may book this lecturer?"""
     rules = CountySettings.for_county(lecturer.county_id)
-    return any(lecturer_bookable_for(lecturer, org, rules) for org in access.orgs_bookable_by(user))
+    return any(
+        lecturer_bookable_for(lecturer, org, rules) for org in access_rules.orgs_bookable_by(user)
+    )
 
 
 def _query_filter(q: str) -> Q:
@@ -139,14 +141,17 @@ def lecturer_detail_for_user(user, lecturer_id) -> Lecturer:
 def lecturer_status_history(user, lecturer: Lecturer) -> list[LecturerStatusChange]:
     """The lifecycle moves, newest first, for those who manage the lecturer and the lecturer
     themself; else none."""
-    if not (access.may_manage_lecturer(user, lecturer) or access.is_lecturer_self(user, lecturer)):
+    if not (
+        access_rules.may_manage_lecturer(user, lecturer)
+        or access_rules.is_lecturer_self(user, lecturer)
+    ):
         return []
     return list(lecturer.status_changes.select_related("actor")[:20])
 
 
 def lecturer_sees_terms(user, lecturer: Lecturer) -> bool:
     """Appointment terms, status reason and history: for those who manage the lecturer."""
-    return access.may_manage_lecturer(user, lecturer)
+    return access_rules.may_manage_lecturer(user, lecturer)
 
 
 def lecturer_liked_by(user, lecturer: Lecturer) -> bool:
@@ -155,7 +160,7 @@ def lecturer_liked_by(user, lecturer: Lecturer) -> bool:
 
 def lecturer_phone_for(user, lecturer: Lecturer) -> str:
     """The full number for county admins and the lecturer, masked for everyone else."""
-    scope = access.scope_for(user)
+    scope = access_rules.scope_for(user)
     if scope.is_county_admin or scope.lecturer_id == lecturer.pk:
         return lecturer.phone
     return mask_phone(lecturer.phone)

@@ -8,12 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-import access
 from accounts.models import User
 from core.audit import audit
 from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
 from core.pinyin import pinyin_keys
 from core.text import clean_coordinates, clean_mobile, clean_text
+from orgs import rules as access_rules
 from orgs.models import Membership, Role
 
 from .models import Lecturer, LecturerLevel, LecturerStatus, Like, Source
@@ -46,9 +46,9 @@ def lecturer_create(
     status: str = LecturerStatus.ACTIVE,
 ) -> tuple[Lecturer, str]:
     """Create a lecturer and the login (username = phone); returns the initial password once."""
-    if not access.may_manage_catalogue(actor):
+    if not access_rules.may_manage_catalogue(actor):
         raise Forbidden()
-    county_id = access.scope_for(actor).county_id
+    county_id = access_rules.scope_for(actor).county_id
     errors = FieldErrors()
     name = errors.check(clean_text, name, field="name", max_length=32)
     phone = errors.check(clean_mobile, phone)
@@ -77,7 +77,7 @@ def lecturer_create(
     org = None
     if org_id is not None:
         try:
-            org = access.org_for_user(actor, org_id)
+            org = access_rules.org_for_user(actor, org_id)
         except NotFound:
             errors.add("org_id", _("Unknown organisation."))
     if phone and User.objects.filter(Q(phone=phone) | Q(username=phone)).exists():
@@ -165,11 +165,11 @@ NOT_HERE = {
 
 
 def _editable_fields(actor, lecturer: Lecturer) -> frozenset[str]:
-    if access.may_set_county_terms(actor, lecturer):
+    if access_rules.may_set_county_terms(actor, lecturer):
         return COUNTY_FIELDS
-    if access.may_manage_lecturer(actor, lecturer):
+    if access_rules.may_manage_lecturer(actor, lecturer):
         return MANAGER_FIELDS
-    if access.is_lecturer_self(actor, lecturer):
+    if access_rules.is_lecturer_self(actor, lecturer):
         return OWN_FIELDS
     return frozenset()
 
@@ -238,16 +238,16 @@ def _clean_changes(actor, lecturer: Lecturer, changes: dict, errors: FieldErrors
 
 def _clean_org(actor, lecturer: Lecturer, value, errors: FieldErrors):
     if value is None:
-        if not access.may_set_county_terms(actor, lecturer):
+        if not access_rules.may_set_county_terms(actor, lecturer):
             errors.add("org_id", _("Choose an organisation of your town."))
         return None
     try:
-        org = access.org_for_user(actor, value)
+        org = access_rules.org_for_user(actor, value)
     except NotFound:
         errors.add("org_id", _("Unknown organisation."))
         return None
-    if not access.may_set_county_terms(actor, lecturer) and (
-        access.org_town_id(org) not in access.scope_for(actor).town_ids
+    if not access_rules.may_set_county_terms(actor, lecturer) and (
+        access_rules.org_town_id(org) not in access_rules.scope_for(actor).town_ids
     ):
         errors.add("org_id", _("Choose an organisation of your town."))
         return None

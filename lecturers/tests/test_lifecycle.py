@@ -358,8 +358,8 @@ def test_a_grab_racing_a_move_to_cold_store_never_lands_after_it(world, api_as):
 
 
 def test_the_access_rules_name_the_town_level_as_the_lecturers_app_does():
-    # access sits below lecturers and states the level by its value.
-    assert access.rules.TOWN_LECTURER_LEVEL == LecturerLevel.TOWN
+    # The rules live in orgs, below lecturers, and state the level by its value.
+    assert access.TOWN_LECTURER_LEVEL == LecturerLevel.TOWN
 
 
 @pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The one access module: who may see and do what.
+"""The access rules: who may see and do what.
 
 Every view, API router and service asks here; nothing else decides access. The county is the
 tenant: nobody sees another county's rows. Inside a county the lecturer and course catalogue
@@ -6,9 +6,11 @@ is open to everyone; every other record follows the organisation tree: a county 
 the whole county, a town admin the town and its branches, a secretary the own branch.
 Objects outside the caller's scope are reported as not found, so that nothing leaks.
 
-This module sits just above the organisations: every domain app's services and selectors ask
-it, so it imports none of them. Its rules over their records are filters over field names
-(`catalogue_q`, `org_records_q`, …) that each app's selectors apply to its own model
+The rules need nothing above the organisations, so they live in `orgs`, where the pool
+(`lecturers`, `courses`) may ask them directly (`from orgs import rules as access_rules`);
+every app above the pool asks through the `access` app (`import access`), which presents
+them. Rules over other apps' records are filters over field names (`catalogue_q`,
+`org_records_q`, …) that each app's selectors apply to its own model
 (`lecturers.selectors.lecturers_visible_to`, `scheduling.selectors.booking_for_user`, …).
 """
 
