@@ -261,6 +261,46 @@ def pg_drop(url: str, name: str) -> None:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
 
 
+@contextmanager
+def in_process_django(database_url: str | None) -> Iterator[tuple[Path, str]]:
+    """Django set up in this process on a temporary database: SQLite in a temporary directory,
+    or a new PostgreSQL database on the server of `database_url`. Yields the directory (media
+    files go there too) and a description of the database; drops both on the way out, also on
+    an error or a signal (after `unwind_on_signals`). Migrating is left to the caller."""
+    tmp = Path(tempfile.mkdtemp(prefix="jiangtai-bench-"))
+    pg_name = None
+    try:
+        if database_url:
+            pg_name = PG_PREFIX + secrets.token_hex(4)
+            pg_create(database_url, pg_name)
+            url = _with_database(database_url, pg_name)
+            database = f"PostgreSQL ({_shown(url)}, dropped at the end)"
+        else:
+            url = f"sqlite:///{tmp}/bench.sqlite3"
+            database = f"SQLite ({tmp}/bench.sqlite3, removed at the end)"
+        print(f"Temporary database: {database}")
+        os.environ.update(
+            DJANGO_SETTINGS_MODULE="jiangtai.settings", DATABASE_URL=url, DEBUG="0",
+            SECRET_KEY=secrets.token_urlsafe(50), MEDIA_ROOT=str(tmp / "media"),
+            PRIVATE_MEDIA_ROOT=str(tmp / "private"), LOG_LEVEL="WARNING",
+        )  # fmt: skip
+        sys.path.insert(0, str(ROOT))
+        import django
+
+        django.setup()
+        yield tmp, database
+        from django.db import connection
+
+        connection.close()
+    finally:
+        try:
+            if pg_name is not None:
+                pg_drop(database_url, pg_name)
+                print(f"Dropped database {pg_name}.")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 # --- the served demo county -----------------------------------------------------------------
 
 

@@ -15,15 +15,11 @@ the initial passwords. It removes what it created at the end, also on error or C
 
 import argparse
 import io
-import os
 import secrets
-import shutil
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from _server import PG_PREFIX, ROOT, _shown, _with_database, pg_create, pg_drop, unwind_on_signals
+from _server import in_process_django, unwind_on_signals
 
 HEADERS = [
     "姓名", "手机号", "来源", "级别", "所属组织", "性别", "出生年月", "工作单位", "职务",
@@ -107,27 +103,7 @@ def main() -> int:
         parser.error("--rows must be between 1 and 10000 (the import's limit)")
 
     unwind_on_signals()
-    tmp = Path(tempfile.mkdtemp(prefix="jiangtai-bench-"))
-    pg_name = None
-    try:
-        if args.database_url:
-            pg_name = PG_PREFIX + secrets.token_hex(4)
-            pg_create(args.database_url, pg_name)
-            url = _with_database(args.database_url, pg_name)
-            database = f"PostgreSQL ({_shown(url)}, dropped at the end)"
-        else:
-            url = f"sqlite:///{tmp}/bench.sqlite3"
-            database = f"SQLite ({tmp}/bench.sqlite3, removed at the end)"
-        print(f"Temporary database: {database}")
-        os.environ.update(
-            DJANGO_SETTINGS_MODULE="jiangtai.settings", DATABASE_URL=url, DEBUG="0",
-            SECRET_KEY=secrets.token_urlsafe(50), MEDIA_ROOT=str(tmp / "media"),
-            PRIVATE_MEDIA_ROOT=str(tmp / "private"), LOG_LEVEL="WARNING",
-        )  # fmt: skip
-        sys.path.insert(0, str(ROOT))
-        import django
-
-        django.setup()
+    with in_process_django(args.database_url):
         from django.core.management import call_command
 
         call_command("migrate", "--noinput", verbosity=0)
@@ -152,16 +128,6 @@ def main() -> int:
         issued = services.import_passwords_issue(actor=admin, job=job)
         print(f"  initial passwords for {len(issued):,} logins: {time.perf_counter() - started:.1f} s")  # fmt: skip
         print(f"  audit entries written: {AuditLog.objects.count():,}")
-        from django.db import connection
-
-        connection.close()
-    finally:
-        try:
-            if pg_name is not None:
-                pg_drop(args.database_url, pg_name)
-                print(f"Dropped database {pg_name}.")
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

@@ -19,26 +19,13 @@ import math
 import os
 import platform
 import random
-import secrets
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from _server import (
-    PG_PREFIX,
-    ROOT,
-    _shown,
-    _with_database,
-    p95,
-    pg_create,
-    pg_drop,
-    unwind_on_signals,
-)
+from _server import in_process_django, p95, unwind_on_signals
 
 TARGET_P95_MS_AT_5000 = 50.0
 
@@ -49,7 +36,7 @@ TARGET_P95_MS_AT_5000 = 50.0
 def course_pool():
     """(title, category, outline, specialty) templates: the demo catalogue's titles with its
     outline pattern, and the hand-written courses of the ranking fixture county."""
-    from core import demo_catalogue as words
+    from demo import demo_catalogue as words
     from matching.tests.fixture_county import LECTURERS
 
     pool = []
@@ -83,7 +70,7 @@ def generate_county(n: int, rng: random.Random, pool, window_start: datetime) ->
     from django.db import transaction
     from django.utils import timezone
 
-    from core import demo_catalogue as words
+    from demo import demo_catalogue as words
     from courses.models import Course
     from lecturers.models import Lecturer
     from matching.models import Synonym
@@ -583,26 +570,7 @@ def main() -> int:
         parser.error("--demands 1..1000, --repeat 1..100, --naive-budget ≥ 0")
 
     unwind_on_signals()
-    tmp = Path(tempfile.mkdtemp(prefix="jiangtai-bench-"))
-    pg_name = None
-    try:
-        if args.database_url:
-            pg_name = PG_PREFIX + secrets.token_hex(4)
-            pg_create(args.database_url, pg_name)
-            url = _with_database(args.database_url, pg_name)
-            database = f"PostgreSQL ({_shown(url)}, dropped at the end)"
-        else:
-            url = f"sqlite:///{tmp}/bench.sqlite3"
-            database = f"SQLite ({tmp}/bench.sqlite3, removed at the end)"
-        print(f"Temporary database: {database}")
-        os.environ.update(
-            DJANGO_SETTINGS_MODULE="jiangtai.settings", DATABASE_URL=url, DEBUG="0",
-            SECRET_KEY=secrets.token_urlsafe(50), MEDIA_ROOT=str(tmp / "media"), LOG_LEVEL="WARNING",
-        )  # fmt: skip
-        sys.path.insert(0, str(ROOT))
-        import django
-
-        django.setup()
+    with in_process_django(args.database_url) as (_tmp, database):
         from django.core.management import call_command
         from django.utils import timezone
 
@@ -629,16 +597,6 @@ def main() -> int:
         )
         rows = [measure_size(n, args, pool, rng, window_start) for n in sizes]
         ok = report(rows, args, database.split(" (")[0])
-        from django.db import connection
-
-        connection.close()
-    finally:
-        try:
-            if pg_name is not None:
-                pg_drop(args.database_url, pg_name)
-                print(f"Dropped database {pg_name}.")
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
     return 0 if ok else 1
 
 
