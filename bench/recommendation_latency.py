@@ -70,8 +70,8 @@ def generate_county(n: int, rng: random.Random, pool, window_start: datetime) ->
     from django.db import transaction
     from django.utils import timezone
 
-    from demo import demo_catalogue as words
     from courses.models import Course
+    from demo import demo_catalogue as words
     from lecturers.models import Lecturer
     from matching.models import Synonym
     from orgs.models import CountySettings, MemberGroup, Organisation, OrgLevel
