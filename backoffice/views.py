@@ -12,14 +12,14 @@ from openpyxl import Workbook
 
 import access
 from accounts import views as account_views
-from core.errors import Conflict, InvalidInput
-from core.forms import apply_service_error
+from core.errors import Conflict
 from core.xlsx import append_row, xlsx_response
 
 from . import selectors, services
 from .forms import AuditFilterForm, ImportForm
 from .imports.template import template_workbook
 from .models import ImportKind
+from .pages import filters_from, form_page, paged
 
 IMPORTS_PAGE_SIZE = 10
 AUDIT_PAGE_SIZE = 50
@@ -38,22 +38,18 @@ def import_page(request):
     selectors.back_office_county_id(user)
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                job = services.import_start(
-                    actor=user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
-                )
-            except (InvalidInput, Conflict) as exc:
-                apply_service_error(form, exc)
-            else:
-                return redirect("backoffice:import_detail", job.pk)
     else:
         form = ImportForm(initial={"kind": request.GET.get("kind", ImportKind.LECTURERS)})
+
+    def start(data):
+        job = services.import_start(actor=user, kind=data["kind"], upload=data["file"])
+        return redirect("backoffice:import_detail", job.pk)
+
     jobs = Paginator(selectors.import_jobs_for_user(user), IMPORTS_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    context = {"form": form, "page": jobs, "kinds": ImportKind.choices}
-    return render(request, "backoffice/import.html", context, status=422 if form.errors else 200)
+    context = {"page": jobs, "kinds": ImportKind.choices}
+    return form_page(request, form, start, template="backoffice/import.html", context=context)
 
 
 @login_required
@@ -110,10 +106,7 @@ def audit(request):
     user = request.user
     actions, object_types = selectors.audit_choices_for_user(user)
     form = AuditFilterForm(request.GET or None, actions=actions, object_types=object_types)
-    filters = {}
-    if form.is_bound:
-        form.is_valid()  # the fields that read are used; a bad one is dropped
-        filters = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+    filters = filters_from(form)
     zone = timezone.get_current_timezone()
     if "since" in filters:
         filters["since"] = datetime.combine(filters["since"], time.min, tzinfo=zone)
@@ -123,10 +116,7 @@ def audit(request):
         if until < date.max:
             filters["until"] = datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone)
     entries = selectors.audit_list_for_user(user, **filters)
-    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {"form": form, **paged(request, entries, AUDIT_PAGE_SIZE)}
     return render(request, "backoffice/audit.html", context)
 
 
