@@ -95,7 +95,9 @@ class _Replay:
         self.lecturers = [lec for lec in lecturers if lec.status == LecturerStatus.ACTIVE]
         self.courses = {
             lec.pk: list(
-                lec.courses.filter(status=CourseStatus.ACTIVE).values_list("pk", flat=True)
+                lec.courses.filter(status=CourseStatus.ACTIVE)
+                .order_by("pk")
+                .values_list("pk", flat=True)
             )
             for lec in self.lecturers
         }
