@@ -45,14 +45,13 @@ class CourseStatus(models.TextChoices):
     RETIRED = "retired", pgettext_lazy("course status", "Retired")
 
 
-def courseware_name(county_id: int, filename: str) -> str:
+def courseware_name(county_id: int, suffix: str) -> str:
     """Courseware is stored under a name of our own (the uploader's is kept in `*_name`)."""
-    suffix = PurePosixPath(filename).suffix.lower()
     return f"courseware/{county_id}/{uuid.uuid4().hex}{suffix}"
 
 
 def courseware_path(course, filename: str) -> str:
-    return courseware_name(course.county_id, filename)
+    return courseware_name(course.county_id, PurePosixPath(filename).suffix.lower())
 
 
 class Course(TimeStampedModel):
