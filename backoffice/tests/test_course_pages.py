@@ -33,7 +33,17 @@ def proposal(**change) -> dict:
 
 def written() -> tuple:
     return (
-        list(Course.objects.values_list("pk", "title", "status", "change_status", "attachment", "pending_attachment", "review_note").order_by("pk")),  # fmt: skip
+        list(
+            Course.objects.values_list(
+                "pk",
+                "title",
+                "status",
+                "change_status",
+                "attachment",
+                "pending_attachment",
+                "review_note",
+            ).order_by("pk")
+        ),
         CourseRevision.objects.count(),
         AuditLog.objects.count(),
     )
@@ -111,7 +121,11 @@ def test_a_lecturer_proposes_a_course_with_courseware_from_the_phone(world, clie
         ({"duration_minutes": "九十"}, "duration_minutes", "整数"),
         ({"attachment": upload("讲稿.pdf", EXE)}, "attachment", "不是真正的 PDF"),
         ({"attachment": upload("讲稿.docx", HTML)}, "attachment", "不是真正的 DOCX"),
-        ({"attachment": upload("大课件.pdf", PDF + b"0" * (30 * 1024 * 1024))}, "attachment", "20 MB"),  # fmt: skip
+        (
+            {"attachment": upload("大课件.pdf", PDF + b"0" * (30 * 1024 * 1024))},
+            "attachment",
+            "20 MB",
+        ),
         ({"title": "乡村振兴战略与农村产业发展"}, "title", "同名"),
     ],
 )
@@ -132,7 +146,13 @@ def test_a_new_version_waits_while_the_offered_one_stays_bookable(world, client,
     assert "乡村振兴战略与农村产业发展" in form and "产业兴旺" in form
     response = client.post(
         f"/my/courses/{world.course.pk}/change/",
-        proposal(title="乡村振兴战略与农村产业发展", category="situation_policy", outline="产业兴旺、人才振兴", audiences=[], attachment=upload("第二版.pdf", PDF)),  # fmt: skip
+        proposal(
+            title="乡村振兴战略与农村产业发展",
+            category="situation_policy",
+            outline="产业兴旺、人才振兴",
+            audiences=[],
+            attachment=upload("第二版.pdf", PDF),
+        ),
     )
     assert response.status_code == 302
     course = Course.objects.get(pk=world.course.pk)
@@ -200,7 +220,9 @@ def test_the_review_pages_are_the_county_admin_s(world, client):
         for path in (*paths, f"/manage/courses/{town_course.pk}/"):
             assert client.get(path).status_code == 403, (user, path)
         for action in ("approve", "return"):
-            response = client.post(f"/manage/courses/{town_course.pk}/{action}/", {"reason": "不行"})
+            response = client.post(
+                f"/manage/courses/{town_course.pk}/{action}/", {"reason": "不行"}
+            )
             assert response.status_code == 403, (user, action)
     # Another county's admin: not theirs to see.
     client.force_login(world.outsider)
@@ -301,7 +323,14 @@ def test_a_proposed_version_is_compared_and_approved_as_a_revision(world, client
     lecturer = login(world.lecturer)
     lecturer.post(
         f"/my/courses/{world.course.pk}/change/",
-        proposal(title="乡村振兴战略与农村产业发展", category="situation_policy", outline="产业兴旺、人才振兴", objectives="", audiences=[], attachment=upload("第二版.pptx", PPTX)),  # fmt: skip
+        proposal(
+            title="乡村振兴战略与农村产业发展",
+            category="situation_policy",
+            outline="产业兴旺、人才振兴",
+            objectives="",
+            audiences=[],
+            attachment=upload("第二版.pptx", PPTX),
+        ),
     )
     admin = login(world.county_admin)
     review = admin.get(f"/manage/courses/{world.course.pk}/").content.decode()

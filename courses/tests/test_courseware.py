@@ -259,3 +259,16 @@ def test_the_openapi_document_describes_the_upload(client):
     assert {"200", "401", "403", "404", "409", "413", "422"} <= set(operation["responses"])
     course = schema["components"]["schemas"]["CourseOut"]["properties"]
     assert {"attachment_name", "attachment_url", "pending_attachment_url"} <= set(course)
+
+
+def test_a_repeated_upload_with_an_idempotency_key_changes_nothing(world, client):
+    headers = {"Authorization": f"Bearer {api_token_issue(user=world.lecturer)}", "Idempotency-Key": "upload-1"}  # fmt: skip
+    url = f"/api/v1/courses/{world.course.pk}/attachment"
+    first = client.post(url, {"file": upload("讲稿.pdf", PDF)}, headers=headers)
+    assert first.status_code == 200, first.content
+    before = written()
+    again = client.post(url, {"file": upload("讲稿.pdf", PDF)}, headers=headers)
+    assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json() and written() == before
+    other = client.post(url, {"file": upload("讲稿.pdf", PDF + b"%")}, headers=headers)
+    assert other.status_code == 409 and other.json()["code"] == "idempotency_key_reused"
