@@ -272,3 +272,35 @@ def test_a_repeated_upload_with_an_idempotency_key_changes_nothing(world, client
     assert again.json() == first.json() and written() == before
     other = client.post(url, {"file": upload("讲稿.pdf", PDF + b"%")}, headers=headers)
     assert other.status_code == 409 and other.json()["code"] == "idempotency_key_reused"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_approving_while_the_lecturer_sends_new_files_loses_no_file(world):
+    """The county approves a proposed file while the lecturer sends more: whatever the order,
+    every file the course refers to is on the disk, no file is left that none refers to, and
+    each approval is one revision."""
+    from conftest import run_in_threads
+    from core.errors import Conflict
+
+    course_update(actor=world.lecturer, course=world.course, changes={}, attachment=upload("第一版.pdf", PDF))  # fmt: skip
+
+    def act(i):
+        course = Course.objects.get(pk=world.course.pk)
+        try:
+            if i % 2 == 0:
+                course_approve(actor=world.county_admin, course=course)
+                return "approved"
+            course_update(actor=world.lecturer, course=course, changes={}, attachment=upload(f"第{i}版.pptx", PPTX))  # fmt: skip
+            return "proposed"
+        except Conflict as exc:
+            return exc.code
+
+    results = run_in_threads(act, 6)
+    assert set(results) <= {"approved", "proposed", "bad_state"}, results
+    course = Course.objects.get(pk=world.course.pk)
+    referenced = {name for name in (course.attachment.name, course.pending_attachment.name) if name}  # fmt: skip
+    on_disk = {p.relative_to(settings.PRIVATE_MEDIA_ROOT).as_posix() for p in stored_files()}
+    assert referenced == on_disk
+    assert course.attachment  # at least the first approval found a proposed file
+    revisions = CourseRevision.objects.filter(course=course, kind="revised").count()
+    assert revisions == results.count("approved") >= 1
