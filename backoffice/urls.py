@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import course_pages, views
 
 app_name = "backoffice"
 
@@ -12,4 +12,15 @@ urlpatterns = [
     path("import/<int:job_id>/status/", views.import_status, name="import_status"),
     path("import/<int:job_id>/passwords/", views.import_passwords, name="import_passwords"),
     path("audit/", views.audit, name="audit"),
+    # Courses: the county reviews lecturers' proposals (course_pages.py).
+    path("courses/", course_pages.course_list, name="course_list"),
+    path("courses/<int:course_id>/", course_pages.course_review, name="course_review"),
+    path(
+        "courses/<int:course_id>/approve/",
+        course_pages.course_review_approve,
+        name="course_approve",
+    ),
+    path(
+        "courses/<int:course_id>/return/", course_pages.course_review_return, name="course_return"
+    ),
 ]
