@@ -22,7 +22,7 @@ from .models import (
     CourseStatus,
     courseware_name,
 )
-from .signals import course_reviewed
+from .signals import course_reviewed, course_submitted
 
 
 def _snapshot(course: Course) -> dict:
@@ -194,6 +194,8 @@ def course_create(
             county_id=lecturer.county_id,
             after=_snapshot(course),
         )
+        if status == CourseStatus.PROPOSED:
+            course_submitted.send(Course, course=course, actor=actor, is_change=False)
     return course
 
 
@@ -364,4 +366,7 @@ def course_update(*, actor, course: Course, changes: dict, attachment=None) -> C
             after["new_attachment"] = name
         audit(actor=actor, action=action, obj=course, county_id=course.county_id,
               before=before, after=after)  # fmt: skip
+        if not by_county:
+            is_change = action == "course.propose_change"
+            course_submitted.send(Course, course=course, actor=actor, is_change=is_change)
     return course

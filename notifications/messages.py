@@ -117,6 +117,11 @@ TEMPLATES = {
         ),
         _("Your course %(course)s was returned; see the platform for the reason."),
     ),
+    Event.COURSE_SUBMITTED: (
+        _("A course awaits review"),
+        _("%(lecturer)s proposed %(what)s “%(course)s”. Approve it or return it with a reason."),
+        _("%(lecturer)s proposed a course for review; see the platform."),
+    ),
 }
 
 SMS_SIGNATURE = _("[Jiangtai]")

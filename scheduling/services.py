@@ -21,6 +21,7 @@ from lecturers.selectors import lecturer_bookable_for, lecturer_for_user
 from notifications.models import Event
 from notifications.services import notify
 from orgs.models import CountySettings, Membership, Role
+from orgs.selectors import county_admins
 
 from .models import (
     Booking,
@@ -643,12 +644,9 @@ def outside_session_file(
             county_id=lecturer.county_id,
             after={"host": host, "topic": topic},
         )
-        admins = Membership.objects.filter(
-            org_id=lecturer.county_id, role=Role.COUNTY_ADMIN
-        ).select_related("user")
         facts = {"lecturer": lecturer.name, "host": host, "when": when_label(start)}
         notify(
-            recipients=[m.user for m in admins],
+            recipients=county_admins(lecturer.county_id),
             event=Event.OUTSIDE_SESSION_FILED,
             facts=facts,
             url=f"/bookings/outside/{session.pk}/",
