@@ -6,9 +6,8 @@ from django.test import Client
 
 from accounts.services import api_token_issue
 from conftest import run_in_threads
-from development.models import Nomination, Review
-
 from development import services
+from development.models import Nomination, Review
 
 from .helpers import PANEL, nominate, open_call
 
