@@ -1,6 +1,6 @@
 """Reads of the selection, scoped to the caller (orgs.rules: calls_q, nominations_q)."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 import access
 from core.errors import Forbidden, NotFound
@@ -59,7 +59,7 @@ def nomination_by_tracking_key(key: str) -> Nomination:
 
 def ranked(nominations: QuerySet[Nomination]) -> QuerySet[Nomination]:
     """Rated candidates first, best panel score first."""
-    return nominations.order_by("-panel_score", "created_at", "id")
+    return nominations.order_by(F("panel_score").desc(nulls_last=True), "created_at", "id")
 
 
 def nomination_steps(nomination: Nomination) -> list[dict]:
