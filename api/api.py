@@ -7,6 +7,7 @@ from .routers import (
     accounts,
     backoffice,
     courses,
+    development,
     evaluation,
     lecturers,
     matching,
@@ -40,3 +41,4 @@ api.add_router("", notifications.router)
 api.add_router("", matching.router)
 api.add_router("", evaluation.router)
 api.add_router("", backoffice.router)
+api.add_router("", development.router)

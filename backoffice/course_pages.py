@@ -17,7 +17,7 @@ from courses.services import course_approve, course_return
 from lecturers.selectors import lecturers_visible_to
 
 from .course_forms import CourseFilterForm, ReturnForm
-from .pages import filters_from, form_page, paged
+from core.pages import filters_from, form_page, paged
 from .selectors import back_office_county_id
 
 COURSES_PAGE_SIZE = 20

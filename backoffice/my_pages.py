@@ -24,7 +24,7 @@ from scheduling.models import BookingStatus
 from scheduling.selectors import booking_list_for_user
 
 from .course_forms import CourseForm, OwnProfileForm
-from .pages import form_page
+from core.pages import form_page
 
 RECORD_ROWS = 20
 PROPOSALS_CLOSED = (LecturerStatus.COLD_STORE, LecturerStatus.REMOVED)

@@ -20,7 +20,7 @@ from . import selectors, services
 from .forms import AuditFilterForm, ImportForm
 from .imports.template import template_workbook
 from .models import ImportKind
-from .pages import filters_from, form_page, paged
+from core.pages import filters_from, form_page, paged
 
 IMPORTS_PAGE_SIZE = 10
 AUDIT_PAGE_SIZE = 50
