@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import Conflict
+from core.pages import filters_from, form_page, paged
 from courses import selectors as course_selectors
 from courses.models import Audience, Category, Classroom, Course, CourseStatus
 from courses.services import course_approve, course_return
 from lecturers.selectors import lecturers_visible_to
 
 from .course_forms import CourseFilterForm, ReturnForm
-from core.pages import filters_from, form_page, paged
 from .selectors import back_office_county_id
 
 COURSES_PAGE_SIZE = 20

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 import access
 from core.errors import Forbidden
+from core.pages import form_page
 from courses import selectors as course_selectors
 from courses.models import CourseStatus
 from courses.services import course_create, course_update
@@ -24,7 +25,6 @@ from scheduling.models import BookingStatus
 from scheduling.selectors import booking_list_for_user
 
 from .course_forms import CourseForm, OwnProfileForm
-from core.pages import form_page
 
 RECORD_ROWS = 20
 PROPOSALS_CLOSED = (LecturerStatus.COLD_STORE, LecturerStatus.REMOVED)

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 import access
 from accounts import views as account_views
 from core.errors import Conflict
+from core.pages import filters_from, form_page, paged
 from core.xlsx import append_row, xlsx_response
 from courses.selectors import courses_awaiting_review_count
 
@@ -20,7 +21,6 @@ from . import selectors, services
 from .forms import AuditFilterForm, ImportForm
 from .imports.template import template_workbook
 from .models import ImportKind
-from core.pages import filters_from, form_page, paged
 
 IMPORTS_PAGE_SIZE = 10
 AUDIT_PAGE_SIZE = 50
