@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "scheduling",
     "matching",
     "evaluation",
+    "appraisal",
     "backoffice",
     "api",
     "reports",

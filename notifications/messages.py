@@ -117,6 +117,13 @@ TEMPLATES = {
         ),
         _("Your course %(course)s was returned; see the platform for the reason."),
     ),
+    Event.APPRAISAL_PUBLISHED: (
+        _("Your appraisal for %(year)s"),
+        _(
+            "The county published the appraisal of %(year)s: your grade is “%(grade)s”. See each figure and the rule that decided it on the platform."
+        ),
+        _("Your appraisal grade for %(year)s is %(grade)s; see the platform."),
+    ),
 }
 
 SMS_SIGNATURE = _("[Jiangtai]")

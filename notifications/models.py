@@ -27,6 +27,7 @@ class Event(models.TextChoices):
     LECTURER_STATUS_CHANGED = "lecturer_status_changed", _("Lecturer status changed")
     COURSE_APPROVED = "course_approved", _("Course approved")
     COURSE_RETURNED = "course_returned", _("Course returned")
+    APPRAISAL_PUBLISHED = "appraisal_published", _("Appraisal published")
 
 
 def uuid_key() -> str:
