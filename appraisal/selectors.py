@@ -153,6 +153,13 @@ def result_for_user(user, year, lecturer_id) -> AppraisalResult:
     return result
 
 
+def own_lecturer_id(user) -> int:
+    lecturer_id = access.scope_for(user).lecturer_id
+    if lecturer_id is None:
+        raise NotFound()
+    return lecturer_id
+
+
 def own_results(user) -> QuerySet[AppraisalResult]:
     """The caller's published results, newest year first (none for anyone not a lecturer)."""
     scope = access.scope_for(user)

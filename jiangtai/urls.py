@@ -29,6 +29,7 @@ urlpatterns = [
     path("demands/", include("matching.urls")),
     path("", include("evaluation.urls")),
     path("manage/", include("backoffice.urls")),
+    path("appraisals/", include("appraisal.urls")),
     # The admin's login page goes through the same failed-login throttle as the others.
     # Logged-in people who are not operators are told their back office is at /manage/.
     path("admin/login/", backoffice_views.admin_login),
