@@ -12,7 +12,9 @@ def _weight(label):
         label=label,
         min_value=0,
         max_value=1,
-        widget=forms.NumberInput(attrs={"step": "0.01", "min": 0, "max": 1, "inputmode": "decimal"}),  # fmt: skip
+        widget=forms.NumberInput(
+            attrs={"step": "0.01", "min": 0, "max": 1, "inputmode": "decimal"}
+        ),
     )
 
 
@@ -21,7 +23,9 @@ def _threshold(label):
         label=label,
         min_value=0,
         max_value=100,
-        widget=forms.NumberInput(attrs={"step": "0.1", "min": 0, "max": 100, "inputmode": "decimal"}),  # fmt: skip
+        widget=forms.NumberInput(
+            attrs={"step": "0.1", "min": 0, "max": 100, "inputmode": "decimal"}
+        ),
     )
 
 
@@ -31,7 +35,9 @@ def _count(label, name, help_text=""):
         help_text=help_text,
         min_value=0,
         max_value=SMALL_COUNTS[name],
-        widget=forms.NumberInput(attrs={"min": 0, "max": SMALL_COUNTS[name], "inputmode": "numeric"}),  # fmt: skip
+        widget=forms.NumberInput(
+            attrs={"min": 0, "max": SMALL_COUNTS[name], "inputmode": "numeric"}
+        ),
     )
 
 
@@ -55,7 +61,9 @@ class RulesForm(forms.Form):
     attitude_penalty = _count(
         _("Points off teaching attitude per cancellation or dropped order"),
         "attitude_penalty",
-        _("Teaching attitude is the share of requests accepted, less these points each time the lecturer cancelled an accepted session or dropped a grabbed order."),  # fmt: skip
+        _(
+            "Teaching attitude is the share of requests accepted, less these points each time the lecturer cancelled an accepted session or dropped a grabbed order."
+        ),
     )
     cap_without_grassroots = forms.ChoiceField(
         label=_("Best grade without a session at the grassroots"),

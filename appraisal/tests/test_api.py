@@ -86,7 +86,9 @@ def test_override_then_publish_then_the_lecturer_reads_it(world, year, api_as):
     assert (mine.json()["grade"], mine.json()["computed_grade"]) == ("fair", "poor")
     # each graded lecturer is told once; the ungraded are not
     told = InboxMessage.objects.filter(event=Event.APPRAISAL_PUBLISHED)
-    assert told.count() == 6  # 9 appraised; one with a single session and two with none have no grade
+    assert (
+        told.count() == 6
+    )  # 9 appraised; one with a single session and two with none have no grade
     assert not told.filter(recipient=year.one_session.user).exists()
     assert told.get(recipient=year.poor.user).body.count("一般") == 1
     assert AuditLog.objects.filter(action="appraisal.publish").count() == 1

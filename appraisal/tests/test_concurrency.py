@@ -20,7 +20,7 @@ def test_two_starts_at_once_make_one_run_and_one_refusal(world):
     year = build_year(world)
 
     def start(i):
-        run, started = services.appraisal_run_start(actor=world.county_admin, year=year.year)
+        _run, started = services.appraisal_run_start(actor=world.county_admin, year=year.year)
         return started
 
     results = run_in_threads(start, 2)

@@ -26,7 +26,9 @@ def draft(world, year):
     return run
 
 
-def test_the_county_starts_a_year_and_watches_it_compute(world, year, login, django_capture_on_commit_callbacks):
+def test_the_county_starts_a_year_and_watches_it_compute(
+    world, year, login, django_capture_on_commit_callbacks
+):
     client = login(world.county_admin)
     page = client.get("/appraisals/")
     assert page.status_code == 200
@@ -51,7 +53,9 @@ def test_a_future_year_is_refused_on_the_form(world, year, login):
     client = login(world.county_admin)
     response = client.post("/appraisals/", {"year": timezone.localdate().year + 1})
     assert response.status_code == 422
-    assert 'id="field-year"' in response.content.decode() and "has-error" in response.content.decode()
+    assert (
+        'id="field-year"' in response.content.decode() and "has-error" in response.content.decode()
+    )
     assert not AppraisalRun.objects.exists()
 
 
