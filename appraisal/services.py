@@ -125,7 +125,9 @@ def appraisal_rules_update(*, actor, **changes) -> AppraisalRules:
 def _check_year(county_id: int, value) -> int:
     year = parse_id(value)
     this_year = timezone.localdate().year
-    if year is None or year > this_year:
+    if year is None:
+        raise InvalidInput.field("year", _("Enter a year, such as %(year)d.") % {"year": this_year})
+    if year > this_year:
         raise InvalidInput.field(
             "year", _("The year %(year)s has not begun yet.") % {"year": value}
         )

@@ -102,6 +102,7 @@ def test_bad_years_are_refused_with_the_reason(world, year, api_as):
     response = api.post(f"/api/v1/appraisals/{year.year - 5}/run")
     assert response.status_code == 422 and str(year.year - 1) in response.json()["fields"]["year"]
     assert api.post("/api/v1/appraisals/99999/run").status_code == 422
+    assert api.post("/api/v1/appraisals/0/run").json()["fields"]["year"].startswith("请输入年份")
     assert AppraisalRun.objects.count() == 0
     assert api.get(f"/api/v1/appraisals/{year.year}").status_code == 404
     assert api.post(f"/api/v1/appraisals/{year.year}/publish").status_code == 404
