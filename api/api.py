@@ -5,6 +5,7 @@ from .errors import install_handlers
 from .limits import document_too_large, limit_body
 from .routers import (
     accounts,
+    appraisal,
     backoffice,
     courses,
     development,
@@ -42,3 +43,4 @@ api.add_router("", matching.router)
 api.add_router("", evaluation.router)
 api.add_router("", backoffice.router)
 api.add_router("", development.router)
+api.add_router("", appraisal.router)

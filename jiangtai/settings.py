@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "matching",
     "evaluation",
     "development",
+    "appraisal",
     "backoffice",
     "api",
     "reports",

@@ -31,6 +31,7 @@ urlpatterns = [
     path("manage/", include("backoffice.urls")),
     path("my/", include("backoffice.urls_my")),
     path("selection/", include("development.urls")),
+    path("appraisals/", include("appraisal.urls")),
     # The admin's login page goes through the same failed-login throttle as the others.
     # Logged-in people who are not operators are told their back office is at /manage/.
     path("admin/login/", backoffice_views.admin_login),

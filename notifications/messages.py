@@ -122,6 +122,13 @@ TEMPLATES = {
         _("%(lecturer)s proposed %(what)s “%(course)s”. Approve it or return it with a reason."),
         _("%(lecturer)s proposed a course for review; see the platform."),
     ),
+    Event.APPRAISAL_PUBLISHED: (
+        _("Your appraisal for %(year)s"),
+        _(
+            "The county published the appraisal of %(year)s: your grade is “%(grade)s”. See each figure and the rule that decided it on the platform."
+        ),
+        _("Your appraisal grade for %(year)s is %(grade)s; see the platform."),
+    ),
 }
 
 SMS_SIGNATURE = _("[Jiangtai]")

@@ -28,6 +28,7 @@ class Event(models.TextChoices):
     COURSE_APPROVED = "course_approved", _("Course approved")
     COURSE_RETURNED = "course_returned", _("Course returned")
     COURSE_SUBMITTED = "course_submitted", _("Course awaiting review")
+    APPRAISAL_PUBLISHED = "appraisal_published", _("Appraisal published")
 
 
 def uuid_key() -> str:
