@@ -6,6 +6,7 @@ from .limits import document_too_large, limit_body
 from .routers import (
     accounts,
     backoffice,
+    classrooms,
     courses,
     evaluation,
     lecturers,
@@ -40,3 +41,4 @@ api.add_router("", notifications.router)
 api.add_router("", matching.router)
 api.add_router("", evaluation.router)
 api.add_router("", backoffice.router)
+api.add_router("", classrooms.router)

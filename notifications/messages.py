@@ -117,6 +117,20 @@ TEMPLATES = {
         ),
         _("Your course %(course)s was returned; see the platform for the reason."),
     ),
+    Event.COURSE_TO_DEVELOP: (
+        _("A course to develop"),
+        _(
+            "%(wanted)d members asked for “%(topic)s” and no course answers it yet. Please propose a course on it. %(note)s"
+        ),
+        _("Members ask for a course on %(topic)s; please propose one on the platform."),
+    ),
+    Event.MEETING_ISSUE_DUE: (
+        _("Meeting issue due"),
+        _(
+            "The issue “%(issue)s” from %(meeting)s is yours and due on %(due)s. Please resolve it or report."
+        ),
+        _("Your meeting issue is due on %(due)s; please resolve it."),
+    ),
 }
 
 SMS_SIGNATURE = _("[Jiangtai]")

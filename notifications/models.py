@@ -27,6 +27,8 @@ class Event(models.TextChoices):
     LECTURER_STATUS_CHANGED = "lecturer_status_changed", _("Lecturer status changed")
     COURSE_APPROVED = "course_approved", _("Course approved")
     COURSE_RETURNED = "course_returned", _("Course returned")
+    COURSE_TO_DEVELOP = "course_to_develop", _("A course to develop")
+    MEETING_ISSUE_DUE = "meeting_issue_due", _("Meeting issue due")
 
 
 def uuid_key() -> str:
