@@ -10,7 +10,6 @@ import access
 from core.errors import NotFound
 from core.text import parse_id
 from core.timeutil import local
-from courses.models import Course
 
 from . import gaps
 from .models import IssueStatus, Meeting, MeetingIssue, Survey, SurveyAnswer, SurveyTopic
@@ -92,10 +91,6 @@ def own_wishes(user, survey: Survey) -> list[tuple[str, int, list[gaps.TopicMatc
         ]
         result.append((title, n, matches))
     return result
-
-
-def courses_by_id(ids) -> dict[int, Course]:
-    return Course.objects.select_related("lecturer").in_bulk([i for i in ids if i])
 
 
 # --- Coordination --------------------------------------------------------------------------

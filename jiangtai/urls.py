@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("scheduling.urls")),
     path("demands/", include("matching.urls")),
     path("", include("evaluation.urls")),
+    path("", include("classrooms.urls")),
     path("manage/", include("backoffice.urls")),
     # The admin's login page goes through the same failed-login throttle as the others.
     # Logged-in people who are not operators are told their back office is at /manage/.
