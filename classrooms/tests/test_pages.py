@@ -12,7 +12,7 @@ def test_a_member_answers_on_the_public_page_and_the_same_phone_sees_its_answer(
     url = f"/survey/{survey.pk}/?org={world.branch.pk}"
     page = client.get(url)
     assert page.status_code == 200
-    assert 'name="org" value="%d"' % world.branch.pk in page.content.decode()
+    assert f'name="org" value="{world.branch.pk}"' in page.content.decode()
     data = {"topics": [TOPICS[1]], "phone": "13812345678", "org": world.branch.pk, "group": "rural"}
     answered = client.post(url, data)
     assert answered.status_code == 201
