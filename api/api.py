@@ -7,6 +7,7 @@ from .routers import (
     accounts,
     appraisal,
     backoffice,
+    classrooms,
     courses,
     development,
     evaluation,
@@ -44,3 +45,4 @@ api.add_router("", evaluation.router)
 api.add_router("", backoffice.router)
 api.add_router("", development.router)
 api.add_router("", appraisal.router)
+api.add_router("", classrooms.router)

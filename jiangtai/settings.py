@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "evaluation",
     "development",
     "appraisal",
+    "classrooms",
     "backoffice",
     "api",
     "reports",
@@ -266,6 +267,7 @@ PERIODIC_JOBS = [
     (15, "notifications.tasks.queue_delivery"),
     (300, "scheduling.reminders.send_due_reminders"),
     (300, "matching.services.demands_widen_due"),
+    (3600, "classrooms.services.issue_reminders_due"),
     (3600, "core.ratelimit.prune"),
     (3600, "accounts.services.login_throttles_prune"),
 ]

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("scheduling.urls")),
     path("demands/", include("matching.urls")),
     path("", include("evaluation.urls")),
+    path("", include("classrooms.urls")),
     path("manage/", include("backoffice.urls")),
     path("my/", include("backoffice.urls_my")),
     path("selection/", include("development.urls")),

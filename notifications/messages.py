@@ -129,6 +129,20 @@ TEMPLATES = {
         ),
         _("Your appraisal grade for %(year)s is %(grade)s; see the platform."),
     ),
+    Event.COURSE_TO_DEVELOP: (
+        _("A course to develop"),
+        _(
+            "%(wanted)d members asked for “%(topic)s” and no course answers it yet. Please propose a course on it. %(note)s"
+        ),
+        _("Members ask for a course on %(topic)s; please propose one on the platform."),
+    ),
+    Event.MEETING_ISSUE_DUE: (
+        _("Meeting issue due"),
+        _(
+            "The issue “%(issue)s” from %(meeting)s is yours and due on %(due)s. Please resolve it or report."
+        ),
+        _("Your meeting issue is due on %(due)s; please resolve it."),
+    ),
 }
 
 SMS_SIGNATURE = _("[Jiangtai]")

@@ -29,6 +29,8 @@ class Event(models.TextChoices):
     COURSE_RETURNED = "course_returned", _("Course returned")
     COURSE_SUBMITTED = "course_submitted", _("Course awaiting review")
     APPRAISAL_PUBLISHED = "appraisal_published", _("Appraisal published")
+    COURSE_TO_DEVELOP = "course_to_develop", _("A course to develop")
+    MEETING_ISSUE_DUE = "meeting_issue_due", _("Meeting issue due")
 
 
 def uuid_key() -> str:
