@@ -218,6 +218,9 @@ LARGE_UPLOAD_PATHS = {
     "/manage/import/": 10 * 1024 * 1024 + 64 * 1024,
     r"/api/v1/courses/[0-9]+/attachment": 40 * 1024 * 1024 + 64 * 1024,
     r"/my/courses/(new|[0-9]+/change)/": 40 * 1024 * 1024 + 64 * 1024,
+    # A nomination's materials: several files of up to 5 MB each (core/uploads.py).
+    r"/selection/(calls/[0-9]+/nominate|c/[^/]+)/": 30 * 1024 * 1024,
+    r"/api/v1/nominations/[0-9]+/materials": 30 * 1024 * 1024,
 }
 
 # --- Background tasks -------------------------------------------------------------------

@@ -5,6 +5,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -94,6 +95,24 @@ def test_anyone_with_the_link_nominates_on_the_public_page_and_follows_the_steps
     assert steps.status_code == 200 and steps.content.decode().count('data-testid="step"') == 4
     assert client.get("/selection/c/not-a-key/").status_code == 404
     assert client.get("/selection/n/not-a-key/").status_code == 404
+
+
+def test_large_materials_get_the_form_back_with_the_limit_named(world, client):
+    """Two 4 MB files and a 7 MB one: over the platform's general body limit, under the
+    nomination pages' own; the big file is marked on the form, nothing is written."""
+    call = open_call(world, materials="个人简历\n推荐表\n证明材料")
+    url = f"/selection/c/{call.public_key}/"
+
+    def padded(name, megabytes):
+        content = b"%PDF-1.4\n" + b"%" * (megabytes * 1024 * 1024) + b"\n%%EOF\n"
+        return SimpleUploadedFile(name, content, "application/pdf")
+
+    files = {"material_0": padded("简历.pdf", 4), "material_1": padded("推荐表.pdf", 4)}
+    big = padded("证明.pdf", 7)
+    response = client.post(url, {**_form(world), **files, "material_2": big})
+    assert response.status_code == 422
+    assert "5 MB" in str(response.context["form"].errors["material_2"])
+    assert not Nomination.objects.exists()
 
 
 def test_the_public_page_refuses_after_the_deadline(world, client):
