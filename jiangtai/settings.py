@@ -206,11 +206,14 @@ PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "priva
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # An upload of up to 5 MB (invitation letters) plus the rest of its form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
-# POST addresses that take a larger file: an Excel import of up to 10 MB plus its form. Their
-# multipart bodies are parsed as a stream (the file spooled to disk) by the request guard.
+# POST addresses (regular expressions matching the whole path) that take a larger file: an
+# Excel import of up to 10 MB plus its form; a lecturer's photo, so that a phone's photo over
+# the 5 MB limit (core.images) reaches the form, which names the limit, instead of a bare
+# 413. Their multipart bodies are parsed as a stream (the file spooled to disk) by the guard.
 LARGE_UPLOAD_PATHS = {
     "/api/v1/imports": 10 * 1024 * 1024 + 64 * 1024,
     "/manage/import/": 10 * 1024 * 1024 + 64 * 1024,
+    r"/manage/lecturers/\d+/edit/": 32 * 1024 * 1024,
 }
 
 # --- Background tasks -------------------------------------------------------------------
