@@ -9,9 +9,11 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
+from conftest import run_in_threads
 from core.models import AuditLog
 from core.tests.factories import make_course, make_lecturer, make_member, session
 from lecturers.models import Lecturer, LecturerHonour, LecturerStatusChange
@@ -451,3 +453,27 @@ def test_sessions_this_year_count_held_and_confirmed_only(world, client):
     in_year = [b for b in (held, coming) if b and timezone.localtime(b.start_at).year == this_year]
     assert links == [str(b.pk) for b in in_year]
     assert str(last_year.pk) not in links
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admins_saving_photos_at_once_one_wins_and_no_file_is_left_over(world, settings):
+    """Real threads through the pages: each admin saves a photo from the same version; one is
+    saved, the others get the conflict, and only the winner's file is on disk."""
+    admins = [make_member(f"photo_admin{i}", world.county, Role.COUNTY_ADMIN) for i in range(4)]
+    data = edit_data(world.zhang)
+    content = image_bytes("PNG", (300, 200))
+
+    def save(i):
+        client = Client()
+        client.force_login(admins[i])
+        upload = SimpleUploadedFile(f"{i}.png", content, "image/png")
+        response = client.post(f"/manage/lecturers/{world.zhang.pk}/edit/", {**data, "photo": upload})  # fmt: skip
+        return response.status_code
+
+    results = run_in_threads(save, 4)
+    assert sorted(results) == [302, 409, 409, 409], results
+    zhang = Lecturer.objects.get(pk=world.zhang.pk)
+    assert zhang.version == world.zhang.version + 1
+    stored = sorted(p.name for p in (settings.MEDIA_ROOT / "lecturers").iterdir())
+    assert stored == [zhang.photo.name.split("/")[-1]]
+    assert AuditLog.objects.filter(action="lecturer.update").count() == 1
