@@ -48,14 +48,17 @@ def lecturer_edit(request, lecturer_id):
             services.lecturer_update(
                 actor=user, lecturer=lecturer, changes=changes, version=data["version"], photo=photo
             )
-        except Conflict:
+        except Conflict as exc:
             # Keep what this person typed, show what the other change saved, and base the
             # next save on it: saving again is then a deliberate overwrite, never a silent one.
             current = selectors.lecturer_managed_by(user, lecturer.pk)
-            context["their_values"] = _differences(form, current)
+            context["edit_conflict"] = True
+            context["saved_values"] = _differences(form, current)
             form.data = form.data.copy()
             form.data["version"] = current.version
-            raise
+            raise Conflict(
+                _("Someone else changed this lecturer while you were editing."), code=exc.code
+            ) from exc
         messages.success(request, _("The lecturer's résumé is saved."))
         return redirect("backoffice:lecturer_manage", lecturer.pk)
 

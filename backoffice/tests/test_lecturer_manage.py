@@ -299,7 +299,8 @@ def test_two_admins_editing_at_once_the_second_is_told_and_loses_nothing(world, 
     second = client.post(path, edit_data(zhang, version=version, bio="第二位管理员写的简介"))
     page = second.content.decode()
     assert second.status_code == 409 and 'data-testid="edit-conflict"' in page
-    assert "张三丰甲" in page  # what the other change saved, shown
+    notice = page[page.index('data-testid="edit-conflict"') : page.index("</dl>")]
+    assert "<dt>姓名</dt><dd>张三丰甲</dd>" in notice  # what the other change saved, shown
     assert "第二位管理员写的简介" in page  # the second admin's entry, kept in the form
     fresh = Lecturer.objects.get(pk=zhang.pk)
     assert fresh.name == "张三丰甲" and fresh.bio == "" and fresh.version == int(version) + 1
@@ -310,6 +311,25 @@ def test_two_admins_editing_at_once_the_second_is_told_and_loses_nothing(world, 
     assert again.status_code == 302
     fresh = Lecturer.objects.get(pk=zhang.pk)
     assert fresh.name == "张三丰甲" and fresh.bio == "第二位管理员写的简介"
+
+
+def test_an_edit_begun_before_a_status_move_is_told_and_can_be_saved_again(world, client):
+    zhang = world.zhang
+    path = f"/manage/lecturers/{zhang.pk}/edit/"
+    client.force_login(world.county_admin)
+    client.post(f"/manage/lecturers/{zhang.pk}/status/", {"status": "cold_store", "reason": "考核"})
+    stale = client.post(path, edit_data(zhang, bio="冷库前开始写的简介"))
+    page = stale.content.decode()
+    assert stale.status_code == 409 and 'data-testid="edit-conflict"' in page
+    notice = page[page.index('data-testid="edit-conflict"') : page.index("</dl>")]
+    assert re.findall(r"<dt>(.*?)</dt>", notice) == ["个人简介"]  # only the own entry differs
+    assert "冷库前开始写的简介" in page
+    assert Lecturer.objects.get(pk=zhang.pk).bio == ""
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    again = client.post(path, edit_data(zhang, version=version, bio="冷库前开始写的简介"))
+    assert again.status_code == 302
+    fresh = Lecturer.objects.get(pk=zhang.pk)
+    assert fresh.bio == "冷库前开始写的简介" and fresh.status == "cold_store"
 
 
 # --- honours -----------------------------------------------------------------------------------
