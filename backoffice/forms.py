@@ -1,6 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.images import PHOTO_ACCEPT, photo_limit_mb
+from lecturers.models import Gender, HonourTitle, LecturerLevel, LecturerStatus, Source
+from orgs.models import OrgLevel
+
 from .imports.files import MAX_UPLOAD_BYTES
 from .models import ImportKind
 
@@ -39,4 +43,138 @@ class AuditFilterForm(forms.Form):
         self.fields["object_type"].choices = [
             ("", _("Every type")),
             *((t, t) for t in object_types),
+        ]
+
+
+# --- One lecturer's management pages -----------------------------------------------------
+
+
+class LecturerEditForm(forms.Form):
+    """The résumé, level, source, specialties, appointment and photo of one lecturer. Those
+    who may not set the county's terms (town admins) get the form without level and
+    appointment; `version` is the one the edit started from (lecturers.services.lecturer_update)."""
+
+    # The form's fields that lecturer_update takes under another name.
+    field_map = {"org_id": "org"}
+    county_fields = ("level", "appointed_from", "appointed_until")
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    name = forms.CharField(label=_("Name"), max_length=32)
+    gender = forms.ChoiceField(
+        label=_("Gender"), choices=[("", "—"), *Gender.choices], required=False
+    )
+    birth_year = forms.IntegerField(label=_("Year of birth"), required=False)
+    org = forms.TypedChoiceField(label=_("Organisation"), coerce=int, empty_value=None)
+    unit = forms.CharField(label=_("Unit"), max_length=100, required=False)
+    post = forms.CharField(label=_("Post"), max_length=100, required=False)
+    source = forms.ChoiceField(label=_("Source"), choices=Source.choices)
+    level = forms.ChoiceField(label=_("Level"), choices=LecturerLevel.choices)
+    specialties = forms.CharField(
+        label=_("Specialties"),
+        max_length=300,
+        required=False,
+        help_text=_("Separate several with “、”."),
+    )
+    teaching_style = forms.CharField(label=_("Teaching style"), max_length=300, required=False)
+    bio = forms.CharField(
+        label=_("Biography"), max_length=3000, required=False, widget=forms.Textarea
+    )
+    lat = forms.FloatField(label=_("Latitude"), required=False)
+    lng = forms.FloatField(label=_("Longitude"), required=False)
+    appointed_from = forms.DateField(
+        label=_("Appointed from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    appointed_until = forms.DateField(
+        label=_("Appointed until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    photo = forms.FileField(
+        label=_("New photo"),
+        required=False,
+        help_text=_("JPG, PNG or WebP, at most %(mb)d MB; stored as a JPEG without its metadata.")
+        % {"mb": photo_limit_mb()},
+        widget=forms.ClearableFileInput(attrs={"accept": PHOTO_ACCEPT}),
+    )
+
+    def __init__(self, *args, lecturer, orgs, is_county: bool, **kwargs):
+        initial = {
+            "version": lecturer.version,
+            "org": lecturer.org_id,
+            **{
+                name: getattr(lecturer, name)
+                for name in self.base_fields
+                if name not in ("version", "org", "photo")
+            },
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["org"].choices = org_choices(orgs, blank=is_county)
+        self.fields["org"].required = not is_county
+        if not is_county:
+            for name in self.county_fields:
+                del self.fields[name]
+
+    def changes(self) -> dict:
+        """The fields the person changed, under lecturer_update's names."""
+        data = self.cleaned_data
+        names = [n for n in self.changed_data if n not in ("version", "photo")]
+        return {("org_id" if n == "org" else n): data[n] for n in names}
+
+
+def org_choices(orgs, *, blank: bool) -> list:
+    """Organisations grouped by town for a select: the county's own units first."""
+    towns = sorted((o for o in orgs if o.level == OrgLevel.TOWN), key=lambda o: o.name)
+    town_ids = {t.pk for t in towns}
+    others = sorted((o for o in orgs if o.level == OrgLevel.VILLAGE), key=lambda o: o.name)
+    choices = [("", _("None (a county-level lecturer)"))] if blank else [("", "—")]
+    units = [(o.pk, o.name) for o in others if o.parent_id not in town_ids]
+    if units:
+        choices.append((_("County units"), units))
+    for town in towns:
+        branches = [(o.pk, o.name) for o in others if o.parent_id == town.pk]
+        choices.append((town.name, [(town.pk, town.name), *branches]))
+    return choices
+
+
+class HonourGrantForm(forms.Form):
+    title = forms.ChoiceField(label=_("Honour"), choices=HonourTitle.choices)
+    year = forms.IntegerField(label=_("Year"))
+    note = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=_("Shown with the honour, e.g. “2025 appraisal: good”."),
+        error_messages={"required": _("Give the reason for the honour.")},
+    )
+
+
+class ReasonForm(forms.Form):
+    """A withdrawal's reason."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give the reason.")},
+    )
+
+
+class StatusMoveForm(forms.Form):
+    """A lifecycle move. Any status reads, so that a move the machine refuses gets the
+    machine's own reason (lecturers.lifecycle); the options shown are the allowed moves."""
+
+    status = forms.ChoiceField(
+        label=_("New status"), choices=LecturerStatus.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The lecturer receives it with the message about the move."),
+        error_messages={"required": _("Give the reason for the move.")},
+    )
+
+    def __init__(self, *args, moves: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].widget.choices = [
+            (value, LecturerStatus(value).label) for value in moves
         ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import course_pages, views
+from . import course_pages, lecturer_pages, views
 
 app_name = "backoffice"
 
@@ -22,5 +22,26 @@ urlpatterns = [
     ),
     path(
         "courses/<int:course_id>/return/", course_pages.course_review_return, name="course_return"
+    ),
+]
+
+# One lecturer's management pages (backoffice/lecturer_pages.py).
+urlpatterns += [
+    path("lecturers/<int:lecturer_id>/", lecturer_pages.lecturer_manage, name="lecturer_manage"),
+    path("lecturers/<int:lecturer_id>/edit/", lecturer_pages.lecturer_edit, name="lecturer_edit"),
+    path(
+        "lecturers/<int:lecturer_id>/honours/",
+        lecturer_pages.lecturer_honours,
+        name="lecturer_honours",
+    ),
+    path(
+        "lecturers/<int:lecturer_id>/honours/<int:honour_id>/withdraw/",
+        lecturer_pages.lecturer_honour_withdraw,
+        name="lecturer_honour_withdraw",
+    ),
+    path(
+        "lecturers/<int:lecturer_id>/status/",
+        lecturer_pages.lecturer_status,
+        name="lecturer_status",
     ),
 ]

@@ -64,9 +64,7 @@ class RequestGuardMiddleware:
             length = 0
         # The few addresses that take a larger file (an Excel import) have their own ceiling;
         # their bodies are parsed as a stream, files spooled to disk, never held whole.
-        streamed_limit = (
-            _large_upload_limit(request.path_info) if request.method == "POST" else None
-        )
+        streamed_limit = large_upload_limit(request.path_info) if request.method == "POST" else None
         if length > (streamed_limit or settings.DATA_UPLOAD_MAX_MEMORY_SIZE):
             return 413, "too_large", None
         if "\x00" in request.path_info or any(
@@ -114,9 +112,9 @@ class RequestGuardMiddleware:
 _INVALID_CHARACTER = _("Contains an invalid character.")
 
 
-def _large_upload_limit(path: str) -> int | None:
-    """The ceiling of a path that takes a larger file (settings.LARGE_UPLOAD_PATHS, whose keys
-    are regular expressions of whole paths; `re` keeps them compiled)."""
+def large_upload_limit(path: str) -> int | None:
+    """The body ceiling of a path that takes a larger file (settings.LARGE_UPLOAD_PATHS, whose
+    keys are patterns of the whole path); None for every other path."""
     for pattern, limit in getattr(settings, "LARGE_UPLOAD_PATHS", {}).items():
         if re.fullmatch(pattern, path):
             return limit

@@ -209,16 +209,18 @@ PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "priva
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # An upload of up to 5 MB (invitation letters) plus the rest of its form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
-# POST addresses that take a larger file: an Excel import of up to 10 MB plus its form;
-# courseware of up to 20 MB (twice that reaches the form, which names the limit). Their
-# multipart bodies are parsed as a stream (the file spooled to disk) by the request guard.
-# Each key is a regular expression matched against the whole path.
+# POST addresses (regular expressions matching the whole path) that take a larger file, so
+# that a file over its own limit reaches the form, which names the limit, instead of a bare
+# 413: an Excel import of up to 10 MB plus its form; courseware of up to 20 MB; a lecturer's
+# photo (5 MB, core.images); a nomination's materials (several files of up to 5 MB each,
+# core.uploads). Their multipart bodies are parsed as a stream (the file spooled to disk) by
+# the request guard.
 LARGE_UPLOAD_PATHS = {
     "/api/v1/imports": 10 * 1024 * 1024 + 64 * 1024,
     "/manage/import/": 10 * 1024 * 1024 + 64 * 1024,
     r"/api/v1/courses/[0-9]+/attachment": 40 * 1024 * 1024 + 64 * 1024,
     r"/my/courses/(new|[0-9]+/change)/": 40 * 1024 * 1024 + 64 * 1024,
-    # A nomination's materials: several files of up to 5 MB each (core/uploads.py).
+    r"/manage/lecturers/[0-9]+/edit/": 32 * 1024 * 1024,
     r"/selection/(calls/[0-9]+/nominate|c/[^/]+)/": 30 * 1024 * 1024,
     r"/api/v1/nominations/[0-9]+/materials": 30 * 1024 * 1024,
 }

@@ -11,12 +11,21 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from core.audit import audit
 from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
+from core.images import clean_photo
 from core.pinyin import pinyin_keys
 from core.text import clean_coordinates, clean_mobile, clean_text
 from orgs import rules as access_rules
 from orgs.models import Membership, Role
 
-from .models import Lecturer, LecturerLevel, LecturerStatus, Like, Source
+from .models import (
+    HonourTitle,
+    Lecturer,
+    LecturerHonour,
+    LecturerLevel,
+    LecturerStatus,
+    Like,
+    Source,
+)
 
 # Avoids characters people confuse when reading a password aloud (0/O, 1/l/I).
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -151,7 +160,7 @@ def lecturer_like(*, actor, lecturer: Lecturer) -> int:
 # Who may change which résumé field through lecturer_update: the lecturer the own résumé text,
 # town admins the rest of a town-level lecturer of their town, county admins also the level
 # and the appointment terms. The status moves only through lifecycle.lecturer_status_change;
-# the phone is the login's and the photo is an upload, so neither is changed here.
+# the phone is the login's, and the photo is an upload that comes as `photo`, not a change.
 OWN_FIELDS = frozenset({"bio", "specialties", "teaching_style"})
 MANAGER_FIELDS = OWN_FIELDS | {
     "name", "gender", "birth_year", "unit", "post", "source", "org_id", "lat", "lng",
@@ -160,11 +169,12 @@ COUNTY_FIELDS = MANAGER_FIELDS | {"level", "appointed_from", "appointed_until"}
 NOT_HERE = {
     "status": gettext_lazy("Change the status through the status endpoint, with a reason."),
     "phone": gettext_lazy("The mobile number is the login and cannot be changed here."),
-    "photo": gettext_lazy("Upload the photo on the résumé page."),
+    "photo": gettext_lazy("Upload the photo on the lecturer's edit page in the back office."),
 }
 
 
-def _editable_fields(actor, lecturer: Lecturer) -> frozenset[str]:
+def editable_fields(actor, lecturer: Lecturer) -> frozenset[str]:
+    """The fields of `lecturer` the actor may change through lecturer_update."""
     if access_rules.may_set_county_terms(actor, lecturer):
         return COUNTY_FIELDS
     if access_rules.may_manage_lecturer(actor, lecturer):
@@ -263,12 +273,13 @@ def _jsonable(value):
 
 
 def lecturer_update(
-    *, actor, lecturer: Lecturer, changes: dict, version: int | None = None
+    *, actor, lecturer: Lecturer, changes: dict, version: int | None = None, photo=None
 ) -> Lecturer:
-    """A partial update of the résumé. `version` is the one the caller's edit started from
-    (the one just read when not given): if the lecturer changed since, 409 `edit_conflict`
-    and nothing is written, so that two people editing at once never lose an update."""
-    allowed = _editable_fields(actor, lecturer)
+    """A partial update of the résumé, and with `photo` (an uploaded file) a new photo.
+    `version` is the one the caller's edit started from (the one just read when not given):
+    if the lecturer changed since, 409 `edit_conflict` and nothing is written, so that two
+    people editing at once never lose an update."""
+    allowed = editable_fields(actor, lecturer)
     if not allowed:
         raise Forbidden(_("You may not edit this lecturer."))
     errors = FieldErrors()
@@ -285,8 +296,9 @@ def lecturer_update(
         errors.add("version", _("Enter a whole number."))
     errors.raise_if_any()
     clean = _clean_changes(actor, lecturer, changes, errors)
+    picture = errors.check(clean_photo, photo) if photo is not None else None
     errors.raise_if_any()
-    if not clean:
+    if not clean and picture is None:
         raise InvalidInput(_("Send at least one field to change."), code="nothing_to_change")
     expected = lecturer.version if version is None else version
     if "name" in clean:
@@ -296,11 +308,21 @@ def lecturer_update(
         for name in clean
         if name not in ("name_pinyin", "name_initials")
     }
+    old_photo = lecturer.photo.name
+    if picture is not None:
+        # The file is written first and named in the same conditional update as the fields;
+        # a refused update removes it again.
+        clean["photo"] = lecturer.photo.storage.save(
+            lecturer.photo.field.generate_filename(lecturer, picture.name), picture
+        )
+        before["photo"] = old_photo
     with transaction.atomic():
         written = Lecturer.objects.filter(pk=lecturer.pk, version=expected).update(
             **clean, version=F("version") + 1, updated_at=timezone.now()
         )
         if written != 1:
+            if picture is not None:
+                lecturer.photo.storage.delete(clean["photo"])
             raise Conflict(
                 _(
                     "Someone else changed this lecturer meanwhile; reload and make your change again."
@@ -317,5 +339,82 @@ def lecturer_update(
             before=before,
             after={name: _jsonable(clean[name]) for name in before},
         )
+        if picture is not None and old_photo:
+            storage = lecturer.photo.storage
+            transaction.on_commit(lambda: storage.delete(old_photo))
     lecturer.refresh_from_db()
     return lecturer
+
+
+# --- Honours (L17: 名师 and the others) ----------------------------------------------------
+
+FIRST_HONOUR_YEAR = 2000
+MAX_HONOUR_REASON = 200
+
+
+def lecturer_honour_grant(
+    *, actor, lecturer: Lecturer, title: str, year: int, note: str = ""
+) -> LecturerHonour:
+    """Grant an honour for a year, once per lecturer, title and year (the database holds it);
+    the county's to decide."""
+    if not access_rules.may_set_county_terms(actor, lecturer):
+        raise Forbidden(_("Only the county grants honours."))
+    errors = FieldErrors()
+    if title not in HonourTitle.values:
+        errors.add("title", _("Unknown honour."))
+    this_year = timezone.localdate().year
+    if (
+        isinstance(year, bool)
+        or not isinstance(year, int)
+        or not (FIRST_HONOUR_YEAR <= year <= this_year)
+    ):
+        errors.add(
+            "year",
+            _("Enter a year between %(first)d and %(last)d.")
+            % {"first": FIRST_HONOUR_YEAR, "last": this_year},
+        )
+    note = errors.check(
+        clean_text, note, field="note", max_length=MAX_HONOUR_REASON, required=False
+    )
+    errors.raise_if_any()
+    duplicate = InvalidInput.field(
+        "title", _("The lecturer already holds this honour for %(year)d.") % {"year": year}
+    )
+    if LecturerHonour.objects.filter(lecturer=lecturer, title=title, year=year).exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            honour = LecturerHonour.objects.create(
+                lecturer=lecturer, title=title, year=year, note=note
+            )
+            audit(
+                actor=actor,
+                action="lecturer.honour.grant",
+                obj=lecturer,
+                county_id=lecturer.county_id,
+                after={"honour": honour.pk, "title": title, "year": year, "note": note},
+            )
+    except IntegrityError:
+        raise duplicate from None  # granted by someone else between the check and the insert
+    return honour
+
+
+def lecturer_honour_withdraw(*, actor, honour: LecturerHonour, reason: str) -> None:
+    """Withdraw an honour; the audit log keeps what it was and why it went."""
+    lecturer = honour.lecturer
+    if not access_rules.may_set_county_terms(actor, lecturer):
+        raise Forbidden(_("Only the county grants honours."))
+    reason = clean_text(reason, field="reason", max_length=MAX_HONOUR_REASON)
+    with transaction.atomic():
+        deleted, _rows = LecturerHonour.objects.filter(pk=honour.pk).delete()
+        if not deleted:
+            raise Conflict(_("This honour has been withdrawn already."), code="bad_state")
+        audit(
+            actor=actor,
+            action="lecturer.honour.withdraw",
+            obj=lecturer,
+            county_id=lecturer.county_id,
+            before={"honour": honour.pk, "title": honour.title, "year": honour.year,
+                    "note": honour.note},
+            after={"reason": reason},
+        )  # fmt: skip

@@ -243,7 +243,7 @@ def may_manage_lecturer(user, lecturer) -> bool:
 
 
 def may_set_county_terms(user, lecturer) -> bool:
-    """The level and appointment terms of a lecturer are the county's to decide."""
+    """The level, appointment terms and honours of a lecturer are the county's to decide."""
     scope = scope_for(user)
     return scope.is_county_admin and scope.county_id == lecturer.county_id
 

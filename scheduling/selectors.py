@@ -169,14 +169,14 @@ def reported_session_list_for_user(user, *, only_unmatched: bool = False):
     return qs.order_by("-held_on", "-id")
 
 
-def open_bookings_of_unavailable_lecturer(user, lecturer) -> list[Booking]:
-    """Future confirmed (and still requested) bookings of a lecturer who is not active: they
-    are never cancelled by the move, so those who manage the lecturer decide each one."""
+def future_open_bookings_of_lecturer(user, lecturer) -> list[Booking]:
+    """The lecturer's future confirmed and still requested bookings that the caller sees, for
+    those who manage the lecturer: what a move out of `active` leaves for them to decide."""
     from django.utils import timezone
 
     from .models import BookingStatus
 
-    if lecturer.status == LecturerStatus.ACTIVE or not access.may_manage_lecturer(user, lecturer):
+    if not access.may_manage_lecturer(user, lecturer):
         return []
     return list(
         bookings_visible_to(user)
@@ -188,3 +188,11 @@ def open_bookings_of_unavailable_lecturer(user, lecturer) -> list[Booking]:
         .select_related("org", "course")
         .order_by("start_at", "id")
     )
+
+
+def open_bookings_of_unavailable_lecturer(user, lecturer) -> list[Booking]:
+    """Future confirmed (and still requested) bookings of a lecturer who is not active: they
+    are never cancelled by the move, so those who manage the lecturer decide each one."""
+    if lecturer.status == LecturerStatus.ACTIVE:
+        return []
+    return future_open_bookings_of_lecturer(user, lecturer)
