@@ -11,18 +11,23 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
+from core.middleware import large_upload_limit
+
 # JSON bodies: the largest real one (a month of 200 slots, a résumé) is far below this.
 DEFAULT_BODY_LIMIT = 64 * 1024
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def upload_limit() -> int:
-    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+def upload_limit(request) -> int:
+    """An upload's ceiling: its path's in settings.LARGE_UPLOAD_PATHS (streamed to disk), else
+    the site-wide one."""
+    return large_upload_limit(request.path_info) or settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 def body_limit(max_bytes):
     """Mark an endpoint that takes more than DEFAULT_BODY_LIMIT: `@body_limit(upload_limit)`
-    below the router's decorator. A callable is read at each request (settings may change)."""
+    below the router's decorator. A callable is asked with the request each time (settings
+    may change)."""
 
     def mark(view_func):
         view_func.body_limit = max_bytes
@@ -47,7 +52,7 @@ def limit_body(run):
     limit = _limit_of(run)
 
     def checked(request, *args, **kwargs):
-        max_bytes = limit() if callable(limit) else limit
+        max_bytes = limit(request) if callable(limit) else limit
         try:
             claimed = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

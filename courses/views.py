@@ -3,11 +3,11 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core.uploads import private_download
 from lecturers.forms import CatalogueFilterForm
 from lecturers.selectors import may_book_lecturer
 from orgs import rules as access_rules
 
-from .courseware import courseware_response
 from .models import Category, CourseStatus
 from .selectors import (
     course_attachment_for_user,
@@ -63,4 +63,4 @@ def course_attachment(request, course_id, pending=False):
     """The courseware, to those who may see the course (the proposed new file: to the
     lecturer and those who manage them)."""
     file, name = course_attachment_for_user(request.user, course_id, pending=pending)
-    return courseware_response(file, name)
+    return private_download(file, name)

@@ -2,7 +2,7 @@
 certificate. Thin: the services write, the selectors read."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from core.pages import filters_from, form_page, paged
 from core.ratelimit import hit
 from core.text import mask_phone
 from core.timeutil import aware, local
-from core.uploads import CONTENT_TYPES, suffix_of
+from core.uploads import private_download
 from core.xlsx import append_row, xlsx_response
 from orgs.models import Organisation
 
@@ -223,15 +223,7 @@ def material_download(request, material_id):
     if material is None:
         raise NotFound()
     selectors.nomination_for_user(request.user, material.nomination_id)
-    try:
-        handle = material.file.open("rb")
-    except OSError:
-        raise NotFound() from None
-    content_type = CONTENT_TYPES.get(suffix_of(material.file_name), "application/octet-stream")
-    response = FileResponse(handle, content_type=content_type, as_attachment=True,
-                            filename=material.file_name)  # fmt: skip
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(material.file, material.file_name)
 
 
 @login_required

@@ -13,7 +13,7 @@ from core.forms import apply_service_error  # noqa: F401 (the views import it fr
 from core.timeutil import add_months, aware, local, month_label, when_label
 from courses.models import Classroom
 
-from .services import ALLOWED_LETTER_TYPES, MAX_ATTENDEES, MAX_LETTER_BYTES
+from .services import MAX_ATTENDEES
 
 SLOT_ROWS = 8
 MAX_SLOT_ROWS = 70
@@ -360,15 +360,6 @@ class OutsideSessionForm(IntervalMixin, forms.Form):
     )
 
     field_map = {"start": "date", "end": "end_time"}
-
-    def clean_letter(self):
-        letter = self.cleaned_data["letter"]
-        suffix = "." + letter.name.rsplit(".", 1)[-1].lower() if "." in letter.name else ""
-        if suffix not in ALLOWED_LETTER_TYPES:
-            raise forms.ValidationError(_("The letter must be a PDF or a photo (JPG, PNG)."))
-        if letter.size > MAX_LETTER_BYTES:
-            raise forms.ValidationError(_("The letter may be at most 5 MB."))
-        return letter
 
     def clean(self):
         cleaned = super().clean()

@@ -14,6 +14,7 @@ from core.audit import audit
 from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
 from core.text import clean_text, parse_id
 from core.timeutil import add_months, aware, local, month_bounds, when_label
+from core.uploads import check_file
 from courses.models import Classroom, Course, CourseStatus
 from lecturers.lifecycle import require_available
 from lecturers.models import Lecturer
@@ -617,7 +618,7 @@ def bookings_expire_due(*, now: datetime | None = None) -> int:
 # --- Out-of-county sessions (L14) -----------------------------------------------------------
 
 
-ALLOWED_LETTER_TYPES = {".pdf", ".jpg", ".jpeg", ".png"}
+LETTER_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png")
 MAX_LETTER_BYTES = 5 * 1024 * 1024
 
 
@@ -633,11 +634,11 @@ def outside_session_file(
     if letter is None:
         errors.add("letter", _("Attach the invitation letter."))
     else:
-        suffix = "." + letter.name.rsplit(".", 1)[-1].lower() if "." in letter.name else ""
-        if suffix not in ALLOWED_LETTER_TYPES:
-            errors.add("letter", _("The letter must be a PDF or a photo (JPG, PNG)."))
-        elif letter.size > MAX_LETTER_BYTES:
-            errors.add("letter", _("The letter may be at most 5 MB."))
+        errors.check(
+            check_file, letter, field="letter", suffixes=LETTER_SUFFIXES,
+            max_bytes=MAX_LETTER_BYTES,
+            wrong_type_message=_("The letter must be a PDF or a photo (JPG, PNG)."),
+        )  # fmt: skip
     errors.raise_if_any()
     with transaction.atomic():
         session = OutsideSession.objects.create(

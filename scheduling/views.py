@@ -1,7 +1,6 @@
 """The booking pages (issue 3). Thin: reads through the selectors and the access module, every
 write through the services, whose errors go back onto the forms."""
 
-import mimetypes
 import re
 from datetime import date, datetime
 from pathlib import PurePosixPath
@@ -9,7 +8,7 @@ from pathlib import PurePosixPath
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +21,7 @@ from core.errors import Conflict, Forbidden, InvalidInput
 from core.http import is_local_path
 from core.text import ascii_digits, parse_id
 from core.timeutil import add_months, local, month_label, when_label
+from core.uploads import private_download
 from courses.models import Category, CourseStatus
 from courses.selectors import courses_visible_to
 from lecturers.selectors import lecturer_bookable_for, lecturer_for_user
@@ -735,18 +735,7 @@ def outside_letter(request, session_id):
     session = outside_session_for_user(request.user, session_id)
     if not session.letter:
         raise Http404
-    name = PurePosixPath(session.letter.name).name
-    try:
-        handle = session.letter.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type, filename=name)
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = (
-        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
-    )
-    return response
+    return private_download(session.letter, PurePosixPath(session.letter.name).name, inline=True)
 
 
 # --- reported sessions (L15) ------------------------------------------------------------------------

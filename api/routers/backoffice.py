@@ -8,14 +8,13 @@ from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
 
 from backoffice import selectors, services
-from backoffice.imports.files import MAX_UPLOAD_BYTES
 from backoffice.imports.template import template_workbook
 from backoffice.models import ImportKind
 from core.errors import InvalidInput
 from core.timeutil import aware
 from core.xlsx import xlsx_response
 
-from ..limits import body_limit
+from ..limits import body_limit, upload_limit
 from ..schemas import READ_ERRORS, WRITE_ERRORS, PageParams, paginate
 
 router = Router(tags=["back office"])
@@ -78,7 +77,7 @@ def _import(job) -> dict:
         "GET /imports/{id}. 409 `import_running` while another import of the county runs."
     ),
 )
-@body_limit(MAX_UPLOAD_BYTES + 64 * 1024)
+@body_limit(upload_limit)
 def import_create(request, kind: Form[str], file: File[UploadedFile]):
     job = services.import_start(actor=request.auth, kind=kind, upload=file)
     return Status(202, {"id": job.pk, "status": job.status})

@@ -5,7 +5,7 @@ from ninja.decorators import decorate_view
 from ninja.responses import Status
 
 from core.errors import InvalidInput
-from courses.courseware import MAX_COURSEWARE_BYTES, courseware_response
+from core.uploads import private_download
 from courses.models import Category, Course, CourseStatus
 from courses.selectors import (
     course_attachment_for_user,
@@ -17,14 +17,13 @@ from courses.services import course_approve, course_create, course_return, cours
 from lecturers.selectors import lecturer_for_user
 
 from ..idempotency import idempotent
-from ..limits import body_limit
+from ..limits import body_limit, upload_limit
 from ..schemas import READ_ERRORS, WRITE_ERRORS, Id, PageParams, paginate
 
 router = Router(tags=["courses"])
 
 # A file may be sent a little over the limit and is then refused by name (422 on `file`),
 # not cut off; far larger bodies are refused before they are read (413).
-COURSEWARE_BODY_LIMIT = 2 * MAX_COURSEWARE_BYTES + 64 * 1024
 
 
 class CourseOut(Schema):
@@ -205,7 +204,7 @@ def course_return_endpoint(request, course_id: int, payload: ReturnIn):
     "`lecturer_unavailable` for a cold-stored or removed lecturer.",
 )
 @decorate_view(idempotent)
-@body_limit(lambda: COURSEWARE_BODY_LIMIT)
+@body_limit(upload_limit)
 def course_attachment_upload(request, course_id: int, file: File[UploadedFile] = None):
     course = course_for_user(request.auth, course_id)
     if file is None:
@@ -224,7 +223,7 @@ def course_attachment_upload(request, course_id: int, file: File[UploadedFile] =
     summary="Download a course's courseware (whoever may see the course)",
 )
 def course_attachment_download(request, course_id: int):
-    return courseware_response(*course_attachment_for_user(request.auth, course_id))
+    return private_download(*course_attachment_for_user(request.auth, course_id))
 
 
 @router.get(
@@ -234,4 +233,4 @@ def course_attachment_download(request, course_id: int):
     summary="Download the courseware of a proposed new version (the lecturer, county admins)",
 )
 def course_pending_attachment_download(request, course_id: int):
-    return courseware_response(*course_attachment_for_user(request.auth, course_id, pending=True))
+    return private_download(*course_attachment_for_user(request.auth, course_id, pending=True))

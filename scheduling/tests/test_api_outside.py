@@ -1,10 +1,12 @@
 """Out-of-county sessions (L14): a lecturer files one with the invitation letter, the county
 organisation department approves or rejects it."""
 
+import io
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from accounts.services import api_token_issue
 from core.models import AuditLog
@@ -111,14 +113,22 @@ def test_a_lecturer_files_a_session_and_the_county_admins_are_told(world, client
     [("letter.JPG", "image/jpeg"), ("letter.png", "image/png"), ("LETTER.PDF", "application/pdf")],
 )
 def test_photos_and_pdfs_are_accepted(world, client, name, content_type):
-    letter = SimpleUploadedFile(name, b"\x89PNG or JPEG bytes", content_type=content_type)
+    if name.lower().endswith(".pdf"):
+        content = PDF
+    else:
+        picture = io.BytesIO()
+        Image.new("RGB", (40, 30), "white").save(picture, "PNG" if name.endswith("png") else "JPEG")
+        content = picture.getvalue()
+    letter = SimpleUploadedFile(name, content, content_type=content_type)
     assert file_as(client, world.lecturer, form(letter=letter)).status_code == 201
 
 
 @pytest.mark.parametrize(
-    "name", ["setup.exe", "letter.pdf.exe", "letter", "letter.docx", "letter.html", "pdf"]
+    "name",
+    ["setup.exe", "letter.pdf.exe", "letter", "letter.docx", "letter.html", "pdf", "letter.pdf"],
 )
 def test_a_letter_of_another_type(world, client, media, name):
+    """By name or by content: an executable is refused as setup.exe and as letter.pdf."""
     letter = SimpleUploadedFile(name, b"MZ\x90\x00binary", content_type="application/pdf")
     refused(client, world.lecturer, form(letter=letter), 422, field="letter", media=media)
 
