@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import org_pages, views
 
 app_name = "backoffice"
 
@@ -12,4 +12,8 @@ urlpatterns = [
     path("import/<int:job_id>/status/", views.import_status, name="import_status"),
     path("import/<int:job_id>/passwords/", views.import_passwords, name="import_passwords"),
     path("audit/", views.audit, name="audit"),
+    path("orgs/", org_pages.org_list, name="org_list"),
+    path("orgs/new/", org_pages.org_create, name="org_create"),
+    path("orgs/<int:org_id>/edit/", org_pages.org_edit, name="org_edit"),
+    path("orgs/<int:org_id>/deactivate/", org_pages.org_deactivate, name="org_deactivate"),
 ]

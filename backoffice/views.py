@@ -1,4 +1,5 @@
-"""The county back office (/manage/): imports and the audit trail, for county admins."""
+"""The county back office (/manage/): imports and the audit trail, for county admins; the
+index for town admins too (the organisation pages are in org_pages.py)."""
 
 from datetime import date, datetime, time, timedelta
 
@@ -14,6 +15,7 @@ import access
 from accounts import views as account_views
 from core.errors import Conflict
 from core.xlsx import append_row, xlsx_response
+from orgs.models import Organisation
 
 from . import selectors, services
 from .forms import AuditFilterForm, ImportForm
@@ -27,8 +29,12 @@ AUDIT_PAGE_SIZE = 50
 
 @login_required
 def index(request):
-    selectors.back_office_county_id(request.user)
-    context = {"county": selectors.back_office_county(request.user)}
+    """County admins see every back-office page; town admins the ones that are theirs."""
+    scope = selectors.back_office_scope(request.user)
+    context = {
+        "county": Organisation.objects.get(pk=scope.county_id),
+        "is_county_admin": scope.is_county_admin,
+    }
     return render(request, "backoffice/index.html", context)
 
 
