@@ -191,12 +191,7 @@ def org_require_active(org: Organisation, *, lock: bool = False) -> None:
     if lock:
         qs = qs.select_for_update()
     if not all(qs.values_list("is_active", flat=True)):
-        raise Conflict(
-            _(
-                "This organisation has been deactivated: it can no longer book lecturers or post demands."
-            ),
-            code="org_inactive",
-        )
+        raise Conflict(access.ORG_INACTIVE, code="org_inactive")
 
 
 # --- Many at once: the back office's Excel import ------------------------------------------

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotFound
 from core.text import parse_id
@@ -312,6 +313,21 @@ def active_orgs_q(prefix: str = "") -> Q:
     """Organisations that may book and post demands: active, and so is their town (a county,
     the parent of a town, is never deactivated)."""
     return Q(**{f"{prefix}is_active": True, f"{prefix}parent__is_active": True})
+
+
+ORG_INACTIVE = _(
+    "This organisation has been deactivated: it can no longer book lecturers or post demands."
+)
+
+
+def acts_only_for_inactive_orgs(user) -> bool:
+    """Is every organisation the caller books for as secretary or town admin deactivated? The
+    booking and demand pages then say so instead of a plain refusal."""
+    scope = scope_for(user)
+    held = [*scope.branch_ids, *scope.town_ids]
+    if scope.is_county_admin or not held:
+        return False
+    return not Organisation.objects.filter(active_orgs_q(), pk__in=held).exists()
 
 
 def orgs_bookable_by(user) -> list[Organisation]:
