@@ -372,9 +372,9 @@ def test_a_deactivated_organisation_cannot_book_or_post_and_leaves_the_pickers(w
 def test_the_open_work_counts_only_what_is_still_to_come(world):
     from backoffice.selectors import org_open_work
 
-    session(world, started_minutes_ago=-60)  # confirmed, in an hour
+    session(world, started_minutes_ago=-180)  # confirmed, in three hours
     session(world, started_minutes_ago=30)  # confirmed, under way: still open
-    session(world, started_minutes_ago=3 * 60)  # confirmed but over
+    session(world, started_minutes_ago=5 * 60)  # confirmed but over
     session(world, started_minutes_ago=-120, status="declined")
     assert org_open_work(world.branch) == (2, 0)
     assert org_open_work(world.town) == (2, 0)
