@@ -64,14 +64,12 @@ def clean_coordinates(lat, lng, *, required: bool = False) -> tuple[float | None
                 fields={"lat": _("This field is required."), "lng": _("This field is required.")}
             )
         return None, None
-    if lat is None or lng is None:
-        missing = "lat" if lat is None else "lng"
-        raise InvalidInput.field(
-            missing, _("Enter both the latitude and the longitude, or neither.")
-        )
     errors = {}
     values = {}
     for name, value, low, high in (("lat", lat, 3.5, 53.6), ("lng", lng, 73.4, 135.1)):
+        if value is None:
+            errors[name] = _("Enter both the latitude and the longitude, or neither.")
+            continue
         try:
             number = float(value)
         except (TypeError, ValueError):
