@@ -7,6 +7,7 @@ from itertools import pairwise
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import access
 from core.audit import audit
@@ -71,7 +72,7 @@ def _name_taken(parent_id: int, name: str, *, exclude_id: int | None = None) -> 
     return qs.exclude(pk=exclude_id).exists() if exclude_id else qs.exists()
 
 
-NAME_TAKEN = _("An organisation with this name already exists there.")
+NAME_TAKEN = gettext_lazy("An organisation with this name already exists there.")
 
 
 def org_create(
