@@ -4,15 +4,16 @@ because they ask the access module, which sits above `orgs`."""
 from datetime import datetime
 from itertools import pairwise
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import access
 from core.audit import audit
 from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
 from core.models import AuditLog
-from core.text import clean_coordinates, clean_text, parse_digits
+from core.text import clean_coordinates, clean_text, parse_digits, parse_id
 from orgs.models import CountySettings, MemberGroup, Organisation, OrgLevel
 from orgs.signals import star_thresholds_changed
 
@@ -22,6 +23,56 @@ PARENT_LEVELS = {
     # Units directly under the county (government offices, firms) are branches too.
     OrgLevel.VILLAGE: {OrgLevel.TOWN, OrgLevel.COUNTY},
 }
+
+
+def _clean_org_fields(errors: FieldErrors, fields: dict) -> dict:
+    """The editable fields of an organisation, checked into `errors`: each of `fields` that is
+    given (name, group, address, and lat with lng as a pair)."""
+    clean = {}
+    if "name" in fields:
+        clean["name"] = errors.check(clean_text, fields["name"], field="name", max_length=100)
+    if "address" in fields:
+        clean["address"] = errors.check(
+            clean_text, fields["address"], field="address", max_length=200, required=False
+        )
+    if "group" in fields:
+        group = fields["group"] or ""
+        if group not in ("", *MemberGroup.values):
+            errors.add("group", _("Unknown member group."))
+        clean["group"] = group
+    if "lat" in fields or "lng" in fields:
+        coords = errors.check(clean_coordinates, fields.get("lat"), fields.get("lng"))
+        clean["lat"], clean["lng"] = coords or (None, None)
+    return clean
+
+
+def _parent_for(actor, parent_id, *, level: str) -> Organisation:
+    """The parent a new or moved organisation of `level` hangs under, if the caller may place
+    it there: 422 on `parent_id` for an unknown, misplaced or deactivated parent, 403 outside
+    the caller's area."""
+    try:
+        parent = access.org_for_user(actor, parent_id)
+    except NotFound:
+        raise InvalidInput.field("parent_id", _("Unknown parent organisation.")) from None
+    if not access.may_create_org(actor, parent=parent):
+        raise Forbidden()
+    if parent.level not in PARENT_LEVELS[level]:
+        raise InvalidInput.field(
+            "parent_id", _("This organisation cannot be placed under that parent.")
+        )
+    if not parent.is_active:
+        raise InvalidInput.field(
+            "parent_id", _("The parent organisation is deactivated; reactivate it first.")
+        )
+    return parent
+
+
+def _name_taken(parent_id: int, name: str, *, exclude_id: int | None = None) -> bool:
+    qs = Organisation.objects.filter(parent_id=parent_id, name=name)
+    return qs.exclude(pk=exclude_id).exists() if exclude_id else qs.exists()
+
+
+NAME_TAKEN = gettext_lazy("An organisation with this name already exists there.")
 
 
 def org_create(
@@ -35,52 +86,113 @@ def org_create(
     lng: float | None = None,
     address: str = "",
 ) -> Organisation:
+    """Add a town (county admins) or a branch (county admins anywhere in the county, town
+    admins under their own town). 422 names each bad field; the name is unique under a parent."""
     errors = FieldErrors()
-    name = errors.check(clean_text, name, field="name", max_length=100)
-    address = errors.check(clean_text, address, field="address", max_length=200, required=False)
+    fields = {"name": name, "address": address, "group": group, "lat": lat, "lng": lng}
+    clean = _clean_org_fields(errors, fields)
     if level not in PARENT_LEVELS:
         errors.add("level", _("A new organisation is a town or a village/community/unit branch."))
-    if group and group not in MemberGroup.values:
-        errors.add("group", _("Unknown member group."))
-    coords = errors.check(clean_coordinates, lat, lng)
     if parent_id is None:
         errors.add("parent_id", _("This field is required."))
     errors.raise_if_any()
+    if level == OrgLevel.TOWN and not access.scope_for(actor).is_county_admin:
+        raise Forbidden(_("Only the county adds towns."))
+    parent = _parent_for(actor, parent_id, level=level)
 
     try:
-        parent = access.org_for_user(actor, parent_id)
-    except NotFound:
-        raise InvalidInput.field("parent_id", _("Unknown parent organisation.")) from None
-    if not access.may_create_org(actor, parent=parent):
-        raise Forbidden()
-    if parent.level not in PARENT_LEVELS[level]:
-        raise InvalidInput.field(
-            "parent_id", _("This organisation cannot be placed under that parent.")
-        )
-
-    with transaction.atomic():
-        if Organisation.objects.filter(parent=parent, name=name).exists():
-            raise InvalidInput.field(
-                "name", _("An organisation with this name already exists there.")
+        with transaction.atomic():
+            if _name_taken(parent.pk, clean["name"]):
+                raise InvalidInput.field("name", NAME_TAKEN)
+            org = Organisation.objects.create(
+                level=level, parent=parent, county_id=parent.county_id, **clean
             )
-        org = Organisation.objects.create(
-            name=name,
-            level=level,
-            parent=parent,
-            county_id=parent.county_id,
-            group=group or "",
-            lat=coords[0],
-            lng=coords[1],
-            address=address,
-        )
-        audit(
-            actor=actor,
-            action="org.create",
-            obj=org,
-            county_id=parent.county_id,
-            after={"name": name, "level": level, "parent_id": parent.pk},
-        )
+            audit(
+                actor=actor,
+                action="org.create",
+                obj=org,
+                county_id=parent.county_id,
+                after={"name": clean["name"], "level": level, "parent_id": parent.pk},
+            )
+    except IntegrityError:  # the same name added under the same parent at the same moment
+        raise InvalidInput.field("name", NAME_TAKEN) from None
     return org
+
+
+# What a person may change on an organisation (its level and county never change; whether it
+# is active, only backoffice.services.org_deactivate and org_reactivate).
+EDITABLE = ("name", "parent_id", "group", "address", "lat", "lng")
+
+
+def org_update(
+    *, actor, org: Organisation, changes: dict, seen_at: datetime | None = None
+) -> Organisation:
+    """A partial update: county admins in their county, town admins the branches of their town.
+    `seen_at` is the `updated_at` the caller's edit started from (the one just read when not
+    given): if the organisation changed since, 409 `edit_conflict` and nothing is written, so
+    that two people editing at once never lose an update. Audited with before and after."""
+    if not access.may_edit_org(actor, org):
+        raise Forbidden(_("You may not change this organisation."))
+    errors = FieldErrors()
+    for name in set(changes) - set(EDITABLE):
+        errors.add(name, _("This field cannot be changed."))
+    given = dict(changes)
+    if "lat" in given or "lng" in given:
+        # Coordinates come as a pair: the one not sent stays as it is.
+        given.setdefault("lat", org.lat)
+        given.setdefault("lng", org.lng)
+    clean = _clean_org_fields(errors, given)
+    errors.raise_if_any()
+    if "parent_id" in changes and parse_id(changes["parent_id"]) != org.parent_id:
+        if org.level == OrgLevel.COUNTY:
+            raise InvalidInput.field("parent_id", _("A county has no parent."))
+        clean["parent_id"] = _parent_for(actor, changes["parent_id"], level=org.level).pk
+    clean = {k: v for k, v in clean.items() if getattr(org, k) != v}
+    if not clean:
+        return org
+    before = {k: getattr(org, k) for k in clean}
+    parent_id = clean.get("parent_id", org.parent_id)
+    try:
+        with transaction.atomic():
+            if (
+                parent_id
+                and ("name" in clean or "parent_id" in clean)
+                and _name_taken(parent_id, clean.get("name", org.name), exclude_id=org.pk)
+            ):
+                raise InvalidInput.field("name", NAME_TAKEN)
+            written = Organisation.objects.filter(
+                pk=org.pk, updated_at=seen_at or org.updated_at
+            ).update(**clean, updated_at=timezone.now())
+            if written != 1:
+                raise Conflict(
+                    _("Someone else changed this organisation meanwhile; reload and try again."),
+                    code="edit_conflict",
+                )
+            audit(
+                actor=actor,
+                action="org.update",
+                obj=org,
+                county_id=org.county_id,
+                before=before,
+                after=clean,
+            )
+    except IntegrityError:
+        raise InvalidInput.field("name", NAME_TAKEN) from None
+    org.refresh_from_db()
+    return org
+
+
+def org_require_active(org: Organisation, *, lock: bool = False) -> None:
+    """Refuse work for a deactivated organisation or a branch of a deactivated town (409
+    `org_inactive`): booking and posting demands ask. With `lock`, inside the caller's
+    transaction, the organisation's row (and its parent's) is locked first and read fresh, as
+    backoffice.services.org_deactivate locks it while counting the open bookings and demands:
+    a booking made at the same moment is either counted there or refused here."""
+    qs = Organisation.objects.filter(pk__in=[org.pk, org.parent_id or org.pk]).order_by("pk")
+    if lock:
+        qs = qs.select_for_update()
+    if not all(qs.values_list("is_active", flat=True)):
+        raise Conflict(access.ORG_INACTIVE, code="org_inactive")
 
 
 # --- Many at once: the back office's Excel import ------------------------------------------

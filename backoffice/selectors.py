@@ -1,20 +1,26 @@
-"""Reads of the back office, scoped to the caller's county (county admins only)."""
+"""Reads of the back office, scoped to the caller's county (county admins only) or, for the
+organisation pages, to a town admin's town."""
 
+from dataclasses import dataclass
 from datetime import MINYEAR, UTC, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 import access
 from core.errors import Forbidden, NotFound
 from core.models import AuditLog
+from core.pinyin import normalise_query
 from core.text import parse_id
 from core.timeutil import aware
 from courses.selectors import courses_visible_to
 from lecturers import selectors as lecturer_selectors
 from lecturers.lifecycle import allowed_moves
 from lecturers.models import Lecturer, LecturerHonour, LecturerStatus
-from orgs.models import Organisation
+from matching.models import Demand, DemandStatus
+from orgs.models import Membership, Organisation, OrgLevel
+from orgs.selectors import org_matches
 from scheduling.models import Booking, BookingStatus
 from scheduling.selectors import bookings_visible_to, future_open_bookings_of_lecturer
 
@@ -31,6 +37,15 @@ def back_office_county_id(user) -> int:
 
 def back_office_county(user) -> Organisation:
     return Organisation.objects.get(pk=back_office_county_id(user))
+
+
+def back_office_scope(user) -> access.Scope:
+    """The caller's scope on the pages that town admins share with the county (the index and
+    the organisations): county and town admins (403 for others)."""
+    scope = access.scope_for(user)
+    if not (scope.is_county_admin or scope.is_town_admin):
+        raise Forbidden()
+    return scope
 
 
 def import_jobs_for_user(user) -> QuerySet[ImportJob]:
@@ -162,3 +177,122 @@ def lecturer_management(user, lecturer: Lecturer) -> dict:
         "sessions_held": sum(1 for b in sessions if b.status == BookingStatus.COMPLETED),
         "is_county": access.may_set_county_terms(user, lecturer),
     }
+
+
+# --- Organisations ----------------------------------------------------------------------------
+
+
+def _open_bookings(now) -> QuerySet[Booking]:
+    """Bookings still to be held: requested or confirmed, not yet over."""
+    return Booking.objects.filter(
+        status__in=(BookingStatus.REQUESTED, BookingStatus.CONFIRMED), end_at__gt=now
+    )
+
+
+def _open_demands(now) -> QuerySet[Demand]:
+    """Demands lecturers may still grab or be invited to: open, their window not begun."""
+    return Demand.objects.filter(status=DemandStatus.OPEN, window_start__gt=now)
+
+
+def org_open_work(org: Organisation) -> tuple[int, int]:
+    """How many open bookings and open demands the organisation has, a town's branches
+    included: while there are any it is not deactivated."""
+    now = timezone.now()
+    mine = Q(org_id=org.pk) | Q(org__parent_id=org.pk)
+    return _open_bookings(now).filter(mine).count(), _open_demands(now).filter(mine).count()
+
+
+def _counts_by_org(qs: QuerySet, org_ids: list[int]) -> dict[int, int]:
+    rows = qs.filter(org_id__in=org_ids).values("org_id").annotate(n=Count("pk"))
+    return {row["org_id"]: row["n"] for row in rows}
+
+
+@dataclass
+class OrgGroup:
+    """One section of the tree: a town (or the county) and its branches (or its own units)."""
+
+    head: Organisation
+    children: list[Organisation]
+
+
+def org_tree_for_user(user, *, q: str = "") -> tuple[list[OrgGroup], dict]:
+    """The organisations the caller manages as a tree: a county admin the county (with the
+    units directly under it) and each town with its branches, a town admin their own town.
+    `q` keeps the towns and branches whose name (characters or pinyin) holds it, and the
+    branches of a town that does. Each organisation carries `n_accounts`, `n_lecturers`,
+    `n_open_bookings`, `n_open_demands`, and what the caller may do with it (`may_edit`, `may_add`
+    under it); the totals come along (towns, branches, inactive)."""
+    scope = back_office_scope(user)
+    orgs = list(
+        access.orgs_visible_to(user)
+        .filter(_managed_q(scope))
+        .select_related("parent")
+        .order_by("level", "name", "id")
+    )
+    query = normalise_query(q)[:50]
+    if query:
+        # org_matches finds a branch by its town's name too; each kept branch keeps its head.
+        matching = {o.pk for o in orgs if org_matches(o, query)}
+        heads = {o.parent_id for o in orgs if o.pk in matching and o.level == OrgLevel.VILLAGE}
+        orgs = [o for o in orgs if o.pk in matching or o.pk in heads]
+    ids = [o.pk for o in orgs]
+    now = timezone.now()
+    accounts = _counts_by_org(Membership.objects.all(), ids)
+    lecturers = _counts_by_org(Lecturer.objects.exclude(status=LecturerStatus.REMOVED), ids)
+    bookings = _counts_by_org(_open_bookings(now), ids)
+    demands = _counts_by_org(_open_demands(now), ids)
+    for o in orgs:
+        o.n_accounts = accounts.get(o.pk, 0)
+        o.n_lecturers = lecturers.get(o.pk, 0)
+        o.n_open_bookings = bookings.get(o.pk, 0)
+        o.n_open_demands = demands.get(o.pk, 0)
+        o.may_edit = access.may_edit_org(user, o)
+        o.may_add = o.level != OrgLevel.VILLAGE and access.may_create_org(user, parent=o)
+    heads = [o for o in orgs if o.level != OrgLevel.VILLAGE]
+    groups = [
+        OrgGroup(h, [o for o in orgs if o.parent_id == h.pk and o.level == OrgLevel.VILLAGE])
+        for h in heads
+    ]
+    totals = {
+        "towns": sum(1 for o in orgs if o.level == OrgLevel.TOWN),
+        "branches": sum(1 for o in orgs if o.level == OrgLevel.VILLAGE),
+        "inactive": sum(1 for o in orgs if not o.is_active),
+    }
+    return groups, totals
+
+
+def _managed_q(scope: access.Scope) -> Q:
+    """A town admin's tree is their towns' (they may also hold a branch role elsewhere)."""
+    if scope.is_county_admin:
+        return Q()
+    return Q(pk__in=scope.town_ids) | Q(parent_id__in=scope.town_ids)
+
+
+def org_points_for_user(user) -> list[Organisation]:
+    """The active organisations with coordinates in the caller's tree, whose place a new or
+    edited organisation may copy (no online map): the county first, then by town and name."""
+    scope = back_office_scope(user)
+    qs = access.orgs_visible_to(user).filter(
+        _managed_q(scope), lat__isnull=False, lng__isnull=False, is_active=True
+    )
+    return list(qs.select_related("parent").order_by("level", "name", "id"))
+
+
+def org_parents_for_user(user) -> list[Organisation]:
+    """Where the caller may add an organisation: a county admin under the county or any active
+    town, a town admin under their own town."""
+    scope = back_office_scope(user)
+    qs = access.orgs_visible_to(user).filter(
+        _managed_q(scope), level__in=(OrgLevel.COUNTY, OrgLevel.TOWN), is_active=True
+    )
+    return [o for o in qs.order_by("level", "name", "id") if access.may_create_org(user, parent=o)]
+
+
+def org_to_manage(user, org_id) -> Organisation:
+    """An organisation the caller may change (edit, deactivate): 404 outside their area, 403
+    inside it but not theirs to change (a town admin and their own town or the county)."""
+    back_office_scope(user)
+    org = access.org_for_user(user, org_id)
+    if not access.may_edit_org(user, org):
+        raise Forbidden(_("You may not change this organisation."))
+    return org

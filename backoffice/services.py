@@ -1,4 +1,5 @@
-"""Writes of the back office: starting and running imports, issuing initial passwords."""
+"""Writes of the back office: starting and running imports, issuing initial passwords,
+deactivating and reactivating organisations."""
 
 import logging
 import secrets
@@ -16,7 +17,9 @@ from accounts.models import User
 from core.audit import audit
 from core.errors import Conflict, Forbidden, InvalidInput, ServiceError
 from core.text import clean_text
+from orgs.models import Organisation, OrgLevel
 
+from . import selectors
 from .imports import KINDS
 from .imports.cells import RowErrors
 from .imports.files import check_upload, read_sheet
@@ -294,3 +297,73 @@ def import_passwords_issue(*, actor, job: ImportJob) -> list[dict]:
             after={"logins": len(users)},
         )
     return rows
+
+
+# --- Organisations: deactivate and reactivate -----------------------------------------------
+# Here rather than beside org_create (access.services) because the refusal counts bookings
+# and demands, which live on floors above the access app.
+
+MAX_REASON = 300
+
+
+def _org_move_checked(actor, org: Organisation, reason) -> str:
+    if not access.may_edit_org(actor, org):
+        raise Forbidden(_("You may not change this organisation."))
+    if org.level == OrgLevel.COUNTY:
+        raise Conflict(_("A county cannot be deactivated."), code="bad_state")
+    return clean_text(reason, field="reason", max_length=MAX_REASON)
+
+
+def org_deactivate(*, actor, org: Organisation, reason: str) -> Organisation:
+    """Deactivate an organisation (a town: its branches with it): it can no longer book or
+    post demands and leaves the pickers, its history stays. Refused (409 `org_busy`, naming
+    the numbers) while it, or a town's branch, has open bookings or demands. The row is locked
+    while they are counted, and booking and posting lock it too (access.services.
+    org_require_active), so one made at the same moment is either counted or refused."""
+    reason = _org_move_checked(actor, org, reason)
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=org.pk)
+        if not locked.is_active:
+            raise Conflict(_("This organisation is already deactivated."), code="bad_state")
+        bookings, demands = selectors.org_open_work(locked)
+        if bookings or demands:
+            raise Conflict(
+                _(
+                    "It still has %(bookings)d open bookings and %(demands)d open demands "
+                    "(a town's branches included): cancel them or let them finish first."
+                )
+                % {"bookings": bookings, "demands": demands},
+                code="org_busy",
+            )
+        Organisation.objects.filter(pk=org.pk).update(is_active=False, updated_at=timezone.now())
+        audit(
+            actor=actor,
+            action="org.deactivate",
+            obj=locked,
+            county_id=locked.county_id,
+            before={"is_active": True},
+            after={"is_active": False, "reason": reason},
+        )
+    org.refresh_from_db()
+    return org
+
+
+def org_reactivate(*, actor, org: Organisation, reason: str) -> Organisation:
+    """Make a deactivated organisation active again (compare-and-set: of two at once, one)."""
+    reason = _org_move_checked(actor, org, reason)
+    with transaction.atomic():
+        moved = Organisation.objects.filter(pk=org.pk, is_active=False).update(
+            is_active=True, updated_at=timezone.now()
+        )
+        if moved != 1:
+            raise Conflict(_("This organisation is already active."), code="bad_state")
+        audit(
+            actor=actor,
+            action="org.reactivate",
+            obj=org,
+            county_id=org.county_id,
+            before={"is_active": False},
+            after={"is_active": True, "reason": reason},
+        )
+    org.refresh_from_db()
+    return org

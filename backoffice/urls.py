@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import course_pages, lecturer_pages, views
+from . import course_pages, lecturer_pages, org_pages, views
 
 app_name = "backoffice"
 
@@ -44,4 +44,12 @@ urlpatterns += [
         lecturer_pages.lecturer_status,
         name="lecturer_status",
     ),
+]
+
+# Organisations (org_pages.py).
+urlpatterns += [
+    path("orgs/", org_pages.org_list, name="org_list"),
+    path("orgs/new/", org_pages.org_create, name="org_create"),
+    path("orgs/<int:org_id>/edit/", org_pages.org_edit, name="org_edit"),
+    path("orgs/<int:org_id>/deactivate/", org_pages.org_deactivate, name="org_deactivate"),
 ]

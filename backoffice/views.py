@@ -1,4 +1,5 @@
-"""The county back office (/manage/): imports and the audit trail, for county admins."""
+"""The county back office (/manage/): imports and the audit trail, for county admins; the
+index for town admins too (the organisation pages are in org_pages.py)."""
 
 from datetime import date, datetime, time, timedelta
 
@@ -16,6 +17,7 @@ from core.errors import Conflict
 from core.pages import filters_from, form_page, paged
 from core.xlsx import append_row, xlsx_response
 from courses.selectors import courses_awaiting_review_count
+from orgs.models import Organisation
 
 from . import selectors, services
 from .forms import AuditFilterForm, ImportForm
@@ -28,10 +30,14 @@ AUDIT_PAGE_SIZE = 50
 
 @login_required
 def index(request):
-    selectors.back_office_county_id(request.user)
+    """County admins see every back-office page; town admins the ones that are theirs."""
+    scope = selectors.back_office_scope(request.user)
     context = {
-        "county": selectors.back_office_county(request.user),
-        "courses_waiting": courses_awaiting_review_count(request.user),
+        "county": Organisation.objects.get(pk=scope.county_id),
+        "is_county_admin": scope.is_county_admin,
+        "courses_waiting": courses_awaiting_review_count(request.user)
+        if scope.is_county_admin
+        else 0,
     }
     return render(request, "backoffice/index.html", context)
 

@@ -67,6 +67,9 @@ def clean_coordinates(lat, lng, *, required: bool = False) -> tuple[float | None
     errors = {}
     values = {}
     for name, value, low, high in (("lat", lat, 3.5, 53.6), ("lng", lng, 73.4, 135.1)):
+        if value is None:
+            errors[name] = _("Enter both the latitude and the longitude, or neither.")
+            continue
         try:
             number = float(value)
         except (TypeError, ValueError):

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import access
+from access.services import org_require_active
 from core.audit import audit
 from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
 from core.text import clean_coordinates, clean_text, parse_id
@@ -56,6 +57,7 @@ def demand_create(
         raise Forbidden(_("You may not post demands for this organisation.")) from None
     if not access.may_book_for(actor, org):
         raise Forbidden(_("You may not post demands for this organisation."))
+    org_require_active(org)
     errors = FieldErrors()
     topic = errors.check(clean_text, topic, field="topic", max_length=MAX_TOPIC)
     if topic is not None and not any(ch.isalnum() for ch in topic):
@@ -99,6 +101,8 @@ def demand_create(
     errors.raise_if_any()
 
     with transaction.atomic():
+        # Against a concurrent deactivation of the organisation, serialised on its row.
+        org_require_active(org, lock=True)
         demand = Demand.objects.create(
             county_id=org.county_id, org=org, topic=topic, category=category or "", window_start=start,
             window_end=end, duration_minutes=duration_minutes, venue=venue, lat=coords[0], lng=coords[1],
@@ -355,6 +359,8 @@ def demand_grab(*, actor, demand: Demand, course_id, start: datetime) -> Booking
         with transaction.atomic():
             lock_lecturer(lecturer_id)
             require_available(lecturer_id)  # not moved to cold store meanwhile
+            # A deactivation of the organisation counts this demand as open or sees the booking.
+            org_require_active(demand.org, lock=True)
             # The same travel buffer the recommendations kept free.
             if lecturer_is_busy(lecturer_id, start_at - buffer, end_at + buffer):
                 raise Conflict(

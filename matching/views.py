@@ -155,6 +155,8 @@ def demand_list(request):
 def demand_new(request):
     user = request.user
     orgs = access.orgs_bookable_by(user)
+    if not orgs and access.acts_only_for_inactive_orgs(user):
+        raise Forbidden(access.ORG_INACTIVE, code="org_inactive")
     if not orgs:
         raise Forbidden(
             _("Only branch secretaries and town or county administrators can post demands.")

@@ -11,8 +11,10 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ("name", "level", "parent", "county", "group", "address")
-    list_filter = ("level", "group", "county")
+    list_display = ("name", "level", "parent", "county", "group", "address", "is_active")
+    list_filter = ("level", "group", "is_active", "county")
+    # Deactivation checks for open bookings and demands: only the back office's service moves it.
+    readonly_fields = ("is_active",)
     search_fields = ("name", "address")
     autocomplete_fields = ("parent", "county")
     inlines = [MembershipInline]

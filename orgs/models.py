@@ -54,6 +54,9 @@ class Organisation(TimeStampedModel):
     lng = models.FloatField(_("longitude"), null=True, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
+    # A deactivated organisation keeps its history but can no longer book or post demands
+    # (a town's branches neither); the back office deactivates it (backoffice.services).
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("organisation")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotFound
 from core.text import parse_id
@@ -169,14 +170,21 @@ def may_configure_county(user) -> bool:
 
 
 def may_create_org(user, *, parent: Organisation) -> bool:
+    """Add an organisation under `parent`: county admins anywhere in their county, town admins
+    under their own town (its branches; towns hang under the county only)."""
     scope = scope_for(user)
-    return scope.is_county_admin and parent.county_id == scope.county_id
+    if scope.county_id is None or parent.county_id != scope.county_id:
+        return False
+    return scope.is_county_admin or parent.pk in scope.town_ids
 
 
 def may_edit_org(user, org: Organisation) -> bool:
-    """Change an organisation's member group, address and place: county admins, in their county."""
+    """Change, deactivate or reactivate an organisation: county admins in their county, town
+    admins the branches of their own town."""
     scope = scope_for(user)
-    return scope.is_county_admin and org.county_id == scope.county_id
+    if scope.county_id is None or org.county_id != scope.county_id:
+        return False
+    return scope.is_county_admin or org.parent_id in scope.town_ids
 
 
 # --- Lecturer and course catalogue ------------------------------------------------------
@@ -301,9 +309,35 @@ def may_book_for(user, org: Organisation) -> bool:
     return org.level != OrgLevel.COUNTY and acts_for_org(user, org)
 
 
+def active_orgs_q(prefix: str = "") -> Q:
+    """Organisations that may book and post demands: active, and so is their town (a county,
+    the parent of a town, is never deactivated)."""
+    return Q(**{f"{prefix}is_active": True, f"{prefix}parent__is_active": True})
+
+
+ORG_INACTIVE = _(
+    "This organisation has been deactivated: it can no longer book lecturers or post demands."
+)
+
+
+def acts_only_for_inactive_orgs(user) -> bool:
+    """Is every organisation the caller books for as secretary or town admin deactivated? The
+    booking and demand pages then say so instead of a plain refusal."""
+    scope = scope_for(user)
+    held = [*scope.branch_ids, *scope.town_ids]
+    if scope.is_county_admin or not held:
+        return False
+    return not Organisation.objects.filter(active_orgs_q(), pk__in=held).exists()
+
+
 def orgs_bookable_by(user) -> list[Organisation]:
-    """Organisations the caller may book for (may_book_for), by level and name."""
-    qs = orgs_visible_to(user).exclude(level=OrgLevel.COUNTY).select_related("parent")
+    """Active organisations the caller may book for (may_book_for), by level and name."""
+    qs = (
+        orgs_visible_to(user)
+        .filter(active_orgs_q())
+        .exclude(level=OrgLevel.COUNTY)
+        .select_related("parent")
+    )
     return [org for org in qs.order_by("level", "name", "id") if may_book_for(user, org)]
 
 

@@ -32,7 +32,9 @@ def navigation(request):
     if scope.is_county_admin:
         # Desktop only: the phone's tab bar is full; on phones the home page links there.
         entries.append(("delivery_list", _("Message delivery"), "送", False))
-        # The back office (/manage/): imports and the audit trail. Desktop only as well.
+    if scope.is_county_admin or scope.is_town_admin:
+        # The back office (/manage/); town admins manage their town's branches there.
+        # Desktop only as well.
         entries.append(("backoffice:index", pgettext_lazy("nav", "Manage"), "管", False))
     entries.append(("inbox", _("Messages"), "信", True))
     path = request.path

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import access
+from access.services import org_require_active
 from core.audit import audit
 from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
 from core.text import clean_text, parse_id
@@ -251,6 +252,7 @@ def booking_create(
         raise Forbidden(_("You may not book for this organisation.")) from None
     if not access.may_book_for(actor, org):
         raise Forbidden(_("You may not book for this organisation."))
+    org_require_active(org)
     try:
         lecturer = lecturer_for_user(actor, lecturer_id)
     except NotFound:
@@ -316,6 +318,8 @@ def booking_create(
         # the lecturer's row, so the request never lands after the lecturer left.
         lock_lecturer(lecturer.pk)
         require_available(lecturer.pk)
+        # Against a concurrent deactivation of the organisation, serialised on its row.
+        org_require_active(org, lock=True)
         slot = OfferingSlot.objects.filter(
             offering__lecturer=lecturer, start_at__lte=start, end_at__gte=end
         ).first()

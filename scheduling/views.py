@@ -404,6 +404,8 @@ def booking_new(request):
         return redirect("lecturer_list")
     lecturer = lecturer_for_user(user, lecturer_id)
     orgs = access.orgs_bookable_by(user)
+    if not orgs and access.acts_only_for_inactive_orgs(user):
+        raise Forbidden(access.ORG_INACTIVE, code="org_inactive")
     if not orgs:
         raise Forbidden(_("Only branch secretaries and town or county administrators can book."))
     rules = CountySettings.for_county(lecturer.county_id)

@@ -32,7 +32,8 @@ def test_a_county_admin_creates_under_the_own_county_and_each_is_audited(world):
 
 @pytest.mark.parametrize("who", ["town_admin", "secretary", "lecturer", "outsider"])
 def test_nobody_else_creates_and_nothing_of_the_call_is_written(world, who):
-    rows = [row("新村", "village", world.town), row("又一村", "village", world.town)]
+    # a town admin may add branches to their own town only (one row of the call is another's)
+    rows = [row("新村", "village", world.town), row("又一村", "village", world.other_town)]
     with pytest.raises(Forbidden):
         services.orgs_create_many(actor=getattr(world, who), rows=rows)
     assert not Organisation.objects.filter(name__in=["新村", "又一村"]).exists()
@@ -71,8 +72,10 @@ def test_changes_are_compare_and_set_and_audited(world):
     assert (world.unit.address, world.branch.address) == ("", "村委会")
     with pytest.raises(Forbidden):
         services.orgs_update_many(
-            actor=world.town_admin,
-            updates=[(world.branch.pk, world.branch.updated_at, {}, {"address": "镇里改的"})],
+            actor=world.town_admin,  # another town's branch
+            updates=[
+                (world.other_branch.pk, world.other_branch.updated_at, {}, {"address": "镇里改的"})
+            ],
         )
     with pytest.raises(Forbidden):  # another county's organisation is not found for this admin
         services.orgs_update_many(

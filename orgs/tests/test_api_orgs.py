@@ -64,13 +64,25 @@ def test_a_county_admin_creates_a_branch(world, api_as):
     ).exists()
 
 
-@pytest.mark.parametrize("who", ["town_admin", "secretary", "lecturer"])
+@pytest.mark.parametrize("who", ["secretary", "lecturer"])
 def test_others_may_not_create(world, api_as, who):
     payload = {"name": "X村党支部", "level": "village", "parent_id": world.town.pk}
     response = api_as(getattr(world, who)).post("/api/v1/orgs", payload)
-    # The town admin sees the town, so is refused; the others do not even see the parent.
-    assert response.status_code == (403 if who == "town_admin" else 422)
+    # They do not even see the parent.
+    assert response.status_code == 422
     assert not Organisation.objects.filter(name="X村党支部").exists()
+
+
+def test_a_town_admin_adds_branches_to_their_own_town_only(world, api_as):
+    api = api_as(world.town_admin)
+    mine = api.post("/api/v1/orgs", {"name": "X村党支部", "level": "village", "parent_id": world.town.pk})  # fmt: skip
+    assert mine.status_code == 201 and mine.json()["parent_id"] == world.town.pk
+    # another town is outside their area; a town is the county's to add
+    other = api.post("/api/v1/orgs", {"name": "Y村党支部", "level": "village", "parent_id": world.other_town.pk})  # fmt: skip
+    assert other.status_code == 422 and "parent_id" in other.json()["fields"]
+    town = api.post("/api/v1/orgs", {"name": "新镇", "level": "town", "parent_id": world.county.pk})
+    assert town.status_code == 403 and town.json()["detail"] == "只有县里可以添加乡镇。"
+    assert not Organisation.objects.filter(name__in=["Y村党支部", "新镇"]).exists()
 
 
 def test_an_outsider_cannot_create_inside_another_county(world, api_as):

@@ -23,8 +23,16 @@ def test_county_admins_have_the_back_office_in_the_top_bar(world, client):
     assert '<a href="/manage/" class="active" aria-current="page">管理</a>' in top
 
 
-@pytest.mark.parametrize("who", ["town_admin", "secretary", "lecturer"])
+@pytest.mark.parametrize("who", ["secretary", "lecturer"])
 def test_nobody_else_sees_it(world, client, who):
     top, tabs = bars(client, getattr(world, who))
     assert "/manage/" not in top + tabs
     assert client.get("/manage/").status_code == 403
+
+
+def test_a_town_admin_reaches_their_organisation_pages(world, client):
+    top, tabs = bars(client, world.town_admin, "/manage/orgs/")
+    assert '<a href="/manage/" class="active" aria-current="page">管理</a>' in top
+    assert "/manage/" not in tabs  # desktop only, as for the county; on phones the home page
+    home = client.get("/").content.decode()
+    assert 'href="/manage/orgs/" data-testid="open-manage"' in home
