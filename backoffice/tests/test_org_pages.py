@@ -101,7 +101,7 @@ def test_a_county_admin_sees_the_tree_with_counts_and_badges(world, client):
     assert 'data-testid="org-count">2 个乡镇 · 4 个支部 · 1 个已停用' in html
     assert html.count('data-testid="org-group"') == 3  # the county, then each town
     east = html.split(f'id="org-{world.branch.pk}"')[1].split("</li>")[0]
-    assert "1 个未完成约课" in east and "1 名讲师" in east and "有坐标" in east
+    assert "1 个未完成约课" in east and "1名讲师" in east and "有坐标" in east
     south = html.split(f'id="org-{world.sibling_branch.pk}"')[1].split("</li>")[0]
     assert 'data-testid="inactive-badge"' in south and "无坐标" in south and "重新启用" in south
     assert 'data-testid="add-town"' in html
