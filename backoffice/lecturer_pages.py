@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 import access
 from core.errors import Conflict, Forbidden
 from core.pages import form_page
+from courses.services import course_create
 from lecturers import services
 from lecturers.lifecycle import lecturer_status_change
 
 from . import selectors
+from .course_forms import CourseForm
 from .forms import HonourGrantForm, LecturerEditForm, ReasonForm, StatusMoveForm
 
 
@@ -167,4 +169,30 @@ def lecturer_status(request, lecturer_id):
     context = {"lecturer": lecturer, **facts}
     return form_page(
         request, form, move, template="backoffice/lecturers/status.html", context=context
+    )
+
+
+@login_required
+def lecturer_course_new(request, lecturer_id):
+    """The county adds a course to a lecturer's list: offered at once, with its first
+    CourseRevision (a lecturer's own proposals wait for review instead: /my/courses/)."""
+    user = request.user
+    lecturer = selectors.lecturer_managed_by(user, lecturer_id)
+    if not access.may_edit_courses_of(user, lecturer):
+        raise Forbidden()
+    form = CourseForm(request.POST or None, request.FILES or None)
+
+    def add(data):
+        course = course_create(
+            actor=user, lecturer=lecturer, attachment=data["attachment"], **form.service_values()
+        )
+        messages.success(request, _("“%(title)s” is added and offered.") % {"title": course.title})
+        return redirect("backoffice:lecturer_manage", lecturer.pk)
+
+    return form_page(
+        request,
+        form,
+        add,
+        template="backoffice/lecturers/course_new.html",
+        context={"lecturer": lecturer},
     )

@@ -176,6 +176,7 @@ def lecturer_management(user, lecturer: Lecturer) -> dict:
         "sessions": sessions,
         "sessions_held": sum(1 for b in sessions if b.status == BookingStatus.COMPLETED),
         "is_county": access.may_set_county_terms(user, lecturer),
+        "may_add_course": access.may_edit_courses_of(user, lecturer),
     }
 
 

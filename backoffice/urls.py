@@ -44,6 +44,11 @@ urlpatterns += [
         lecturer_pages.lecturer_status,
         name="lecturer_status",
     ),
+    path(
+        "lecturers/<int:lecturer_id>/courses/new/",
+        lecturer_pages.lecturer_course_new,
+        name="lecturer_course_new",
+    ),
 ]
 
 # Organisations (org_pages.py).

@@ -497,3 +497,32 @@ def test_admins_saving_photos_at_once_one_wins_and_no_file_is_left_over(world, s
     stored = sorted(p.name for p in (settings.MEDIA_ROOT / "lecturers").iterdir())
     assert stored == [zhang.photo.name.split("/")[-1]]
     assert AuditLog.objects.filter(action="lecturer.update").count() == 1
+
+
+def test_the_county_adds_a_course_that_is_offered_at_once(world, login, client, chen):
+    from courses.models import Course, CourseRevision
+
+    url = f"/manage/lecturers/{chen.pk}/courses/new/"
+    course = {"title": "红色家书里的初心", "category": "revolutionary_tradition",
+              "outline": "一、家书 二、初心", "duration_minutes": 90, "audiences": ["rural"]}  # fmt: skip
+    for who in (world.town_admin, world.lecturer, world.secretary, world.outsider):
+        login(who)
+        assert client.get(url).status_code in (403, 404), who
+        assert client.post(url, course).status_code in (403, 404), who
+    client.logout()
+    assert client.get(url).status_code == 302  # to the login page
+    login(world.county_admin)
+    page = client.get(f"/manage/lecturers/{chen.pk}/")
+    assert 'data-testid="add-course"' in page.content.decode()
+    bad = client.post(url, {**course, "title": "", "duration_minutes": "九十"})
+    assert bad.status_code == 422
+    assert {"title", "duration_minutes"} <= set(bad.context["form"].errors)
+    assert not Course.objects.filter(lecturer=chen).exists()
+    response = client.post(url, course)
+    assert response.status_code == 302 and response.url == f"/manage/lecturers/{chen.pk}/"
+    added = Course.objects.get(lecturer=chen)
+    assert (added.status, added.audiences) == ("active", ["rural"])
+    assert CourseRevision.objects.filter(course=added, kind="created").count() == 1
+    assert AuditLog.objects.filter(action="course.create", object_id=str(added.pk)).exists()
+    login(world.secretary)
+    assert added.title in client.get("/courses/").content.decode()
