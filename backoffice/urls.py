@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import lecturer_list_pages, views
 
 app_name = "backoffice"
 
@@ -12,4 +12,11 @@ urlpatterns = [
     path("import/<int:job_id>/status/", views.import_status, name="import_status"),
     path("import/<int:job_id>/passwords/", views.import_passwords, name="import_passwords"),
     path("audit/", views.audit, name="audit"),
+    path("lecturers/", lecturer_list_pages.lecturer_list, name="lecturer_list"),
+    path("lecturers/new/", lecturer_list_pages.lecturer_create, name="lecturer_create"),
+    path(
+        "lecturers/new/<int:lecturer_id>/",
+        lecturer_list_pages.lecturer_created,
+        name="lecturer_created",
+    ),
 ]
