@@ -334,7 +334,7 @@ class BulkRefused(Conflict):
 
     def __init__(self, problems: list[tuple[str, str]]):
         self.problems = problems
-        listed = _("; ").join(f"{name}: {why}" for name, why in problems)
+        listed = _("; ").join(_("%(name)s: %(why)s") % {"name": n, "why": w} for n, w in problems)
         super().__init__(
             _("Nothing was changed, because these lecturers cannot be: %(list)s.")
             % {"list": listed}
