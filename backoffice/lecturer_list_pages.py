@@ -4,7 +4,7 @@ lecturer, for county admins over the county and town admins over their town's le
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
 import access
@@ -41,7 +41,10 @@ def lecturer_list(request):
             reason=data["reason"],
             level=data.get("level", ""),
         )
-        messages.success(request, _("%(n)d lecturers changed.") % {"n": count})
+        messages.success(
+            request,
+            ngettext("%(n)d lecturer changed.", "%(n)d lecturers changed.", count) % {"n": count},
+        )
         return redirect(request.get_full_path())
 
     listing = paged(request, rows, PAGE_SIZE)

@@ -15,7 +15,7 @@ from courses.models import Course
 from lecturers.models import Lecturer, LecturerHonour, LecturerStatusChange
 from lecturers.selectors import lecturer_list_for_user
 from notifications.models import InboxMessage, OutboxMessage
-from orgs.models import Role
+from orgs.models import CountySettings, Role
 from scheduling.models import Booking
 
 LIST = "/manage/lecturers/"
@@ -334,6 +334,14 @@ def test_two_admins_activating_the_same_candidates_at_once_move_each_once(world)
 # --- adding a lecturer ------------------------------------------------------------------------
 
 
+@pytest.fixture
+def no_quiet_hours(world):
+    """SMS go out at once, whatever the hour the test runs at."""
+    CountySettings.objects.update_or_create(
+        county=world.county, defaults={"quiet_hours_start": 0, "quiet_hours_end": 0}
+    )
+
+
 def create_payload(world, **change):
     payload = {
         "name": "陈新讲", "phone": "13712345678", "source": "grassroots_secretary",
@@ -387,7 +395,7 @@ def test_the_new_lecturer_logs_in_with_it_and_must_change_it(world, client):
     assert response.redirect_chain and "/accounts/password/" in response.redirect_chain[-1][0]
 
 
-def test_the_password_goes_by_sms_and_never_into_the_inbox(world, client, sms_provider, django_capture_on_commit_callbacks):  # fmt: skip
+def test_the_password_goes_by_sms_and_never_into_the_inbox(no_quiet_hours, world, client, sms_provider, django_capture_on_commit_callbacks):  # fmt: skip
     from notifications import outbox
 
     client.force_login(world.county_admin)
@@ -409,7 +417,7 @@ def test_the_password_goes_by_sms_and_never_into_the_inbox(world, client, sms_pr
     assert sms.params["password"] == "******" and "******" in sms.body
 
 
-def test_a_failed_password_sms_forgets_it_and_is_not_sent_again(world, client, sms_provider, django_capture_on_commit_callbacks):  # fmt: skip
+def test_a_failed_password_sms_forgets_it_and_is_not_sent_again(no_quiet_hours, world, client, sms_provider, django_capture_on_commit_callbacks):  # fmt: skip
     from core.errors import Conflict
     from notifications import outbox
     from notifications.services import delivery_resend
@@ -426,7 +434,7 @@ def test_a_failed_password_sms_forgets_it_and_is_not_sent_again(world, client, s
     assert OutboxMessage.objects.get(pk=sms.pk).status == "failed"
 
 
-def test_the_log_channel_never_writes_the_password(world, client, caplog, django_capture_on_commit_callbacks):  # fmt: skip
+def test_the_log_channel_never_writes_the_password(no_quiet_hours, world, client, caplog, django_capture_on_commit_callbacks):  # fmt: skip
     from notifications import outbox
 
     outbox.get_channel.cache_clear()
