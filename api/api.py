@@ -5,8 +5,11 @@ from .errors import install_handlers
 from .limits import document_too_large, limit_body
 from .routers import (
     accounts,
+    appraisal,
     backoffice,
+    classrooms,
     courses,
+    development,
     evaluation,
     lecturers,
     matching,
@@ -40,3 +43,6 @@ api.add_router("", notifications.router)
 api.add_router("", matching.router)
 api.add_router("", evaluation.router)
 api.add_router("", backoffice.router)
+api.add_router("", development.router)
+api.add_router("", appraisal.router)
+api.add_router("", classrooms.router)

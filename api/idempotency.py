@@ -11,7 +11,7 @@ import functools
 import hashlib
 
 from django.db import IntegrityError, transaction
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse, RawPostDataException
 from django.utils.translation import gettext as _
 
 from accounts.services import api_token_user
@@ -31,6 +31,24 @@ def _error(status: int, code: str, detail: str) -> JsonResponse:
     return JsonResponse({"detail": detail, "code": code}, status=status)
 
 
+def _body_digest(request) -> str:
+    try:
+        return hashlib.sha256(request.body).hexdigest()
+    except RawPostDataException:
+        # An upload to a path that takes larger files (settings.LARGE_UPLOAD_PATHS) was parsed
+        # from the stream, its files spooled to disk: the digest is of its fields and files.
+        digest = hashlib.sha256()
+        for name, values in sorted(request.POST.lists()):
+            digest.update(repr((name, values)).encode())
+        for name, files in sorted(request.FILES.lists()):
+            for upload in files:
+                digest.update(repr((name, upload.name, upload.size)).encode())
+                for chunk in upload.chunks():
+                    digest.update(chunk)
+                upload.seek(0)
+        return digest.hexdigest()
+
+
 def idempotent(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -46,7 +64,7 @@ def idempotent(view):
                 "bad_idempotency_key",
                 _("The Idempotency-Key header must be 1-100 printable characters."),
             )
-        digest = hashlib.sha256(request.body).hexdigest()
+        digest = _body_digest(request)
         with transaction.atomic():
             try:
                 with transaction.atomic():

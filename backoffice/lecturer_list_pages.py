@@ -8,11 +8,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
 import access
+from core.pages import filters_from, form_page, paged
 from core.text import mask_phone
 
 from . import selectors, services
 from .forms import LecturerBulkForm, LecturerCreateForm, LecturerFilterForm
-from .pages import filters_from, form_page, paged
 
 PAGE_SIZE = 30
 # Where the initial password waits, in the session, for the one page that shows it.

@@ -13,13 +13,14 @@ from openpyxl import Workbook
 import access
 from accounts import views as account_views
 from core.errors import Conflict
+from core.pages import filters_from, form_page, paged
 from core.xlsx import append_row, xlsx_response
+from courses.selectors import courses_awaiting_review_count
 
 from . import selectors, services
 from .forms import AuditFilterForm, ImportForm
 from .imports.template import template_workbook
 from .models import ImportKind
-from .pages import filters_from, form_page, paged
 
 IMPORTS_PAGE_SIZE = 10
 AUDIT_PAGE_SIZE = 50
@@ -28,7 +29,10 @@ AUDIT_PAGE_SIZE = 50
 @login_required
 def index(request):
     selectors.back_office_county_id(request.user)
-    context = {"county": selectors.back_office_county(request.user)}
+    context = {
+        "county": selectors.back_office_county(request.user),
+        "courses_waiting": courses_awaiting_review_count(request.user),
+    }
     return render(request, "backoffice/index.html", context)
 
 

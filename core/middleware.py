@@ -65,9 +65,7 @@ class RequestGuardMiddleware:
         # The few addresses that take a larger file (an Excel import) have their own ceiling;
         # their bodies are parsed as a stream, files spooled to disk, never held whole.
         streamed_limit = (
-            getattr(settings, "LARGE_UPLOAD_PATHS", {}).get(request.path_info)
-            if request.method == "POST"
-            else None
+            _large_upload_limit(request.path_info) if request.method == "POST" else None
         )
         if length > (streamed_limit or settings.DATA_UPLOAD_MAX_MEMORY_SIZE):
             return 413, "too_large", None
@@ -114,6 +112,15 @@ class RequestGuardMiddleware:
 
 
 _INVALID_CHARACTER = _("Contains an invalid character.")
+
+
+def _large_upload_limit(path: str) -> int | None:
+    """The ceiling of a path that takes a larger file (settings.LARGE_UPLOAD_PATHS, whose keys
+    are regular expressions of whole paths; `re` keeps them compiled)."""
+    for pattern, limit in getattr(settings, "LARGE_UPLOAD_PATHS", {}).items():
+        if re.fullmatch(pattern, path):
+            return limit
+    return None
 
 
 def _names_holding_nul(query) -> list[str]:

@@ -1,9 +1,13 @@
+import uuid
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel
+from core.storage import private_storage
 from lecturers.models import HonourTitle
 from orgs.models import MemberGroup
 
@@ -41,6 +45,15 @@ class CourseStatus(models.TextChoices):
     RETIRED = "retired", pgettext_lazy("course status", "Retired")
 
 
+def courseware_name(county_id: int, suffix: str) -> str:
+    """Courseware is stored under a name of our own (the uploader's is kept in `*_name`)."""
+    return f"courseware/{county_id}/{uuid.uuid4().hex}{suffix}"
+
+
+def courseware_path(course, filename: str) -> str:
+    return courseware_name(course.county_id, PurePosixPath(filename).suffix.lower())
+
+
 class Course(TimeStampedModel):
     """A course a lecturer gives (L5 course card; L13 each lecturer develops 1-2)."""
 
@@ -75,6 +88,21 @@ class Course(TimeStampedModel):
                  (CourseStatus.RETURNED, _("Returned for changes"))],
     )  # fmt: skip
     review_note = models.CharField(_("reason for returning"), max_length=300, blank=True)
+    # The courseware (PDF, PPT/PPTX, DOC/DOCX; courses/courseware.py), in private storage; the
+    # name is the one it was uploaded with. A new file proposed by the lecturer for an offered
+    # course waits in `pending_attachment` with the rest of the proposed change.
+    attachment = models.FileField(
+        _("courseware"), upload_to=courseware_path, storage=private_storage, blank=True,
+        max_length=200,
+    )  # fmt: skip
+    attachment_name = models.CharField(_("courseware file name"), max_length=200, blank=True)
+    pending_attachment = models.FileField(
+        _("proposed courseware"), upload_to=courseware_path, storage=private_storage, blank=True,
+        max_length=200,
+    )  # fmt: skip
+    pending_attachment_name = models.CharField(
+        _("proposed courseware file name"), max_length=200, blank=True
+    )
     score = models.FloatField(_("score"), null=True, blank=True, editable=False)
     star = models.PositiveSmallIntegerField(_("star level"), null=True, blank=True, editable=False)
     rating_count = models.PositiveIntegerField(_("ratings"), default=0, editable=False)
@@ -109,6 +137,17 @@ class Course(TimeStampedModel):
 
     def get_classroom_labels(self) -> list[str]:
         return [str(Classroom(c).label) for c in self.classrooms if c in Classroom.values]
+
+    def get_pending_change_labels(self) -> list[str]:
+        """What a proposed new version changes, in words."""
+        labels = [
+            str(self._meta.get_field(name).verbose_name)
+            for name in self.pending_change
+            if name in {f.name for f in self._meta.fields}
+        ]
+        if self.pending_attachment:
+            labels.append(str(self._meta.get_field("attachment").verbose_name))
+        return labels
 
 
 class CourseHonour(TimeStampedModel):

@@ -4,3 +4,8 @@ from django.dispatch import Signal
 # `actor`, `approved` (bool), `reason` (empty when approved) and `is_change` (a new version of
 # an offered course rather than a new course). Notifications tells the lecturer.
 course_reviewed = Signal()
+
+# Sent inside the transaction of a lecturer's proposal that awaits the county's review: a new
+# course, a returned one sent again, or a new version of an offered one (`is_change`), with
+# `course` and `actor`. Notifications tells the county's admins.
+course_submitted = Signal()

@@ -1,13 +1,19 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from lecturers.forms import CatalogueFilterForm
 from lecturers.selectors import may_book_lecturer
 from orgs import rules as access_rules
 
+from .courseware import courseware_response
 from .models import Category, CourseStatus
-from .selectors import course_detail_for_user, course_list_for_user
+from .selectors import (
+    course_attachment_for_user,
+    course_detail_for_user,
+    course_list_for_user,
+)
 
 PAGE_SIZE = 20
 
@@ -49,3 +55,12 @@ def course_detail(request, course_id):
         and may_book_lecturer(request.user, course.lecturer),
     }
     return render(request, "courses/detail.html", context)
+
+
+@login_required
+@require_GET
+def course_attachment(request, course_id, pending=False):
+    """The courseware, to those who may see the course (the proposed new file: to the
+    lecturer and those who manage them)."""
+    file, name = course_attachment_for_user(request.user, course_id, pending=pending)
+    return courseware_response(file, name)

@@ -7,7 +7,7 @@ minute; all demo accounts share one password hash, computed once.
 import math
 import os
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
@@ -21,6 +21,7 @@ from lecturers.models import HonourTitle, Lecturer, LecturerHonour, LecturerLeve
 from orgs.models import MemberGroup, Membership, Organisation, OrgLevel, Role
 
 from . import demo_catalogue as words
+from .history import replay_past
 
 DEMO_USERNAMES = ("county_admin", "town_admin", "secretary", "lecturer")
 DEFAULT_COUNTY = "青山县"
@@ -50,6 +51,7 @@ class DemoResult:
     lecturers: int
     courses: int
     usernames: list[str]
+    history: dict = field(default_factory=dict)
 
 
 def _point_near(rng: random.Random, lat: float, lng: float, km: float) -> tuple[float, float]:
@@ -377,8 +379,15 @@ class _Builder:
 
 
 def seed_demo(
-    *, county_name: str = DEFAULT_COUNTY, prefix: str = "", seed: int = 2026
+    *,
+    county_name: str = DEFAULT_COUNTY,
+    prefix: str = "",
+    seed: int = 2026,
+    history_days: int = 0,
 ) -> DemoResult:
+    """The demo county; with `history_days`, also that many days of its past, replayed
+    through the services (demo/history.py)."""
+    happened = {}
     with transaction.atomic():
         check_may_seed(county_name, prefix)
         builder = _Builder(county_name=county_name, prefix=prefix, seed=seed)
@@ -387,6 +396,17 @@ def seed_demo(
         courses = builder.build_courses(county, lecturers, mains)
         builder.build_honours(lecturers, courses)
         usernames = builder.build_logins(county, towns, branches, lecturers)
+        if history_days:
+            happened = replay_past(
+                days=history_days,
+                rng=builder.rng,
+                county=county,
+                admin=User.objects.get(username=usernames[0]),
+                branches=branches,
+                lecturers=lecturers,
+                prefix=prefix,
+                password_hash=builder.password_hash,
+            )
     return DemoResult(
         county=county,
         towns=len(towns),
@@ -394,4 +414,5 @@ def seed_demo(
         lecturers=len(lecturers),
         courses=len(courses),
         usernames=usernames,
+        history=happened,
     )

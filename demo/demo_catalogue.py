@@ -188,3 +188,41 @@ TEACHING_STYLES = (
     "情景教学，现场感强",
     "讲故事见长，感染力强",
 )
+
+# --- the replayed year (demo/history.py) ---------------------------------------------------
+# Classrooms of booked sessions, weighted: most in the branch's own room.
+DEMO_CLASSROOMS = ("classroom",) * 6 + ("bench",) * 2 + ("onsite", "cloud")
+DECLINE_REASONS = (
+    "当天已有单位工作安排，无法前往",
+    "时间冲突，建议改期",
+    "近期外出学习，暂不接课",
+)
+CANCEL_REASONS = (
+    "村里临时安排防汛工作，活动延期",
+    "党员集中外出务工，改期举办",
+    "场地临时占用，另行安排",
+)
+TRAINEE_COMMENTS = (
+    "讲得很实在，听得懂、用得上",
+    "结合村里实际，很有启发",
+    "案例生动，希望多来讲",
+    "内容有点多，节奏可以慢一些",
+    "互动环节很好",
+)
+DEMAND_TOPICS = (
+    ("situation_policy", "乡村振兴政策解读"),
+    ("practical_work", "党支部规范化建设"),
+    ("practical_work", "农村电商与产业发展"),
+    ("political_theory", "党章党规学习"),
+    ("revolutionary_tradition", "红色故事宣讲"),
+    ("exemplary_deeds", "身边榜样事迹分享"),
+    ("situation_policy", "基层治理与矛盾调解"),
+    ("practical_work", "发展党员工作流程"),
+)
+OUTSIDE_HOSTS = (
+    "市委党校",
+    "邻县组织部",
+    "市农业农村局",
+    "省委讲师团",
+    "市国资委党委",
+)

@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "scheduling",
     "matching",
     "evaluation",
+    "development",
+    "appraisal",
+    "classrooms",
     "backoffice",
     "api",
     "reports",
@@ -206,11 +209,15 @@ PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "priva
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # An upload of up to 5 MB (invitation letters) plus the rest of its form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
-# POST addresses that take a larger file: an Excel import of up to 10 MB plus its form. Their
+# POST addresses that take a larger file: an Excel import of up to 10 MB plus its form;
+# courseware of up to 20 MB (twice that reaches the form, which names the limit). Their
 # multipart bodies are parsed as a stream (the file spooled to disk) by the request guard.
+# Each key is a regular expression matched against the whole path.
 LARGE_UPLOAD_PATHS = {
     "/api/v1/imports": 10 * 1024 * 1024 + 64 * 1024,
     "/manage/import/": 10 * 1024 * 1024 + 64 * 1024,
+    r"/api/v1/courses/[0-9]+/attachment": 40 * 1024 * 1024 + 64 * 1024,
+    r"/my/courses/(new|[0-9]+/change)/": 40 * 1024 * 1024 + 64 * 1024,
 }
 
 # --- Background tasks -------------------------------------------------------------------
@@ -260,6 +267,7 @@ PERIODIC_JOBS = [
     (15, "notifications.tasks.queue_delivery"),
     (300, "scheduling.reminders.send_due_reminders"),
     (300, "matching.services.demands_widen_due"),
+    (3600, "classrooms.services.issue_reminders_due"),
     (3600, "core.ratelimit.prune"),
     (3600, "accounts.services.login_throttles_prune"),
 ]

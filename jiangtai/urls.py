@@ -28,7 +28,11 @@ urlpatterns = [
     path("", include("scheduling.urls")),
     path("demands/", include("matching.urls")),
     path("", include("evaluation.urls")),
+    path("", include("classrooms.urls")),
     path("manage/", include("backoffice.urls")),
+    path("my/", include("backoffice.urls_my")),
+    path("selection/", include("development.urls")),
+    path("appraisals/", include("appraisal.urls")),
     # The admin's login page goes through the same failed-login throttle as the others.
     # Logged-in people who are not operators are told their back office is at /manage/.
     path("admin/login/", backoffice_views.admin_login),

@@ -3,8 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.models import TimeStampedModel
-from courses.models import Audience, Category, Classroom
+from courses.models import Audience, Category
+from scheduling.models import VenueRequest
 
 
 class DemandStatus(models.TextChoices):
@@ -14,13 +14,10 @@ class DemandStatus(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("demand status", "Cancelled")
 
 
-class Demand(TimeStampedModel):
+class Demand(VenueRequest):
     """An organisation's posted need (需求邀约, L9): the platform recommends lecturers and the
     first notified lecturer to grab it gets a confirmed booking."""
 
-    county = models.ForeignKey(
-        "orgs.Organisation", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
-    )
     org = models.ForeignKey(
         "orgs.Organisation",
         verbose_name=_("organisation"),
@@ -39,14 +36,11 @@ class Demand(TimeStampedModel):
     weekdays = models.PositiveSmallIntegerField(
         _("weekdays"), default=0b1111111, help_text=_("Bit 0 is Monday, bit 6 Sunday.")
     )
-    venue = models.CharField(_("venue"), max_length=200)
     lat = models.FloatField(_("latitude"))
     lng = models.FloatField(_("longitude"))
-    expected_attendees = models.PositiveIntegerField(_("expected attendees"))
     audience = models.CharField(
         _("member group"), max_length=16, choices=Audience.choices, blank=True
     )
-    classroom = models.CharField(_("classroom"), max_length=16, choices=Classroom.choices)
     status = models.CharField(
         _("status"), max_length=16, choices=DemandStatus.choices, default=DemandStatus.OPEN
     )

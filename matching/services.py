@@ -18,6 +18,7 @@ from lecturers.selectors import lecturer_bookable_for
 from notifications.models import Event
 from notifications.services import notify
 from orgs.models import CountySettings, Membership, Role
+from scheduling import venues
 from scheduling.models import Booking, BookingStatus
 from scheduling.services import booking_create, lecturer_is_busy, lock_lecturer
 from scheduling.validation import clean_interval
@@ -47,6 +48,7 @@ def demand_create(
     daily_from: time | None = None,
     daily_until: time | None = None,
     weekdays=None,
+    base_id: int | None = None,
 ) -> Demand:
     try:
         org = access.org_for_user(actor, org_id)
@@ -91,6 +93,9 @@ def demand_create(
         errors.add("category", _("Unknown category."))
     if audience and audience not in Audience.values:
         errors.add("audience", _("Unknown member group."))
+    base_id = errors.check(
+        venues.clean_base_id, actor=actor, county_id=org.county_id, base_id=base_id
+    )
     errors.raise_if_any()
 
     with transaction.atomic():
@@ -100,6 +105,7 @@ def demand_create(
             expected_attendees=expected_attendees, audience=audience or "", classroom=classroom, created_by=actor,
             daily_from=daily_from, daily_until=daily_until, weekdays=days,
         )  # fmt: skip
+        venues.hold(demand, base_id)
         audit(
             actor=actor,
             action="demand.create",
@@ -366,6 +372,7 @@ def demand_grab(*, actor, demand: Demand, course_id, start: datetime) -> Booking
                 classroom=demand.classroom, note=_("Grabbed from the demand “%(topic)s”") % {"topic": demand.topic},
                 status=BookingStatus.CONFIRMED, requested_by=demand.created_by, expires_at=start_at, decided_at=now,
             )  # fmt: skip
+            venues.hold(booking, venues.base_of(demand))
             Demand.objects.filter(pk=demand.pk).update(booking=booking)
             DemandNotice.objects.filter(demand=demand, lecturer_id=lecturer_id).update(
                 outcome=NoticeOutcome.GRABBED
@@ -419,6 +426,7 @@ def demand_invite(*, actor, demand: Demand, lecturer_id, course_id, start: datet
             actor=actor, org_id=demand.org_id, lecturer_id=lecturer_id, course_id=course_id, start=start, end=end,
             venue=demand.venue, expected_attendees=demand.expected_attendees, classroom=demand.classroom,
             note=_("Invited from the demand “%(topic)s”") % {"topic": demand.topic},
+            base_id=venues.base_of(demand),
         )  # fmt: skip
         DemandInvite.objects.create(demand=demand, booking=booking)
     return booking

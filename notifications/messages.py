@@ -117,6 +117,32 @@ TEMPLATES = {
         ),
         _("Your course %(course)s was returned; see the platform for the reason."),
     ),
+    Event.COURSE_SUBMITTED: (
+        _("A course awaits review"),
+        _("%(lecturer)s proposed %(what)s “%(course)s”. Approve it or return it with a reason."),
+        _("%(lecturer)s proposed a course for review; see the platform."),
+    ),
+    Event.APPRAISAL_PUBLISHED: (
+        _("Your appraisal for %(year)s"),
+        _(
+            "The county published the appraisal of %(year)s: your grade is “%(grade)s”. See each figure and the rule that decided it on the platform."
+        ),
+        _("Your appraisal grade for %(year)s is %(grade)s; see the platform."),
+    ),
+    Event.COURSE_TO_DEVELOP: (
+        _("A course to develop"),
+        _(
+            "%(wanted)d members asked for “%(topic)s” and no course answers it yet. Please propose a course on it. %(note)s"
+        ),
+        _("Members ask for a course on %(topic)s; please propose one on the platform."),
+    ),
+    Event.MEETING_ISSUE_DUE: (
+        _("Meeting issue due"),
+        _(
+            "The issue “%(issue)s” from %(meeting)s is yours and due on %(due)s. Please resolve it or report."
+        ),
+        _("Your meeting issue is due on %(due)s; please resolve it."),
+    ),
     # The SMS alone carries the password (models.SECRET_PARAMS): the inbox never holds it.
     Event.LECTURER_ACCOUNT_OPENED: (
         _("Welcome to the lecturer pool"),

@@ -27,6 +27,10 @@ class Event(models.TextChoices):
     LECTURER_STATUS_CHANGED = "lecturer_status_changed", _("Lecturer status changed")
     COURSE_APPROVED = "course_approved", _("Course approved")
     COURSE_RETURNED = "course_returned", _("Course returned")
+    COURSE_SUBMITTED = "course_submitted", _("Course awaiting review")
+    APPRAISAL_PUBLISHED = "appraisal_published", _("Appraisal published")
+    COURSE_TO_DEVELOP = "course_to_develop", _("A course to develop")
+    MEETING_ISSUE_DUE = "meeting_issue_due", _("Meeting issue due")
     LECTURER_ACCOUNT_OPENED = "lecturer_account_opened", _("Lecturer account opened")
 
 

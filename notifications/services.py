@@ -7,6 +7,8 @@ commit a delivery task is queued; the scheduler also picks up what is due (retri
 
 import uuid
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,6 +36,20 @@ def render(event: Event, facts: dict) -> tuple[str, str, str]:
     with translation.override(settings.LANGUAGE_CODE):
         rendered_sms = f"{SMS_SIGNATURE}{sms % facts}"
         return str(title % facts)[:100], str(body % facts)[:500], rendered_sms[:SMS_MAX_CHARS]
+
+
+_replaying = ContextVar("replaying", default=False)
+
+
+@contextmanager
+def replaying_past():
+    """Inside, `notify` files each message in the inbox as read when it is written and sends
+    nothing: the events are the past replayed (the demo county's year), not news to anyone."""
+    token = _replaying.set(True)
+    try:
+        yield
+    finally:
+        _replaying.reset(token)
 
 
 def _deliver_after_commit() -> None:
@@ -70,14 +86,25 @@ def notify(
         standing = relevance.standings([(event, about)], now).get((event, about))
         if standing and outbox.is_urgent(standing.due_at, now=now, morning=sms_at):
             sms_at = now
+    replaying = _replaying.get()
     with transaction.atomic():
         messages = InboxMessage.objects.bulk_create(
             [
-                InboxMessage(recipient=user, event=event, title=title, body=body, url=url, key=key)
+                InboxMessage(
+                    recipient=user,
+                    event=event,
+                    title=title,
+                    body=body,
+                    url=url,
+                    key=key,
+                    read_at=now if replaying else None,
+                )
                 for user in unique.values()
             ],
             ignore_conflicts=True,
         )
+        if replaying:
+            return messages
         queued = [
             row
             for user in unique.values()

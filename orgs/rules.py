@@ -383,3 +383,60 @@ def may_review_ratings(user) -> bool:
 def may_see_session_qr(user, booking) -> bool:
     """The parties of a session print its QR poster."""
     return is_booking_lecturer(user, booking) or acts_for_org(user, booking.org)
+
+
+# --- Selection: calls for nominations and their review (development) -------------------------
+
+
+def may_open_call(user, org: Organisation) -> bool:
+    """Open a call issued by `org`: county admins for the county or any of its towns, town
+    admins for their own town."""
+    scope = scope_for(user)
+    if scope.county_id is None or org.county_id != scope.county_id:
+        return False
+    if org.level == OrgLevel.COUNTY:
+        return scope.is_county_admin
+    return org.level == OrgLevel.TOWN and (scope.is_county_admin or org.pk in scope.town_ids)
+
+
+def may_review_call(user, call) -> bool:
+    """The political review and the panel rating: whoever may open the call."""
+    return may_open_call(user, call.org)
+
+
+def may_approve_call(user, call) -> bool:
+    """The organisational approval (组织认定) is the county organisation department's, whatever
+    the call's level: it adds the lecturer to the county's pool."""
+    scope = scope_for(user)
+    return scope.is_county_admin and scope.county_id == call.county_id
+
+
+def is_from_candidates_unit(user, nomination) -> bool:
+    """The candidate themself (their login or their phone), or anyone holding a role in the
+    candidate's own organisation: never a reviewer of that nomination."""
+    if nomination.user_id is not None and nomination.user_id == user.pk:
+        return True
+    if getattr(user, "phone", "") and user.phone == nomination.phone:
+        return True
+    return Membership.objects.filter(user=user, org_id=nomination.org_id).exists()
+
+
+def calls_q(user) -> Q | None:
+    """Calls are published to the whole county: everyone of the county sees its calls."""
+    scope = scope_for(user)
+    return None if scope.county_id is None else Q(county_id=scope.county_id)
+
+
+def nominations_q(user) -> Q | None:
+    """Nominations: county admins of the county, town admins of their town's calls, and the
+    candidate and whoever submitted one their own."""
+    scope = scope_for(user)
+    if scope.county_id is None:
+        return None
+    q = Q(county_id=scope.county_id)
+    if scope.is_county_admin:
+        return q
+    mine = Q(user_id=user.pk) | Q(submitted_by_id=user.pk)
+    if scope.town_ids:
+        mine |= Q(call__org_id__in=list(scope.town_ids))
+    return q & mine

@@ -2,7 +2,7 @@
 
 from core.pinyin import is_latin, normalise_query, pinyin_keys
 
-from .models import Organisation, OrgLevel
+from .models import Membership, Organisation, OrgLevel, Role
 
 
 def org_label(org: Organisation) -> str:
@@ -31,3 +31,9 @@ def org_search(
     selected = [org for org in orgs if org.pk == selected_id]
     rest = [org for org in orgs if org.pk != selected_id and (not query or org_matches(org, query))]
     return (selected + rest)[:limit], len(selected) + len(rest) > limit
+
+
+def county_admins(county_id: int) -> list:
+    """The users who administer the county: they hear of what awaits the county's decision."""
+    members = Membership.objects.filter(org_id=county_id, role=Role.COUNTY_ADMIN)
+    return [m.user for m in members.select_related("user")]

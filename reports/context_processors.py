@@ -25,6 +25,8 @@ def navigation(request):
     ]
     if scope.lecturer_id:
         entries.append(("booking_list", pgettext_lazy("nav", "Orders"), "单", True))
+        # The lecturer's own pages (/my/); desktop only, on phones the home page links there.
+        entries.append(("my:profile", pgettext_lazy("nav", "Me"), "我", False))
     elif has_org_role:
         entries.append(("booking_list", pgettext_lazy("nav", "Bookings"), "约", True))
     if scope.is_county_admin:

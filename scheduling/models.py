@@ -72,16 +72,28 @@ class BookingStatus(models.TextChoices):
     EXPIRED = "expired", pgettext_lazy("booking status", "Expired")
 
 
-class Booking(TimeStampedModel):
+class VenueRequest(TimeStampedModel):
+    """What an organisation asks for a session, be it a booking of one lecturer or a demand
+    that lecturers grab: in which county, where, for how many, in which classroom."""
+
+    county = models.ForeignKey(
+        "orgs.Organisation", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
+    )
+    venue = models.CharField(_("venue"), max_length=200)
+    expected_attendees = models.PositiveIntegerField(_("expected attendees"))
+    classroom = models.CharField(_("classroom"), max_length=16, choices=Classroom.choices)
+
+    class Meta:
+        abstract = True
+
+
+class Booking(VenueRequest):
     """An organisation books a lecturer for a course at a time (约课, L7, L8).
 
     A lecturer's confirmed bookings never overlap: on PostgreSQL an exclusion constraint holds
     it (migration 0002), on SQLite the accepting service inside its IMMEDIATE transaction.
     """
 
-    county = models.ForeignKey(
-        "orgs.Organisation", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
-    )
     org = models.ForeignKey(
         "orgs.Organisation",
         verbose_name=_("booking organisation"),
@@ -110,9 +122,6 @@ class Booking(TimeStampedModel):
     )
     start_at = models.DateTimeField(_("start"))
     end_at = models.DateTimeField(_("end"))
-    venue = models.CharField(_("venue"), max_length=200)
-    expected_attendees = models.PositiveIntegerField(_("expected attendees"))
-    classroom = models.CharField(_("classroom"), max_length=16, choices=Classroom.choices)
     is_home_delivery = models.BooleanField(_("home delivery (送教上门)"), default=False)
     home_delivery_need = models.CharField(_("member's need"), max_length=300, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)

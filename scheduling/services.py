@@ -21,7 +21,9 @@ from lecturers.selectors import lecturer_bookable_for, lecturer_for_user
 from notifications.models import Event
 from notifications.services import notify
 from orgs.models import CountySettings, Membership, Role
+from orgs.selectors import county_admins
 
+from . import venues
 from .models import (
     Booking,
     BookingEvent,
@@ -240,6 +242,7 @@ def booking_create(
     is_home_delivery: bool = False,
     home_delivery_need: str = "",
     note: str = "",
+    base_id: int | None = None,
 ) -> Booking:
     try:
         org = access.org_for_user(actor, org_id)
@@ -282,6 +285,9 @@ def booking_create(
         )
     if classroom not in Classroom.values:
         errors.add("classroom", _("Unknown classroom type."))
+    base_id = errors.check(
+        venues.clean_base_id, actor=actor, county_id=org.county_id, base_id=base_id
+    )
     if is_home_delivery and classroom != Classroom.BENCH:
         errors.add("is_home_delivery", _("Home delivery is a bench-classroom session."))
     if is_home_delivery and not home_delivery_need:
@@ -329,6 +335,7 @@ def booking_create(
             requested_by=actor,
             expires_at=min(now + timedelta(hours=rules.request_expiry_hours), start),
         )
+        venues.hold(booking, base_id)
         _record(booking, actor=actor, from_status="")
         facts = _describe(booking)
         notify(
@@ -558,6 +565,7 @@ def booking_reschedule(
             action="booking.reschedule",
             data={**old, "new_start": start.isoformat()},
         )
+        venues.hold(booking, venues.base_of(booking))  # the base must hold the new time too
         facts = _describe(booking)
         notify(
             recipients=[booking.lecturer.user],
@@ -643,12 +651,9 @@ def outside_session_file(
             county_id=lecturer.county_id,
             after={"host": host, "topic": topic},
         )
-        admins = Membership.objects.filter(
-            org_id=lecturer.county_id, role=Role.COUNTY_ADMIN
-        ).select_related("user")
         facts = {"lecturer": lecturer.name, "host": host, "when": when_label(start)}
         notify(
-            recipients=[m.user for m in admins],
+            recipients=county_admins(lecturer.county_id),
             event=Event.OUTSIDE_SESSION_FILED,
             facts=facts,
             url=f"/bookings/outside/{session.pk}/",

@@ -1,18 +1,30 @@
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema, UploadedFile
 from ninja.decorators import decorate_view
 from ninja.responses import Status
 
 from core.errors import InvalidInput
-from courses.models import Category, CourseStatus
-from courses.selectors import course_for_user, course_list_for_user
+from courses.courseware import MAX_COURSEWARE_BYTES, courseware_response
+from courses.models import Category, Course, CourseStatus
+from courses.selectors import (
+    course_attachment_for_user,
+    course_for_user,
+    course_list_for_user,
+    may_see_pending_change,
+)
 from courses.services import course_approve, course_create, course_return, course_update
 from lecturers.selectors import lecturer_for_user
 
 from ..idempotency import idempotent
+from ..limits import body_limit
 from ..schemas import READ_ERRORS, WRITE_ERRORS, Id, PageParams, paginate
 
 router = Router(tags=["courses"])
+
+# A file may be sent a little over the limit and is then refused by name (422 on `file`),
+# not cut off; far larger bodies are refused before they are read (413).
+COURSEWARE_BODY_LIMIT = 2 * MAX_COURSEWARE_BYTES + 64 * 1024
 
 
 class CourseOut(Schema):
@@ -35,6 +47,34 @@ class CourseOut(Schema):
     pending_change: dict
     change_status: str
     review_note: str
+    # The courseware (a PDF, PPT/PPTX or DOC/DOCX) and where to download it (null: none);
+    # the proposed new file only for the lecturer and those who manage them.
+    attachment_name: str
+    attachment_url: str | None
+    pending_attachment_name: str
+    pending_attachment_url: str | None
+
+    @staticmethod
+    def resolve_attachment_url(course: Course, context) -> str | None:
+        if not course.attachment:
+            return None
+        return reverse("api-v1:course_attachment_download", args=[course.pk])
+
+    @staticmethod
+    def resolve_pending_attachment_name(course: Course, context) -> str:
+        if not course.pending_attachment or not _sees_pending(course, context):
+            return ""
+        return course.pending_attachment_name
+
+    @staticmethod
+    def resolve_pending_attachment_url(course: Course, context) -> str | None:
+        if not course.pending_attachment or not _sees_pending(course, context):
+            return None
+        return reverse("api-v1:course_pending_attachment_download", args=[course.pk])
+
+
+def _sees_pending(course: Course, context) -> bool:
+    return may_see_pending_change(context["request"].auth, course)
 
 
 class CourseList(Schema):
@@ -150,3 +190,48 @@ def course_approve_endpoint(request, course_id: int):
 def course_return_endpoint(request, course_id: int, payload: ReturnIn):
     course = course_for_user(request.auth, course_id)
     return course_return(actor=request.auth, course=course, reason=payload.reason)
+
+
+@router.post(
+    "/{int:course_id}/attachment",
+    response={200: CourseOut, **WRITE_ERRORS},
+    summary="Upload a course's courseware (the lecturer or a county admin)",
+    description="multipart `file`: a PDF, PPT/PPTX or DOC/DOCX of at most 20 MB, checked by "
+    "its content (a file renamed to look like one is refused, as are documents with macros; "
+    "422 naming `file`). A county admin's file replaces the courseware at once. The lecturer's "
+    "file for an offered course waits as `pending_attachment_name` with the proposed change "
+    "until the county approves it (a new course revision); for a proposed or returned course "
+    "it becomes the course's courseware and the course is proposed again. 409 "
+    "`lecturer_unavailable` for a cold-stored or removed lecturer.",
+)
+@decorate_view(idempotent)
+@body_limit(lambda: COURSEWARE_BODY_LIMIT)
+def course_attachment_upload(request, course_id: int, file: File[UploadedFile] = None):
+    course = course_for_user(request.auth, course_id)
+    if file is None:
+        raise InvalidInput.field("file", _("Choose the courseware file to upload."))
+    try:
+        return course_update(actor=request.auth, course=course, changes={}, attachment=file)
+    except InvalidInput as exc:
+        exc.fields = {"file" if k == "attachment" else k: v for k, v in exc.fields.items()}
+        raise
+
+
+@router.get(
+    "/{int:course_id}/attachment",
+    response={200: None, **READ_ERRORS},
+    url_name="course_attachment_download",
+    summary="Download a course's courseware (whoever may see the course)",
+)
+def course_attachment_download(request, course_id: int):
+    return courseware_response(*course_attachment_for_user(request.auth, course_id))
+
+
+@router.get(
+    "/{int:course_id}/attachment/proposed",
+    response={200: None, **READ_ERRORS},
+    url_name="course_pending_attachment_download",
+    summary="Download the courseware of a proposed new version (the lecturer, county admins)",
+)
+def course_pending_attachment_download(request, course_id: int):
+    return courseware_response(*course_attachment_for_user(request.auth, course_id, pending=True))

@@ -36,6 +36,7 @@ class DemandIn(Schema):
     daily_from: time | None = None
     daily_until: time | None = None
     weekdays: list[StrictInt] | None = None
+    base_id: Id | None = None
 
 
 class DemandOut(Schema):

@@ -90,6 +90,7 @@ class BookingIn(Schema):
     is_home_delivery: bool = False
     home_delivery_need: str = ""
     note: str = ""
+    base_id: Id | None = Field(None, description="a teaching base as the venue (409 `base_full`)")
 
 
 class BookingOut(Schema):

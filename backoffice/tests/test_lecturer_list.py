@@ -55,7 +55,7 @@ def test_the_county_admin_sees_every_lecturer_of_the_county_and_no_other(pool, l
     response = login(pool.county_admin).get(LIST)
     assert response.status_code == 200
     assert names(response) == {"张三丰", "李四光", "王五", "陈东", "周除"}
-    assert "共 5 位讲师" in response.content.decode()
+    assert "5名讲师" in response.content.decode()
     # each row leads to the lecturer's management page
     assert f'href="/manage/lecturers/{pool.li.pk}/"' in response.content.decode()
 
@@ -178,7 +178,7 @@ def test_the_list_pages_and_keeps_the_filters_in_the_pager(world, login):
         make_lecturer(world.county, f"讲师{i:02d}", status="candidate")
     client = login(world.county_admin)
     first = client.get(LIST, {"status": "candidate"}).content.decode()
-    assert "共 33 位讲师" in first and "?status=candidate&amp;page=2" in first
+    assert "33名讲师" in first and "?status=candidate&amp;page=2" in first
     second = client.get(LIST, {"status": "candidate", "page": 2})
     assert len(names(second)) == 3
 

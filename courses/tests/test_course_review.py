@@ -211,3 +211,28 @@ def test_two_admins_approving_at_once_write_one_revision(world, api_as):
     assert sorted(results, key=str).count((200, None)) == 1, results
     assert all(r == (409, "bad_state") for r in results if r[0] != 200), results
     assert CourseRevision.objects.filter(course_id=course_id).count() == 1
+
+
+def test_the_county_admins_hear_of_each_proposal_and_only_of_proposals(world, api_as, proposed):
+    def submitted():
+        return list(
+            InboxMessage.objects.filter(event="course_submitted").values_list(
+                "recipient__username", "url"
+            )
+        )
+
+    url = f"/manage/courses/{proposed.pk}/"
+    assert submitted() == [(world.county_admin.username, url)]
+    # A new version of an offered course is a proposal too; the county's own edit is not.
+    api_as(world.county_admin).post(f"/api/v1/courses/{proposed.pk}/approve")
+    response = api_as(world.lecturer).patch(
+        f"/api/v1/courses/{proposed.pk}", {"outline": "新版提纲：标准化建设十项要求"}
+    )
+    assert response.status_code == 200
+    assert len(submitted()) == 2
+    [newest] = InboxMessage.objects.filter(event="course_submitted").order_by("-pk")[:1]
+    assert "新版本" in newest.body or "new version" in newest.body
+    api_as(world.county_admin).patch(f"/api/v1/courses/{proposed.pk}", {"duration_minutes": 60})
+    assert len(submitted()) == 2
+    # Admins of another county hear nothing.
+    assert not InboxMessage.objects.filter(recipient=world.outsider).exists()

@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.demo import DEFAULT_COUNTY, DemoRefused, demo_password, seed_demo
+from demo.history import YEAR_DAYS
 
 
 class Command(BaseCommand):
@@ -14,11 +15,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=2026, help="random seed (same seed, same county)"
         )
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help="only the county, its people and courses: no replayed year of sessions",
+        )
 
-    def handle(self, *args, county, username_prefix, seed, **options):
+    def handle(self, *args, county, username_prefix, seed, no_history, **options):
         started = time.monotonic()
         try:
-            result = seed_demo(county_name=county, prefix=username_prefix, seed=seed)
+            result = seed_demo(
+                county_name=county,
+                prefix=username_prefix,
+                seed=seed,
+                history_days=0 if no_history else YEAR_DAYS,
+            )
         except DemoRefused as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
@@ -28,4 +39,7 @@ class Command(BaseCommand):
                 f"({time.monotonic() - started:.1f} s)."
             )
         )
+        if result.history:
+            facts = ", ".join(f"{k} {v}" for k, v in result.history.items())
+            self.stdout.write(f"The last twelve months: {facts}.")
         self.stdout.write(f"Logins (password {demo_password()}): {', '.join(result.usernames)}")

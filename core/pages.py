@@ -1,4 +1,5 @@
-"""The one shape every back-office list and form page starts from.
+"""The one shape every list and form page of the back office (and of the apps below it, such
+as development) starts from.
 
 A list page is a GET filter form over a selector, paged, keeping the filters in the pager's
 links; a form page binds a form on POST, hands its cleaned data to a service and, when the

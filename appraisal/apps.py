@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AppraisalConfig(AppConfig):
+    name = "appraisal"
+    verbose_name = _("Annual appraisal")

@@ -1,0 +1,151 @@
+"""The year's figures of a chunk of lecturers, each a handful of grouped aggregates in the
+database: nothing of the year's bookings or ratings is loaded into Python, so that a
+province-sized year streams through a run chunk by chunk."""
+
+from datetime import datetime
+
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, When
+from django.utils import timezone
+
+from core.timeutil import aware
+from courses.models import CourseRevision
+from evaluation.models import OrgRating
+from evaluation.services import counted_ratings
+from lecturers.models import LecturerStatus
+from matching.models import DemandNotice, NoticeOutcome
+from orgs.models import OrgLevel
+from scheduling.models import Booking, BookingEvent, BookingStatus
+
+from .grading import Figures
+
+# Who is appraised: the pool's lecturers, cold-stored ones included (their year counts too).
+APPRAISED = (LecturerStatus.ACTIVE, LecturerStatus.COLD_STORE)
+
+# The lecturer's town from their organisation: a town itself, or a branch's parent town;
+# None for the county's own units.
+TOWN_OF_LECTURER = Case(
+    When(org__level=OrgLevel.TOWN, then=F("org_id")),
+    When(org__level=OrgLevel.VILLAGE, org__parent__level=OrgLevel.TOWN, then=F("org__parent_id")),
+    default=None,
+    output_field=IntegerField(),
+)
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """[1 January, next 1 January) of the year in the county's time (Asia/Shanghai)."""
+    return aware(datetime(year, 1, 1)), aware(datetime(year + 1, 1, 1))
+
+
+def held_q(now: datetime, prefix: str = "") -> Q:
+    """Sessions held: completed, or confirmed and over (nobody marked them complete)."""
+    return Q(**{f"{prefix}status": BookingStatus.COMPLETED}) | Q(
+        **{f"{prefix}status": BookingStatus.CONFIRMED, f"{prefix}end_at__lte": now}
+    )
+
+
+def sessions_of_year(year: int):
+    start, end = year_bounds(year)
+    return Booking.objects.filter(start_at__gte=start, start_at__lt=end)
+
+
+def figures_for(lecturer_ids: list[int], year: int, *, now: datetime | None = None) -> dict:
+    """{lecturer id: Figures} for the year; lecturers without any figure get empty ones."""
+    now = now or timezone.now()
+    start, end = year_bounds(year)
+    out = {pk: Figures() for pk in lecturer_ids}
+    in_year = {"booking__start_at__gte": start, "booking__start_at__lt": end}
+    held = held_q(now)
+
+    sessions = (
+        sessions_of_year(year)
+        .filter(lecturer_id__in=lecturer_ids)
+        .values("lecturer_id")
+        .annotate(
+            held=Count("id", filter=held),
+            grassroots=Count("id", filter=held & Q(org__level=OrgLevel.VILLAGE)),
+        )
+        .order_by()
+    )
+    for row in sessions:
+        f = out[row["lecturer_id"]]
+        f.held, f.grassroots = row["held"], row["grassroots"]
+
+    by_lecturer = Q(actor_id=F("booking__lecturer__user_id"))
+    backed_out = Q(
+        from_status=BookingStatus.CONFIRMED,
+        to_status=BookingStatus.CANCELLED,
+        booking__demand__isnull=True,  # a dropped grab counts as such, not twice
+    )
+    answers = (
+        BookingEvent.objects.filter(booking__lecturer_id__in=lecturer_ids, **in_year)
+        .values("booking__lecturer_id")
+        .annotate(
+            accepted=Count("id", filter=Q(from_status=BookingStatus.REQUESTED, to_status=BookingStatus.CONFIRMED)),
+            declined=Count("id", filter=Q(from_status=BookingStatus.REQUESTED, to_status=BookingStatus.DECLINED)),
+            expired=Count("id", filter=Q(from_status=BookingStatus.REQUESTED, to_status=BookingStatus.EXPIRED)),
+            cancelled=Count("id", filter=backed_out & by_lecturer),
+            late=Count("id", filter=backed_out & by_lecturer & Q(booking__is_late_cancel=True)),
+        )
+        .order_by()
+    )  # fmt: skip
+    for row in answers:
+        f = out[row["booking__lecturer_id"]]
+        f.accepted, f.declined, f.expired = row["accepted"], row["declined"], row["expired"]
+        f.cancelled, f.late_cancelled = row["cancelled"], row["late"]
+
+    dropped = (
+        DemandNotice.objects.filter(
+            lecturer_id__in=lecturer_ids,
+            outcome=NoticeOutcome.DROPPED,
+            notified_at__gte=start,
+            notified_at__lt=end,
+        )
+        .values("lecturer_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in dropped:
+        out[row["lecturer_id"]].dropped = row["n"]
+
+    ratings = (
+        counted_ratings()
+        .filter(booking__lecturer_id__in=lecturer_ids, **in_year)
+        .values("booking__lecturer_id")
+        .annotate(
+            n=Count("id"),
+            sessions=Count("booking_id", distinct=True),
+            content=Sum("content"),
+            method=Sum("method"),
+            effect=Sum("effect"),
+        )
+        .order_by()
+    )
+    for row in ratings:
+        f = out[row["booking__lecturer_id"]]
+        f.ratings, f.rated_sessions = row["n"], row["sessions"]
+        f.content, f.method, f.effect = row["content"], row["method"], row["effect"]
+
+    org_ratings = (
+        OrgRating.objects.filter(booking__lecturer_id__in=lecturer_ids, **in_year)
+        .values("booking__lecturer_id")
+        .annotate(n=Count("id"), total=Sum(F("performance") + F("discipline") + F("engagement")))
+        .order_by()
+    )
+    for row in org_ratings:
+        f = out[row["booking__lecturer_id"]]
+        f.org_ratings, f.org_rating_total = row["n"], row["total"]
+
+    courses = (
+        CourseRevision.objects.filter(
+            course__lecturer_id__in=lecturer_ids,
+            kind__in=(CourseRevision.Kind.CREATED, CourseRevision.Kind.REVISED),
+            changed_at__gte=start,
+            changed_at__lt=end,
+        )
+        .values("course__lecturer_id")
+        .annotate(n=Count("course_id", distinct=True))
+        .order_by()
+    )
+    for row in courses:
+        out[row["course__lecturer_id"]].courses_developed = row["n"]
+    return out

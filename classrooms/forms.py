@@ -1,0 +1,88 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Category, Classroom
+from orgs.models import MemberGroup
+
+from .models import TimePreference
+
+BLANK = [("", _("No preference"))]
+
+
+class AnswerForm(forms.Form):
+    """The member's answer on the phone. Opened from a branch's QR code, the organisation
+    (and its member group) are filled in and hidden: a topic, the phone, send."""
+
+    topics = forms.MultipleChoiceField(
+        label=_("Which topics would you like to learn about?"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=32,
+        help_text=_("One answer per mobile number."),
+        widget=forms.TextInput(
+            attrs={"type": "tel", "inputmode": "numeric", "autocomplete": "tel"}
+        ),
+    )
+    org = forms.TypedChoiceField(label=_("Your party organisation"), coerce=int)
+    group = forms.ChoiceField(label=_("Member group"), choices=MemberGroup.choices)
+    categories = forms.MultipleChoiceField(
+        label=_("Categories you are interested in"),
+        choices=Category.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    classroom = forms.ChoiceField(
+        label=_("Preferred classroom"), choices=BLANK + Classroom.choices, required=False
+    )
+    time_preference = forms.ChoiceField(
+        label=_("Preferred time"), choices=BLANK + TimePreference.choices, required=False
+    )
+    comment = forms.CharField(
+        label=_("Other wishes"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, survey, orgs, org=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].choices = [(t.title, t.title) for t in survey.topics.all()]
+        self.fields["org"].choices = [("", _("Choose…"))] + [(o.pk, o.name) for o in orgs]
+        if org is not None:
+            self.fields["org"].initial = org.pk
+            self.fields["org"].widget = forms.HiddenInput()
+            if org.group:
+                self.fields["group"].initial = org.group
+                self.fields["group"].widget = forms.HiddenInput()
+
+
+class SurveyForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    topics = forms.CharField(
+        label=_("Topics offered"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("One topic a line; a category after a vertical bar: 乡村振兴|situation_policy"),
+    )
+    closes_at = forms.DateTimeField(label=_("Closes at"), required=False)
+
+    def topic_list(self) -> list[dict]:
+        result = []
+        for line in self.cleaned_data["topics"].splitlines():
+            title, _bar, category = line.partition("|")
+            if title.strip():
+                result.append({"title": title.strip(), "category": category.strip()})
+        return result
+
+
+class GapAssignForm(forms.Form):
+    topic_id = forms.IntegerField(widget=forms.HiddenInput)
+    lecturer = forms.TypedChoiceField(label=_("Lecturer"), coerce=int)
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def __init__(self, *args, lecturers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lecturer"].choices = [("", _("Choose…"))] + [
+            (le.pk, le.name) for le in lecturers
+        ]

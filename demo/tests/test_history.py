@@ -1,0 +1,97 @@
+"""The demo county's replayed past: a living county made by the platform's own services."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from demo.demo import seed_demo
+from evaluation.models import OrgRating, TraineeRating
+from lecturers.models import Lecturer
+from matching.models import Demand
+from notifications.models import InboxMessage, OutboxMessage
+from scheduling.models import Booking, OutsideSession
+
+pytestmark = pytest.mark.django_db
+
+DAYS = 60
+
+
+def test_a_replayed_season_has_every_kind_of_event():
+    before = timezone.now()
+    result = seed_demo(history_days=DAYS)
+    after = timezone.now()
+    assert before <= after < before + timedelta(minutes=5)  # the clock is the real one again
+
+    statuses = dict(Booking.objects.values_list("status").annotate(n=Count("id")))
+    assert {"confirmed", "completed", "declined", "expired", "cancelled"} <= set(statuses)
+    assert statuses["completed"] > statuses["declined"] + statuses["expired"]
+    assert result.history["bookings"] >= sum(statuses.values()) - result.history["grabbed"]
+    # The past is spread over the period, and what is still to come lies in the future.
+    first = Booking.objects.order_by("created_at").first().created_at
+    assert first < before - timedelta(days=DAYS - 7)
+    assert not Booking.objects.filter(status="completed", start_at__gt=before).exists()
+    assert Booking.objects.filter(status="confirmed", start_at__gt=before).exists()
+
+    demands = dict(Demand.objects.values_list("status").annotate(n=Count("id")))
+    assert demands.get("taken", 0) > 0
+    assert Booking.objects.filter(demand__isnull=False).count() == demands["taken"]
+    assert OutsideSession.objects.filter(status="approved").exists()
+    assert OrgRating.objects.exists()
+
+
+def test_the_stars_come_from_the_ratings_and_a_few_lecturers_teach_poorly():
+    seed_demo(history_days=DAYS)
+    counted = TraineeRating.objects.filter(is_flagged=False, rated_at__isnull=False)
+    assert counted.count() == sum(Lecturer.objects.values_list("rating_count", flat=True))
+    rated = Lecturer.objects.filter(rating_count__gt=0)
+    for lecturer in rated[:20]:
+        assert lecturer.rating_count == counted.filter(booking__lecturer=lecturer).count()
+    assert len(set(rated.values_list("star", flat=True))) >= 3
+    assert rated.filter(score__lt=70).exists() and rated.filter(score__gte=85).exists()
+    # Every rating was given while its session's code was open.
+    assert not counted.filter(
+        Q(rated_at__lt=timezone.now() - timedelta(days=DAYS + 1)) | Q(rated_at__gt=timezone.now())
+    ).exists()
+
+
+def test_nobody_is_messaged_about_the_past():
+    seed_demo(history_days=DAYS)
+    assert InboxMessage.objects.exists()
+    assert not InboxMessage.objects.filter(read_at__isnull=True).exists()
+    assert not OutboxMessage.objects.exists()
+    assert not DBTaskResult.objects.exists()
+
+
+def _story():
+    return list(
+        Booking.objects.order_by("start_at", "lecturer__name", "org__name").values_list(
+            "lecturer__name", "org__name", "status", "start_at"
+        )
+    )
+
+
+def test_the_same_seed_replays_the_same_past():
+    with transaction.atomic():
+        seed_demo(history_days=20)
+        first = _story()
+        transaction.set_rollback(True)
+    seed_demo(history_days=20)
+    assert first and _story() == first
+
+
+def test_the_command_replays_a_year_within_a_minute(capsys):
+    started = time.monotonic()
+    call_command("seed_demo")
+    took = time.monotonic() - started
+    out = capsys.readouterr().out
+    assert "The last twelve months:" in out
+    assert Booking.objects.filter(status="completed").count() > 400
+    assert TraineeRating.objects.count() > 4000
+    # The issue asks for under a minute on SQLite; the margin is for a loaded CI machine.
+    assert took < 90, took
