@@ -170,7 +170,7 @@ def test_an_empty_list_says_what_to_do(world, login):
     assert "还没有讲师" in html and 'href="/manage/lecturers/new/"' in html
     assert 'href="/manage/import/?kind=lecturers"' in html
     html = login(world.county_admin).get(LIST, {"status": "active"}).content.decode()
-    assert "没有符合条件的讲师" in html
+    assert "没有符合筛选条件的讲师" in html
 
 
 def test_the_list_pages_and_keeps_the_filters_in_the_pager(world, login):
