@@ -12,6 +12,13 @@ class ImportKind(models.TextChoices):
     COURSES = "courses", _("Courses")
 
 
+class BulkAction(models.TextChoices):
+    """What the lecturer list does to the selected rows at once (services.lecturers_bulk_change)."""
+
+    ACTIVATE = "activate", _("Activate (candidate → active)")
+    MOVE_LEVEL = "move_level", _("Move to another level")
+
+
 class ImportStatus(models.TextChoices):
     CHECKING = "checking", _("Checking")
     INVALID = "invalid", _("Has errors")

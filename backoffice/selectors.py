@@ -4,7 +4,8 @@ organisation pages, to a town admin's town."""
 from dataclasses import dataclass
 from datetime import MINYEAR, UTC, datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,11 +19,13 @@ from courses.selectors import courses_visible_to
 from lecturers import selectors as lecturer_selectors
 from lecturers.lifecycle import allowed_moves
 from lecturers.models import Lecturer, LecturerHonour, LecturerStatus
+from lecturers.selectors import lecturer_list_for_user
 from matching.models import Demand, DemandStatus
 from orgs.models import Membership, Organisation, OrgLevel
 from orgs.selectors import org_matches
 from scheduling.models import Booking, BookingStatus
 from scheduling.selectors import bookings_visible_to, future_open_bookings_of_lecturer
+from scheduling.services import TEACHING_STATUSES
 
 from .models import ImportJob
 
@@ -297,3 +300,102 @@ def org_to_manage(user, org_id) -> Organisation:
     if not access.may_edit_org(user, org):
         raise Forbidden(_("You may not change this organisation."))
     return org
+
+
+# --- Lecturer management (/manage/lecturers/): county admins and town admins ---------------
+
+
+def lecturer_manager_check(user) -> None:
+    """The lecturer pages are for those who manage lecturers (403 for everyone else)."""
+    if not access.manages_lecturers(user):
+        raise Forbidden()
+
+
+def _this_year() -> tuple[datetime, datetime]:
+    """[1 January, next 1 January) of the current calendar year, in local time."""
+    year = timezone.localdate().year
+    return aware(datetime(year, 1, 1)), aware(datetime(year + 1, 1, 1))
+
+
+def managed_lecturer_list(
+    user,
+    *,
+    q: str = "",
+    status: str = "",
+    level: str = "",
+    source: str = "",
+    town: Organisation | None = None,
+    category: str = "",
+    honour: str = "",
+    idle_this_year: bool = False,
+) -> QuerySet[Lecturer]:
+    """The lecturers the caller manages, in any status, by name; each with `course_count`
+    (offered courses), `honour_list`, `town_name` and `sessions_this_year` (confirmed or held
+    sessions that start this calendar year). `idle_this_year`: only those with none."""
+    lecturer_manager_check(user)
+    qs = lecturer_list_for_user(
+        user,
+        q=q,
+        category=category,
+        org_id=town.pk if town else None,
+        status=status,
+        all_statuses=not status,
+        sort="name",
+        by_phone=True,
+    ).filter(access.managed_lecturers_q(user))
+    if level:
+        qs = qs.filter(level=level)
+    if source:
+        qs = qs.filter(source=source)
+    if honour:
+        qs = qs.filter(pk__in=LecturerHonour.objects.filter(title=honour).values("lecturer_id"))
+    start, end = _this_year()
+    sessions = (
+        Booking.objects.filter(
+            lecturer_id=OuterRef("pk"),
+            status__in=TEACHING_STATUSES,
+            start_at__gte=start,
+            start_at__lt=end,
+        )
+        .order_by()
+        .values("lecturer_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    town_name = Case(
+        When(org__level=OrgLevel.TOWN, then=F("org__name")),
+        When(org__parent__level=OrgLevel.TOWN, then=F("org__parent__name")),
+        default=Value(""),
+    )
+    qs = qs.annotate(sessions_this_year=Coalesce(Subquery(sessions), 0), town_name=town_name)
+    if idle_this_year:
+        qs = qs.filter(sessions_this_year=0)
+    return qs
+
+
+def lecturer_filter_towns(user) -> QuerySet[Organisation]:
+    """The towns whose lecturers the caller manages: the county's for county admins, their
+    own for town admins."""
+    scope = access.scope_for(user)
+    towns = access.towns_in_county(user)
+    return towns if scope.is_county_admin else towns.filter(pk__in=scope.town_ids)
+
+
+def managed_lecturer_for_user(user, lecturer_id) -> Lecturer:
+    """A lecturer the caller manages; anyone else's is not found."""
+    lecturer_manager_check(user)
+    qs = Lecturer.objects.filter(access.managed_lecturers_q(user)).select_related("user")
+    return access.get_visible(qs, lecturer_id)
+
+
+def lecturer_org_choices(user) -> QuerySet[Organisation]:
+    """Where a lecturer the caller adds may belong: any organisation of the county below it
+    for county admins, their town and its branches for town admins (lecturer_create checks
+    the same)."""
+    lecturer_manager_check(user)
+    return (
+        access.orgs_visible_to(user)
+        .exclude(level=OrgLevel.COUNTY)
+        .select_related("parent")
+        .order_by("level", "name", "id")
+    )

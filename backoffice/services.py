@@ -1,5 +1,5 @@
-"""Writes of the back office: starting and running imports, issuing initial passwords,
-deactivating and reactivating organisations."""
+"""Writes of the back office: imports, initial passwords, lecturers added and changed in bulk,
+organisations deactivated and reactivated."""
 
 import logging
 import secrets
@@ -15,15 +15,21 @@ from django.utils.translation import gettext as _
 import access
 from accounts.models import User
 from core.audit import audit
-from core.errors import Conflict, Forbidden, InvalidInput, ServiceError
+from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, ServiceError
 from core.text import clean_text
+from lecturers import lifecycle
+from lecturers.models import Lecturer, LecturerLevel, LecturerStatus
+from lecturers.selectors import lecturers_visible_to
+from lecturers.services import lecturer_create, lecturer_update
+from notifications.models import Event
+from notifications.services import notify
 from orgs.models import Organisation, OrgLevel
 
 from . import selectors
 from .imports import KINDS
 from .imports.cells import RowErrors
 from .imports.files import check_upload, read_sheet
-from .models import ImportJob, ImportKind, ImportStatus
+from .models import BulkAction, ImportJob, ImportKind, ImportStatus
 
 logger = logging.getLogger(__name__)
 
@@ -367,3 +373,110 @@ def org_reactivate(*, actor, org: Organisation, reason: str) -> Organisation:
         )
     org.refresh_from_db()
     return org
+
+
+# --- lecturers added and changed from the back office ---------------------------------------
+
+
+def lecturer_add(*, actor, **fields) -> tuple[Lecturer, str]:
+    """Add a lecturer with a login (lecturers.services.lecturer_create) and send the initial
+    password to the lecturer's phone by SMS, with the lecturer or not at all. The inbox
+    message only says the account is open: the password travels in the SMS alone, and its
+    outbox row forgets it once it is sent. Returns the password for the one page that shows
+    it to the person who added the lecturer."""
+    with transaction.atomic():
+        lecturer, password = lecturer_create(actor=actor, **fields)
+        notify(
+            recipients=[lecturer.user],
+            event=Event.LECTURER_ACCOUNT_OPENED,
+            facts={"login": lecturer.user.username, "password": password},
+            url=f"/lecturers/{lecturer.pk}/",
+            key=f"lecturer:{lecturer.pk}:account_opened",
+            county_id=lecturer.county_id,
+        )
+    return lecturer, password
+
+
+MAX_BULK = 100
+
+
+class BulkRefused(Conflict):
+    """Some selected rows cannot be changed; nothing was. `problems`: (name, why) pairs."""
+
+    code = "bulk_refused"
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems
+        listed = _("; ").join(_("%(name)s: %(why)s") % {"name": n, "why": w} for n, w in problems)
+        super().__init__(
+            _("Nothing was changed, because these lecturers cannot be: %(list)s.")
+            % {"list": listed}
+        )
+
+
+def _level_move(actor, lecturer: Lecturer, level: str) -> None:
+    if lecturer.status == LecturerStatus.REMOVED:
+        raise Conflict(_("removed lecturers are not changed"))
+    if lecturer.level == level:
+        raise Conflict(_("already at that level"))
+    if level == LecturerLevel.TOWN and (
+        lecturer.org is None or access.org_town_id(lecturer.org) is None
+    ):
+        raise Conflict(_("belongs to no town; set the organisation first"))
+    lecturer_update(
+        actor=actor, lecturer=lecturer, changes={"level": level}, version=lecturer.version
+    )
+
+
+def lecturers_bulk_change(
+    *, actor, lecturer_ids: list[int], action: str, reason: str = "", level: str = ""
+) -> int:
+    """Activate candidates (through the lifecycle, with `reason`) or move lecturers to `level`
+    (county admins), all or nothing: each row goes through the service that owns the change
+    (which checks the caller manages the row, and audits it); if any row cannot change, every
+    one that cannot is named and nothing is written. Returns how many changed."""
+    if not access.manages_lecturers(actor):
+        raise Forbidden()
+    if action == BulkAction.MOVE_LEVEL and not access.scope_for(actor).is_county_admin:
+        raise Forbidden(_("Only the county moves lecturers between levels."))
+    errors = FieldErrors()
+    if action not in BulkAction.values:
+        errors.add("action", _("Choose what to do."))
+    ids = list(dict.fromkeys(lecturer_ids))
+    if not ids:
+        errors.add("lecturers", _("Select at least one lecturer."))
+    elif len(ids) > MAX_BULK:
+        errors.add("lecturers", _("Select at most %(n)d lecturers at once.") % {"n": MAX_BULK})
+    if action == BulkAction.ACTIVATE:
+        reason = errors.check(clean_text, reason, field="reason", max_length=lifecycle.MAX_REASON)
+    if action == BulkAction.MOVE_LEVEL and level not in LecturerLevel.values:
+        errors.add("level", _("Choose the level to move them to."))
+    errors.raise_if_any()
+
+    lecturers = list(
+        lecturers_visible_to(actor)
+        .filter(pk__in=ids)
+        .select_related("org")
+        .order_by("name_pinyin", "id")
+    )
+    problems: list[tuple[str, str]] = []
+    if len(lecturers) < len(ids):
+        problems.append(
+            (_("%(n)d selected") % {"n": len(ids) - len(lecturers)}, _("not found in your area"))
+        )
+    with transaction.atomic():
+        for lecturer in lecturers:
+            try:
+                if not access.may_manage_lecturer(actor, lecturer):
+                    raise Forbidden(_("not one of the lecturers you manage"))
+                if action == BulkAction.ACTIVATE:
+                    lifecycle.lecturer_status_change(
+                        actor=actor, lecturer=lecturer, status=LecturerStatus.ACTIVE, reason=reason
+                    )
+                else:
+                    _level_move(actor, lecturer, level)
+            except ServiceError as exc:
+                problems.append((lecturer.name, str(exc.message)))
+        if problems:
+            raise BulkRefused(problems)  # leaves the transaction: every change is undone
+    return len(lecturers)

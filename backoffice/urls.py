@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import course_pages, lecturer_pages, org_pages, views
+from . import course_pages, lecturer_list_pages, lecturer_pages, org_pages, views
 
 app_name = "backoffice"
 
@@ -22,6 +22,13 @@ urlpatterns = [
     ),
     path(
         "courses/<int:course_id>/return/", course_pages.course_review_return, name="course_return"
+    ),
+    path("lecturers/", lecturer_list_pages.lecturer_list, name="lecturer_list"),
+    path("lecturers/new/", lecturer_list_pages.lecturer_create, name="lecturer_create"),
+    path(
+        "lecturers/new/<int:lecturer_id>/",
+        lecturer_list_pages.lecturer_created,
+        name="lecturer_created",
     ),
 ]
 

@@ -3,7 +3,7 @@
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from core.pinyin import is_latin, normalise_query
-from core.text import mask_phone
+from core.text import ascii_digits, mask_phone
 from courses.models import Course, CourseStatus
 from courses.selectors import courses_visible_to
 from orgs import rules as access_rules
@@ -59,8 +59,14 @@ def may_book_lecturer(user, lecturer: Lecturer) -> bool:
     )
 
 
-def _query_filter(q: str) -> Q:
-    """Name (Chinese, full pinyin or initials), specialty or the title of an offered course."""
+# A number typed into the search box reads as part of a mobile number from this many digits.
+PHONE_SEARCH_MIN_DIGITS = 4
+
+
+def _query_filter(q: str, *, phones_of: Q | None = None) -> Q:
+    """Name (Chinese, full pinyin or initials), specialty or the title of an offered course;
+    with `phones_of` (the lecturers whose numbers the caller may search) also part of the
+    mobile number, such as its last four digits."""
     key = normalise_query(q)
     text = q.strip()
     condition = (
@@ -70,6 +76,9 @@ def _query_filter(q: str) -> Q:
     )
     if is_latin(key):
         condition |= Q(name_pinyin__startswith=key) | Q(name_initials__startswith=key)
+    digits = ascii_digits(key)
+    if phones_of is not None and len(digits) >= PHONE_SEARCH_MIN_DIGITS and digits.isdigit():
+        condition |= Q(phone__contains=digits) & phones_of
     return condition
 
 
@@ -82,15 +91,18 @@ def lecturer_list_for_user(
     status: str = "",
     sort: str = "recommended",
     all_statuses: bool = False,
+    by_phone: bool = False,
 ) -> QuerySet[Lecturer]:
     """The catalogue: active lecturers only, unless a status (or, for a management list,
     every status) is asked for; only those who manage lecturers see the others at all
-    (lecturers_visible_to)."""
+    (lecturers_visible_to). `by_phone` (management lists): `q` also finds the lecturers the
+    caller manages by their mobile number."""
     qs = lecturers_visible_to(user)
     if not all_statuses:
         qs = qs.filter(status=status or LecturerStatus.ACTIVE)
     if q and q.strip():
-        matching = qs.filter(_query_filter(q)).values("pk")
+        phones_of = access_rules.managed_lecturers_q(user) if by_phone else None
+        matching = qs.filter(_query_filter(q, phones_of=phones_of)).values("pk")
         qs = qs.filter(pk__in=matching)
     if category:
         qs = qs.filter(

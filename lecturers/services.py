@@ -54,8 +54,10 @@ def lecturer_create(
     teaching_style: str = "",
     status: str = LecturerStatus.ACTIVE,
 ) -> tuple[Lecturer, str]:
-    """Create a lecturer and the login (username = phone); returns the initial password once."""
-    if not access_rules.may_manage_catalogue(actor):
+    """Create a lecturer and the login (username = phone); returns the initial password once.
+    County admins add any lecturer of the county; town admins the town-level lecturers of
+    their town: whoever adds a lecturer must be one who manages them (may_manage_lecturer)."""
+    if not access_rules.manages_lecturers(actor):
         raise Forbidden()
     county_id = access_rules.scope_for(actor).county_id
     errors = FieldErrors()
@@ -89,6 +91,15 @@ def lecturer_create(
             org = access_rules.org_for_user(actor, org_id)
         except NotFound:
             errors.add("org_id", _("Unknown organisation."))
+    if not {"level", "org_id"} & errors.fields.keys() and not access_rules.may_manage_lecturer(
+        actor, Lecturer(county_id=county_id, level=level, org=org)
+    ):
+        if level != LecturerLevel.TOWN:
+            errors.add(
+                "level", _("Town admins add town-level lecturers; the county adds the others.")
+            )
+        else:
+            errors.add("org_id", _("Choose an organisation of your town."))
     if phone and User.objects.filter(Q(phone=phone) | Q(username=phone)).exists():
         errors.add("phone", _("This mobile number already has an account."))
     errors.raise_if_any()

@@ -143,6 +143,16 @@ TEMPLATES = {
         ),
         _("Your meeting issue is due on %(due)s; please resolve it."),
     ),
+    # The SMS alone carries the password (models.SECRET_PARAMS): the inbox never holds it.
+    Event.LECTURER_ACCOUNT_OPENED: (
+        _("Welcome to the lecturer pool"),
+        _(
+            "Your lecturer account is open. Log in with your mobile number %(login)s and the initial password we sent you by SMS, then choose your own password."
+        ),
+        _(
+            "Your lecturer account is open: login %(login)s, initial password %(password)s; change it when you first log in."
+        ),
+    ),
 }
 
 SMS_SIGNATURE = _("[Jiangtai]")

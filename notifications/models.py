@@ -31,6 +31,7 @@ class Event(models.TextChoices):
     APPRAISAL_PUBLISHED = "appraisal_published", _("Appraisal published")
     COURSE_TO_DEVELOP = "course_to_develop", _("A course to develop")
     MEETING_ISSUE_DUE = "meeting_issue_due", _("Meeting issue due")
+    LECTURER_ACCOUNT_OPENED = "lecturer_account_opened", _("Lecturer account opened")
 
 
 def uuid_key() -> str:
@@ -109,6 +110,24 @@ class DropReason(models.TextChoices):
     NEVER_TOLD = "never_told", _("The person was never sent the message this one follows up")
 
 
+# Template variables that carry a secret (the initial password a new lecturer gets by SMS):
+# the message needs them until it is delivered; nothing keeps them afterwards, and logs and
+# pages never show them.
+SECRET_PARAMS = frozenset({"password"})
+HIDDEN = "******"
+
+
+def hide_secrets(*, title: str, body: str, params: dict) -> dict:
+    """`title`, `body` and `params` with the value of every secret parameter hidden."""
+    params = dict(params)
+    for name in SECRET_PARAMS & params.keys():
+        value = str(params[name])
+        if value and value != HIDDEN:
+            title, body = title.replace(value, HIDDEN), body.replace(value, HIDDEN)
+        params[name] = HIDDEN
+    return {"title": title, "body": body, "params": params}
+
+
 class OutboxMessage(models.Model):
     """One message for one channel, written in the same transaction as the change that
     causes it; workers deliver it with retries. `key` is unique per channel, so the same
@@ -161,3 +180,15 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.channel} {self.key}"
+
+    @property
+    def has_secrets(self) -> bool:
+        return bool(SECRET_PARAMS & self.params.keys())
+
+    def without_secrets(self) -> dict:
+        """The title, body and params the row keeps once the message is sent or has failed."""
+        return hide_secrets(title=self.title, body=self.body, params=self.params)
+
+    @property
+    def shown_body(self) -> str:
+        return self.without_secrets()["body"]

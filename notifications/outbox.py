@@ -164,6 +164,8 @@ def deliver(message: OutboxMessage, *, worker: str) -> str:
     mine = OutboxMessage.objects.filter(
         pk=message.pk, claimed_by=worker, status=DeliveryStatus.SENDING
     )
+    # A secret (an initial password) is kept only while a retry may still need it.
+    forget = message.without_secrets() if message.has_secrets else {}
     if result.outcome == Outcome.SENT:
         mine.update(
             status=DeliveryStatus.SENT,
@@ -171,13 +173,16 @@ def deliver(message: OutboxMessage, *, worker: str) -> str:
             provider_id=result.provider_id[:100],
             last_error="",
             lease_until=None,
+            **forget,
         )
         return DeliveryStatus.SENT
     if result.outcome == Outcome.RETRY and message.attempts < MAX_ATTEMPTS:
         mine.update(status=DeliveryStatus.QUEUED, next_attempt_at=now + backoff(message.attempts),
                     last_error=result.detail[:300], lease_until=None)  # fmt: skip
         return "retry"
-    mine.update(status=DeliveryStatus.FAILED, last_error=result.detail[:300], lease_until=None)
+    mine.update(
+        status=DeliveryStatus.FAILED, last_error=result.detail[:300], lease_until=None, **forget
+    )
     return DeliveryStatus.FAILED
 
 

@@ -143,6 +143,14 @@ def delivery_resend(*, actor, message) -> bool:
     """A county admin queues a failed message again (the resend button)."""
     if not access.may_operate_notifications(actor):
         raise Forbidden()
+    if message.has_secrets:
+        # Its password was forgotten when it failed; a new one must be issued instead.
+        raise Conflict(
+            _(
+                "This message carried an initial password and cannot be sent again; give the lecturer a new password instead."
+            ),
+            code="bad_state",
+        )
     with transaction.atomic():
         if not outbox.resend(message=message):
             raise Conflict(_("Only failed messages can be sent again."), code="bad_state")

@@ -250,6 +250,13 @@ def may_manage_lecturer(user, lecturer) -> bool:
     return org_town_id(lecturer.org) in scope.town_ids
 
 
+def manages_lecturers(user) -> bool:
+    """County admins and town admins manage lecturers (which ones: managed_lecturers_q): the
+    back office's lecturer list and the form that adds one are theirs."""
+    scope = scope_for(user)
+    return scope.is_county_admin or scope.is_town_admin
+
+
 def may_set_county_terms(user, lecturer) -> bool:
     """The level, appointment terms and honours of a lecturer are the county's to decide."""
     scope = scope_for(user)

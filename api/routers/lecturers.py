@@ -220,7 +220,9 @@ def lecturer_list(request, filters: Query[LecturerFilters]):
 
 
 @router.post(
-    "", response={201: LecturerCreated, **WRITE_ERRORS}, summary="Add a lecturer (county admin)"
+    "",
+    response={201: LecturerCreated, **WRITE_ERRORS},
+    summary="Add a lecturer (county admin; town admin: town-level lecturers of the own town)",
 )
 @decorate_view(idempotent)
 def lecturer_create_endpoint(request, payload: LecturerIn):

@@ -71,6 +71,11 @@ STATUS_CLASSES = {
     "running": "gold",
     "done": "green",
     "invalid": "",
+    # lecturers (lecturers.LecturerStatus)
+    "candidate": "gold",
+    "active": "green",
+    "cold_store": "grey",
+    "removed": "",
 }
 
 

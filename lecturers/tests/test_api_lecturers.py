@@ -192,11 +192,26 @@ def test_a_county_admin_creates_a_lecturer_with_a_login(world, api_as, anon_api)
     assert anon_api.get("/api/v1/me").json()["lecturer_id"] == lecturer.pk
 
 
-@pytest.mark.parametrize("who", ["town_admin", "secretary", "lecturer"])
-def test_only_county_admins_create_lecturers(world, api_as, who):
+@pytest.mark.parametrize("who", ["secretary", "lecturer"])
+def test_only_admins_create_lecturers(world, api_as, who):
     response = api_as(getattr(world, who)).post("/api/v1/lecturers", valid_payload(world))
     assert response.status_code == 403
     assert not Lecturer.objects.filter(name="陈新讲").exists()
+
+
+def test_a_town_admin_creates_only_town_level_lecturers_of_the_own_town(world, api_as):
+    api = api_as(world.town_admin)
+    county_level = api.post("/api/v1/lecturers", valid_payload(world, level="county"))
+    assert county_level.status_code == 422 and "level" in county_level.json()["fields"]
+    other_town = api.post("/api/v1/lecturers", valid_payload(world, org_id=world.other_branch.pk))
+    assert other_town.status_code == 422 and "org_id" in other_town.json()["fields"]
+    no_org = api.post("/api/v1/lecturers", valid_payload(world, org_id=None))
+    assert no_org.status_code == 422 and "org_id" in no_org.json()["fields"]
+    assert not Lecturer.objects.filter(name="陈新讲").exists()
+    response = api.post("/api/v1/lecturers", valid_payload(world))
+    assert response.status_code == 201, response.content
+    lecturer = Lecturer.objects.get(pk=response.json()["id"])
+    assert (lecturer.level, lecturer.org) == ("town", world.branch)
 
 
 def test_an_outsider_cannot_place_a_lecturer_in_another_county(world, api_as):
