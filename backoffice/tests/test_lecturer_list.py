@@ -151,7 +151,7 @@ def test_rows_show_the_facts_with_the_phone_masked(pool, login):
     assert "139****2222" in html and "13911112222" not in html
     assert "西镇" in html and "镇级讲师" in html and "在库" in html
     assert "2025 名师" in html
-    assert "本年度授课 1 场" in html and "1门课程" in html
+    assert "今年授课 1 次" in html and "1门课程" in html
 
 
 def test_the_phone_search_stays_inside_the_managed_lecturers(pool, login):
