@@ -143,6 +143,27 @@ TEMPLATES = {
         ),
         _("Your meeting issue is due on %(due)s; please resolve it."),
     ),
+    Event.COMMENDED: (
+        _("Commended for %(year)s"),
+        _(
+            "The county commends you for your teaching in %(year)s: you are a famous lecturer (名师) of the year%(course)s. Congratulations."
+        ),
+        _("The county commends you as a famous lecturer of %(year)s."),
+    ),
+    Event.REMINDER_TALK: (
+        _("A reminder talk"),
+        _(
+            "The county will hold a reminder talk (约谈) with you: %(reason)s. When: %(when)s; where: %(place)s."
+        ),
+        _("A reminder talk with the county: %(when)s; see the platform."),
+    ),
+    Event.HELP_PLAN: (
+        _("Your help plan"),
+        _(
+            "While you are in cold store, a help plan (帮教转化) supports you: %(what)s. Follow its steps and report your progress on the platform."
+        ),
+        _("Your help plan changed; see the platform."),
+    ),
 }
 
 SMS_SIGNATURE = _("[Jiangtai]")

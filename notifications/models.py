@@ -31,6 +31,9 @@ class Event(models.TextChoices):
     APPRAISAL_PUBLISHED = "appraisal_published", _("Appraisal published")
     COURSE_TO_DEVELOP = "course_to_develop", _("A course to develop")
     MEETING_ISSUE_DUE = "meeting_issue_due", _("Meeting issue due")
+    COMMENDED = "commended", _("Commended")
+    REMINDER_TALK = "reminder_talk", _("Reminder talk")
+    HELP_PLAN = "help_plan", _("Help plan")
 
 
 def uuid_key() -> str:
