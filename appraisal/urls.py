@@ -2,6 +2,7 @@ from django.urls import path, re_path
 
 from . import views
 from .outcomes import views as outcomes
+from .renewal import views as renewal
 
 app_name = "appraisal"
 
@@ -9,6 +10,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("rules/", views.rules, name="rules"),
     path("mine/", views.mine, name="mine"),
+    path("renewal/", renewal.renewal, name="renewal"),
     path("talks/", outcomes.talks, name="talks"),
     path("talks/new/", outcomes.talk_new, name="talk_new"),
     path("talks/<int:talk_id>/", outcomes.talk, name="talk"),

@@ -164,6 +164,13 @@ TEMPLATES = {
         ),
         _("Your help plan changed; see the platform."),
     ),
+    Event.TERM_RENEWED: (
+        _("Your appointment is renewed"),
+        _(
+            "The county renewed your appointment as a lecturer until %(until)s; your certificate number is %(number)s."
+        ),
+        _("Your lecturer appointment is renewed until %(until)s."),
+    ),
 }
 
 SMS_SIGNATURE = _("[Jiangtai]")

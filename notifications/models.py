@@ -34,6 +34,7 @@ class Event(models.TextChoices):
     COMMENDED = "commended", _("Commended")
     REMINDER_TALK = "reminder_talk", _("Reminder talk")
     HELP_PLAN = "help_plan", _("Help plan")
+    TERM_RENEWED = "term_renewed", _("Term renewed")
 
 
 def uuid_key() -> str:
