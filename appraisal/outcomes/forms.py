@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..models import PlanStatus, TalkStatus
 
@@ -76,7 +77,7 @@ class NoteForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label=_("Decision"),
+        label=pgettext_lazy("help plan", "Decision"),
         widget=forms.RadioSelect,
         choices=[
             ("release", _("Release back to active")),
