@@ -502,7 +502,11 @@ def help_plan_open(*, actor, lecturer_id) -> HelpPlan:
 def _open_plan_locked(actor, plan_id) -> HelpPlan:
     appraisal_county_id(actor)
     plan = plan_for_user(actor, plan_id)
-    plan = HelpPlan.objects.select_for_update().select_related("lecturer__user").get(pk=plan.pk)
+    plan = (
+        HelpPlan.objects.select_for_update(of=("self",))
+        .select_related("lecturer__user")
+        .get(pk=plan.pk)
+    )
     if plan.status != PlanStatus.OPEN:
         raise Conflict(_("This help plan is closed."), code="bad_state")
     return plan

@@ -38,7 +38,7 @@ def lecturers_renew(*, actor, lecturer_ids, years) -> list:
     issued = []
     with transaction.atomic():
         chosen = list(
-            Lecturer.objects.select_for_update()
+            Lecturer.objects.select_for_update(of=("self",))
             .filter(county_id=county_id, pk__in=ids)
             .select_related("org", "user")
             .order_by("pk")
