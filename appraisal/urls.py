@@ -1,6 +1,8 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
+from .outcomes import views as outcomes
+from .renewal import views as renewal
 
 app_name = "appraisal"
 
@@ -8,10 +10,27 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("rules/", views.rules, name="rules"),
     path("mine/", views.mine, name="mine"),
+    path("renewal/", renewal.renewal, name="renewal"),
+    path("talks/", outcomes.talks, name="talks"),
+    path("talks/new/", outcomes.talk_new, name="talk_new"),
+    path("talks/<int:talk_id>/", outcomes.talk, name="talk"),
+    path("talks/<int:talk_id>/time/", outcomes.talk_time, name="talk_time"),
+    path("talks/<int:talk_id>/record/", outcomes.talk_record, name="talk_record"),
+    path("plans/", outcomes.plans, name="plans"),
+    path("plans/open/", outcomes.plan_open, name="plan_open"),
+    path("plans/<int:plan_id>/", outcomes.plan, name="plan"),
+    re_path(
+        r"^plans/(?P<plan_id>[0-9]+)/(?P<action>plan|step|note|decision)/$",
+        outcomes.plan_act,
+        name="plan_act",
+    ),
+    path("plans/<int:plan_id>/steps/<int:step_id>/done/", outcomes.step_done, name="step_done"),
     path("<int:year>/", views.year, name="year"),
     path("<int:year>/status/", views.year_status, name="year_status"),
     path("<int:year>/run/", views.year_run, name="year_run"),
     path("<int:year>/publish/", views.year_publish, name="year_publish"),
+    path("<int:year>/outcomes/", outcomes.outcomes_apply, name="outcomes_apply"),
+    path("<int:year>/commendations/", outcomes.commendations, name="commendations"),
     path("<int:year>/print/", views.year_print, name="year_print"),
     path("<int:year>/<int:lecturer_id>/", views.result, name="result"),
     path("<int:year>/<int:lecturer_id>/grade/", views.result_override, name="result_override"),

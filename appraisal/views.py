@@ -17,6 +17,7 @@ from . import selectors, services
 from .export import results_workbook
 from .forms import OverrideForm, ResultFilterForm, RulesForm, RunForm
 from .models import AppraisalRules, Grade, RunStatus
+from .outcomes.selectors import outcome_preview
 
 RESULTS_PAGE_SIZE = 50
 
@@ -100,6 +101,7 @@ def _year_page(request, run, *, status=200, run_error: str = ""):
         "is_draft": run.status == RunStatus.DRAFT,
         "run_error": run_error,
         "grades": Grade.choices,
+        "preview": outcome_preview(run) if run.status == RunStatus.PUBLISHED else None,
     }
     return render(request, "appraisal/year.html", context, status=status)
 

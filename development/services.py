@@ -8,7 +8,7 @@ so a stage can neither be skipped nor done twice; the database's unique constrai
 review per stage, one certificate number per county) back both.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,7 +20,8 @@ from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput
 from core.text import clean_mobile, clean_text
 from core.timeutil import local
 from core.uploads import check_document
-from lecturers.models import LecturerLevel, LecturerStatus, Source
+from lecturers.certificates import certificate_issue, issuer_name, term_from
+from lecturers.models import CertificateKind, LecturerLevel, LecturerStatus, Source
 from lecturers.services import lecturer_create
 from orgs.models import Organisation, OrgLevel
 
@@ -373,24 +374,17 @@ def nomination_review(
 
 
 def certificate_issuer(call: Call) -> str:
-    """The issuer's part of the number: the county's name, and the town's after it."""
-    if call.level == CallLevel.COUNTY:
-        return call.county.name
-    return f"{call.county.name}{call.org.name}"
-
-
-def certificate_number(issuer: str, year: int, seq: int) -> str:
-    return f"{issuer}讲字〔{year}〕第{seq:03d}号"
+    """The issuer's part of the certificate's number and the name printed on it."""
+    return issuer_name(call.org)
 
 
 def _appoint(actor, nomination: Nomination, source: str) -> None:
-    """Inside the review's transaction: the active lecturer, the term and the certificate
-    number, the next of the issuer's year. The issuing organisation's row is locked so that
-    two approvals never take the same number; the database's unique constraint holds it too."""
+    """Inside the review's transaction: the active lecturer, the term and the certificate,
+    numbered in the issuer's sequence of the year that renewals share
+    (lecturers.certificates)."""
     call = nomination.call
-    Organisation.objects.select_for_update().filter(pk=call.org_id).first()
     start = local(timezone.now()).date()
-    until = _add_years(start, call.term_years) - timedelta(days=1)
+    until = term_from(start, call.term_years)
     lecturer, _password = lecturer_create(
         actor=actor,
         name=nomination.name,
@@ -404,24 +398,17 @@ def _appoint(actor, nomination: Nomination, source: str) -> None:
     type(lecturer).objects.filter(pk=lecturer.pk).update(
         appointed_from=start, appointed_until=until
     )
-    issued = Nomination.objects.filter(
-        call__org_id=call.org_id, certificate_year=start.year
-    ).values_list("certificate_seq", flat=True)
-    seq = max(issued, default=0) + 1
+    certificate = certificate_issue(
+        lecturer=lecturer, issuer=call.org, start=start, until=until,
+        kind=CertificateKind.APPOINTMENT,
+    )  # fmt: skip
     Nomination.objects.filter(pk=nomination.pk).update(
         lecturer=lecturer,
         source=source,
-        certificate_year=start.year,
-        certificate_seq=seq,
-        certificate_no=certificate_number(certificate_issuer(call), start.year, seq),
+        certificate_year=certificate.year,
+        certificate_seq=certificate.seq,
+        certificate_no=certificate.number,
         appointed_from=start,
         appointed_until=until,
     )
     nomination.refresh_from_db()
-
-
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)

@@ -203,3 +203,54 @@ class Like(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "lecturer"], name="like_once_per_user")
         ]
+
+
+class CertificateKind(models.TextChoices):
+    APPOINTMENT = "appointment", _("Appointment")
+    RENEWAL = "renewal", _("Renewal")
+
+
+class AppointmentCertificate(models.Model):
+    """Every appointment certificate (聘书) issued, the first appointment (development's
+    selection) and each renewal (the appraisal's 续聘): one number sequence per issuing
+    organisation (the county, or a town) and year (lecturers/certificates.py)."""
+
+    county = models.ForeignKey(
+        "orgs.Organisation", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
+    )
+    issuer = models.ForeignKey(
+        "orgs.Organisation", verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="+"
+    )
+    lecturer = models.ForeignKey(
+        Lecturer,
+        verbose_name=_("lecturer"),
+        on_delete=models.CASCADE,
+        related_name="certificates",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=CertificateKind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    seq = models.PositiveIntegerField(_("sequence number"))
+    number = models.CharField(_("certificate number"), max_length=64)
+    appointed_from = models.DateField(_("appointed from"))
+    appointed_until = models.DateField(_("appointed until"))
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("appointment certificate")
+        verbose_name_plural = _("appointment certificates")
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "year", "seq"], name="certificate_seq_once_per_issuer_year"
+            ),
+            models.UniqueConstraint(
+                fields=["county", "number"], name="certificate_number_once_per_county"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(appointed_until__gte=models.F("appointed_from")),
+                name="certificate_term_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number

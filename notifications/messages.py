@@ -153,6 +153,34 @@ TEMPLATES = {
             "Your lecturer account is open: login %(login)s, initial password %(password)s; change it when you first log in."
         ),
     ),
+    Event.COMMENDED: (
+        _("Commended for %(year)s"),
+        _(
+            "The county commends you for your teaching in %(year)s: you are a famous lecturer (名师) of the year%(course)s. Congratulations."
+        ),
+        _("The county commends you as a famous lecturer of %(year)s."),
+    ),
+    Event.REMINDER_TALK: (
+        _("A reminder talk"),
+        _(
+            "The county will hold a reminder talk (约谈) with you: %(reason)s. When: %(when)s; where: %(place)s."
+        ),
+        _("A reminder talk with the county: %(when)s; see the platform."),
+    ),
+    Event.HELP_PLAN: (
+        _("Your help plan"),
+        _(
+            "While you are in cold store, a help plan (帮教转化) supports you: %(what)s. Follow its steps and report your progress on the platform."
+        ),
+        _("Your help plan changed; see the platform."),
+    ),
+    Event.TERM_RENEWED: (
+        _("Your appointment is renewed"),
+        _(
+            "The county renewed your appointment as a lecturer until %(until)s; your certificate number is %(number)s."
+        ),
+        _("Your lecturer appointment is renewed until %(until)s."),
+    ),
 }
 
 SMS_SIGNATURE = _("[Jiangtai]")

@@ -32,6 +32,10 @@ class Event(models.TextChoices):
     COURSE_TO_DEVELOP = "course_to_develop", _("A course to develop")
     MEETING_ISSUE_DUE = "meeting_issue_due", _("Meeting issue due")
     LECTURER_ACCOUNT_OPENED = "lecturer_account_opened", _("Lecturer account opened")
+    COMMENDED = "commended", _("Commended")
+    REMINDER_TALK = "reminder_talk", _("Reminder talk")
+    HELP_PLAN = "help_plan", _("Help plan")
+    TERM_RENEWED = "term_renewed", _("Term renewed")
 
 
 def uuid_key() -> str:

@@ -1,18 +1,22 @@
 """The annual appraisal over the API: run a year, read it, change a grade with a reason,
-publish (county admins); a lecturer's own published result."""
+publish (county admins); a lecturer's own published result; the reminder talks."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from ninja import Field, Router, Schema
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
 from ninja.responses import Status
 
 from appraisal import selectors, services
 from appraisal.models import METRICS
+from appraisal.outcomes import selectors as outcome_selectors
+from appraisal.outcomes import services as outcomes
+from core.timeutil import aware, local
 
 from ..idempotency import idempotent
-from ..schemas import READ_ERRORS, WRITE_ERRORS
+from ..schemas import READ_ERRORS, WRITE_ERRORS, Id, PageParams, paginate
 
 router = Router(tags=["appraisal"])
 
@@ -185,3 +189,95 @@ def appraisal_publish(request, year: int):
 def appraisal_mine(request, year: int):
     lecturer_id = selectors.own_lecturer_id(request.auth)
     return _result(selectors.result_for_user(request.auth, year, lecturer_id))
+
+
+# --- reminder talks (约谈) ----------------------------------------------------------------------
+
+
+class TalkIn(Schema):
+    lecturer_id: Id
+    when: datetime = Field(description="ISO 8601; without an offset read as Asia/Shanghai")
+    place: str = ""
+    reason: str = ""
+    held_by: str = Field("", description="who holds the talk, with their post")
+
+
+class TalkOut(Schema):
+    id: int
+    lecturer_id: int
+    lecturer_name: str
+    status: str = Field(description="to_schedule, scheduled or done")
+    is_overdue: bool = Field(description="scheduled, its time passed, not recorded")
+    when: datetime | None
+    place: str
+    held_by: str
+    reason: str
+    year: int | None = Field(description="the appraisal year that asked for it, if any")
+    notes: str
+    commitments: str
+    follow_up_on: date | None
+
+
+class TalkList(Schema):
+    items: list[TalkOut]
+    count: int
+
+
+class TalkFilters(PageParams):
+    status: str = Field("", description="to_schedule, scheduled or done")
+    overdue: bool = False
+
+
+def _talk(talk) -> dict:
+    return {
+        "id": talk.pk,
+        "lecturer_id": talk.lecturer_id,
+        "lecturer_name": talk.lecturer.name,
+        "status": talk.status,
+        "is_overdue": talk.status == "scheduled" and talk.scheduled_at < timezone.now(),
+        "when": talk.scheduled_at and local(talk.scheduled_at),
+        "place": talk.place,
+        "held_by": talk.held_by,
+        "reason": talk.reason,
+        "year": talk.result.run.year if talk.result_id else None,
+        "notes": talk.notes,
+        "commitments": talk.commitments,
+        "follow_up_on": talk.follow_up_on,
+    }
+
+
+@router.post(
+    "/talks",
+    response={201: TalkOut, **WRITE_ERRORS},
+    summary="Schedule a reminder talk (约谈) with a lecturer (county admin)",
+    description="The lecturer is told. 422 naming `lecturer_id` (not in the county's pool), "
+    "`when` (in the past), `place` or `reason` (required).",
+)
+@decorate_view(idempotent)
+def talk_create(request, payload: TalkIn):
+    data = payload.dict()
+    data["when"] = aware(data["when"])
+    talk = outcomes.talk_schedule(actor=request.auth, **data)
+    return Status(201, _talk(outcome_selectors.talk_for_user(request.auth, talk.pk)))
+
+
+@router.get(
+    "/talks",
+    response={200: TalkList, **READ_ERRORS},
+    summary="Reminder talks: the county's (county admin) or the caller's own (lecturer)",
+)
+def talk_list(request, filters: Query[TalkFilters]):
+    qs = outcome_selectors.talks_for_user(
+        request.auth, status=filters.status, overdue=filters.overdue
+    )
+    items, count = paginate(qs, filters)
+    return {"items": [_talk(t) for t in items], "count": count}
+
+
+@router.get(
+    "/talks/{int:talk_id}",
+    response={200: TalkOut, **READ_ERRORS},
+    summary="One reminder talk (county admin, or the lecturer's own)",
+)
+def talk_detail(request, talk_id: int):
+    return _talk(outcome_selectors.talk_for_user(request.auth, talk_id))

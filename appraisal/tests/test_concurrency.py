@@ -86,3 +86,42 @@ def test_the_task_worker_computes_the_year_with_progress(world, api_as, monkeypa
     assert len(body["results"]) == 9 and seen == sorted(seen)
     grades = {r["lecturer_id"]: r["grade"] for r in body["results"]}
     assert grades[year.excellent.pk] == "excellent" and grades[year.poor.pk] == "poor"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outcomes_applied_twice_at_once_happen_once(world):
+    from appraisal.models import HelpPlan, ReminderTalk
+    from appraisal.outcomes import services as outcomes
+
+    from .test_outcomes import published
+
+    year = build_year(world)
+    published(world, year.year)
+
+    def apply(i):
+        return outcomes.appraisal_outcomes_apply(actor=world.county_admin, year=year.year)
+
+    results = run_in_threads(apply, 2)
+    refused = [r for r in results if isinstance(r, Conflict)]
+    assert len(refused) == 1 and refused[0].code == "outcomes_applied", results
+    assert ReminderTalk.objects.count() == 1 and HelpPlan.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_renewals_at_once_take_different_certificate_numbers(world):
+    from appraisal.renewal import services as renewal
+    from core.tests.factories import make_lecturer
+    from lecturers.models import AppointmentCertificate, Lecturer
+
+    people = [make_lecturer(world.county, f"续聘{i}", org=world.branch) for i in range(4)]
+    Lecturer.objects.filter(pk__in=[p.pk for p in people]).update(appointed_until=None)
+
+    def renew(i):
+        return renewal.lecturers_renew(
+            actor=world.county_admin, lecturer_ids=[people[i].pk], years=3
+        )
+
+    results = run_in_threads(renew, 4)
+    assert all(isinstance(r, list) for r in results), results
+    seqs = list(AppointmentCertificate.objects.values_list("seq", flat=True))
+    assert sorted(seqs) == [1, 2, 3, 4]

@@ -186,6 +186,16 @@ class AppraisalRun(models.Model):
         related_name="+",
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # What the published grades led to (appraisal.outcomes), applied once by the county.
+    outcomes_applied_at = models.DateTimeField(_("outcomes applied at"), null=True, blank=True)
+    outcomes_applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("outcomes applied by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("appraisal")
@@ -200,6 +210,10 @@ class AppraisalRun(models.Model):
                 condition=Q(status="published", published_at__isnull=False)
                 | (~Q(status="published") & Q(published_at__isnull=True)),
                 name="appraisal_published_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcomes_applied_at__isnull=True) | Q(status="published"),
+                name="appraisal_outcomes_after_publication",
             ),
         ]
 
