@@ -8,7 +8,7 @@ import math
 import os
 import random
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -21,7 +21,7 @@ from lecturers.models import HonourTitle, Lecturer, LecturerHonour, LecturerLeve
 from orgs.models import MemberGroup, Membership, Organisation, OrgLevel, Role
 
 from . import demo_catalogue as words
-from .history import replay_past
+from .history import appraise_year, replay_past
 
 DEMO_USERNAMES = ("county_admin", "town_admin", "secretary", "lecturer")
 DEFAULT_COUNTY = "青山县"
@@ -255,6 +255,9 @@ class _Builder:
                     lat=lat,
                     lng=lng,
                     likes_count=0,
+                    # Appointed for three years, ending with this one: the renewal season.
+                    appointed_from=date(self.now.year - 2, 1, 1),
+                    appointed_until=date(self.now.year, 12, 31),
                     is_demo=True,
                 )
             )
@@ -384,9 +387,11 @@ def seed_demo(
     prefix: str = "",
     seed: int = 2026,
     history_days: int = 0,
+    appraise: bool = False,
 ) -> DemoResult:
     """The demo county; with `history_days`, also that many days of its past, replayed
-    through the services (demo/history.py)."""
+    through the services (demo/history.py), and with `appraise` this year's appraisal run,
+    published and acted on."""
     happened = {}
     with transaction.atomic():
         check_may_seed(county_name, prefix)
@@ -406,6 +411,13 @@ def seed_demo(
                 lecturers=lecturers,
                 prefix=prefix,
                 password_hash=builder.password_hash,
+            )
+        if appraise:
+            happened["grades"] = appraise_year(
+                county=county,
+                admin=User.objects.get(username=usernames[0]),
+                year=timezone.localdate().year,
+                rng=builder.rng,
             )
     return DemoResult(
         county=county,

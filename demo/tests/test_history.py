@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from appraisal.models import AppraisalRun, HelpPlan, ReminderTalk
 from demo.demo import seed_demo
 from evaluation.models import OrgRating, TraineeRating
 from lecturers.models import Lecturer
@@ -93,5 +94,14 @@ def test_the_command_replays_a_year_within_a_minute(capsys):
     assert "The last twelve months:" in out
     assert Booking.objects.filter(status="completed").count() > 400
     assert TraineeRating.objects.count() > 4000
+    # This year's appraisal is published and acted on: several grades, one changed by the
+    # committee with its reason, reminder talks, cold store with help plans, honours.
+    run = AppraisalRun.objects.get()
+    assert run.status == "published" and run.outcomes_applied_at is not None
+    grades = set(run.results.exclude(grade="").values_list("grade", flat=True))
+    assert len(grades) >= 3, grades
+    assert run.results.exclude(override_reason="").count() == 1
+    assert ReminderTalk.objects.exists()
+    assert HelpPlan.objects.filter(lecturer__status="cold_store").exists()
     # The issue asks for under a minute on SQLite; the margin is for a loaded CI machine.
     assert took < 90, took

@@ -29,6 +29,7 @@ class Command(BaseCommand):
                 prefix=username_prefix,
                 seed=seed,
                 history_days=0 if no_history else YEAR_DAYS,
+                appraise=not no_history,
             )
         except DemoRefused as exc:
             raise CommandError(str(exc)) from exc
