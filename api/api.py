@@ -12,6 +12,7 @@ from .routers import (
     matching,
     notifications,
     orgs,
+    reports,
     scheduling,
 )
 
@@ -40,3 +41,4 @@ api.add_router("", notifications.router)
 api.add_router("", matching.router)
 api.add_router("", evaluation.router)
 api.add_router("", backoffice.router)
+api.add_router("", reports.router)

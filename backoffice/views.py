@@ -7,15 +7,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 import access
 from accounts import views as account_views
 from core.errors import Conflict
-from core.xlsx import append_row, xlsx_response
+from core.xlsx import append_row, wants_xlsx, xlsx_list_response, xlsx_response
 
 from . import selectors, services
+from .export import AUDIT_COLUMNS
 from .forms import AuditFilterForm, ImportForm
 from .imports.template import template_workbook
 from .models import ImportKind
@@ -116,6 +118,8 @@ def audit(request):
         if until < date.max:
             filters["until"] = datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone)
     entries = selectors.audit_list_for_user(user, **filters)
+    if wants_xlsx(request):
+        return xlsx_list_response(entries, AUDIT_COLUMNS, title=_("Audit trail"), name="audit")
     context = {"form": form, **paged(request, entries, AUDIT_PAGE_SIZE)}
     return render(request, "backoffice/audit.html", context)
 
