@@ -20,7 +20,11 @@ DEMAND_COLUMNS = [
     Column(_("Wanted from"), lambda demand: demand.window_start, 18),
     Column(_("Wanted until"), lambda demand: demand.window_end, 18),
     Column(_("Duration (minutes)"), lambda demand: demand.duration_minutes, 8),
-    Column(pgettext_lazy("classroom type", "Classroom"), lambda demand: demand.get_classroom_display(), 12),
+    Column(
+        pgettext_lazy("classroom type", "Classroom"),
+        lambda demand: demand.get_classroom_display(),
+        12,
+    ),
     Column(_("Expected attendees"), lambda demand: demand.expected_attendees, 8),
     Column(_("Venue"), lambda demand: demand.venue, 24),
     Column(_("Status"), lambda demand: DEMAND_STATUS_LABELS.get(demand.status, demand.status), 8),

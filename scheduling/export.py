@@ -11,7 +11,11 @@ BOOKING_COLUMNS = [
     Column(_("Course"), lambda booking: booking.course.title, 30),
     Column(_("Lecturer"), lambda booking: booking.lecturer.name, 10),
     Column(_("Booking organisation"), lambda booking: booking.org.name, 20),
-    Column(pgettext_lazy("classroom type", "Classroom"), lambda booking: booking.get_classroom_display(), 12),
+    Column(
+        pgettext_lazy("classroom type", "Classroom"),
+        lambda booking: booking.get_classroom_display(),
+        12,
+    ),
     Column(_("Expected attendees"), lambda booking: booking.expected_attendees, 8),
     Column(_("Venue"), lambda booking: booking.venue, 24),
     Column(_("Status"), lambda booking: booking.get_status_display(), 8),
