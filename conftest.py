@@ -1,5 +1,6 @@
 """Shared test set-up: fast password hashing, plain static files, personas and an API client."""
 
+import ctypes.util
 import json
 import os
 import shutil
@@ -28,10 +29,12 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """PostgreSQL-only tests skip cleanly on SQLite; browser tests skip without Chromium
+    """PostgreSQL-only tests skip cleanly on SQLite; browser tests skip without Chromium and
+    PDF tests without pango (which WeasyPrint needs) or pdftotext (which reads the PDFs back),
     unless JIANGTAI_REQUIRE_BROWSER is set (CI sets it, so there they must run)."""
     on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
     has_chromium = bool(shutil.which("chromium") or os.path.exists("/usr/bin/chromium"))
+    has_pdf = bool(ctypes.util.find_library("pango-1.0") and shutil.which("pdftotext"))
     require_browser = os.environ.get("JIANGTAI_REQUIRE_BROWSER") == "1"
     for item in items:
         if "postgres_only" in item.keywords and not on_postgres:
@@ -39,6 +42,10 @@ def pytest_collection_modifyitems(config, items):
         if "browser" in item.keywords and not has_chromium and not require_browser:
             item.add_marker(
                 pytest.mark.skip(reason="Chromium is not installed (apt-get install chromium)")
+            )
+        if "pdf" in item.keywords and not has_pdf and not require_browser:
+            item.add_marker(
+                pytest.mark.skip(reason="needs pango and pdftotext (apt-get install poppler-utils)")
             )
 
 
