@@ -3,7 +3,7 @@ file (county, lecturer, unit, period), one row per session and a totals row."""
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
@@ -122,10 +122,10 @@ def rollup_xlsx_response(report: dict) -> HttpResponse:
 # --- the rankings as a list export (`/rankings/?format=xlsx`, core.xlsx) -----------------------
 
 RANKING_COLUMNS = [
-    Column(_lazy("Rank"), lambda item: item["rank"], 6),
-    Column(_lazy("Name"), lambda item: item["name"], 24),
-    Column(_lazy("Score"), lambda item: item["score"], 8),
-    Column(_lazy("Star level"), lambda item: item["star"], 8),
-    Column(_lazy("Sessions held"), lambda item: item["sessions"], 8),
-    Column(_lazy("Ratings"), lambda item: item["ratings"], 8),
+    Column(gettext_lazy("Rank"), lambda item: item["rank"], 6),
+    Column(gettext_lazy("Name"), lambda item: item["name"], 24),
+    Column(gettext_lazy("Score"), lambda item: item["score"], 8),
+    Column(gettext_lazy("Star level"), lambda item: item["star"], 8),
+    Column(gettext_lazy("Sessions held"), lambda item: item["sessions"], 8),
+    Column(gettext_lazy("Ratings"), lambda item: item["ratings"], 8),
 ]
