@@ -18,8 +18,9 @@ class PeriodForm(forms.Form):
     it, so that they refuse the same dates with the same words. For county admins (and town
     admins of several towns) also `org_id`: whose figures."""
 
-    def __init__(self, data=None, *, towns=(), whole_county: str = ""):
-        super().__init__(data)
+    def __init__(self, data=None, *, towns=(), whole_county: str = "", period=None):
+        initial = {"from": period.first, "to": period.last} if period else None
+        super().__init__(data, initial=initial)
         date_field = {
             "required": False,
             "input_formats": ["%Y-%m-%d"],

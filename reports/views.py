@@ -98,7 +98,12 @@ def dashboard(request):
     towns = towns_for_user(user)
     whole_county = county_for_user(user).name if scope.is_county_admin else ""
     bound = any(k in request.GET for k in ("from", "to", "org_id"))
-    form = PeriodForm(request.GET if bound else None, towns=towns, whole_county=whole_county)
+    form = PeriodForm(
+        request.GET if bound else None,
+        towns=towns,
+        whole_county=whole_county,
+        period=default_period(),
+    )
     context = {**_work_context(user, scope), "form": form, "towns": towns}
     if form.is_bound and not form.is_valid():
         return render(request, "reports/dashboard.html", context, status=422)

@@ -12,6 +12,7 @@ import time
 import pytest
 from django.db import connections
 from django.test import Client
+from django.utils import translation
 from openpyxl import load_workbook
 
 from core.audit import audit
@@ -19,6 +20,7 @@ from core.models import AuditLog
 from evaluation.selectors import lecturer_ranking, org_ranking
 from lecturers.selectors import lecturer_list_for_user
 from matching.selectors import demand_list_for_org_side
+from scheduling.models import BookingStatus
 from scheduling.selectors import booking_list_for_user
 
 from .history import build_history
@@ -192,3 +194,16 @@ def test_a_large_export_streams_in_little_memory(world):
     assert facts["status"] == 200 and facts["streaming"]
     assert facts["rows"] == rows + 1
     assert grown < 200
+
+
+def test_the_workbook_of_the_page_holds_its_tables(world, login):
+    """The dashboard's own workbook: one sheet per chart, holding its table."""
+    response = login(world.county_admin).get("/dashboard/", {"format": "xlsx"})
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert len(workbook.sheetnames) == 11
+    sheet = workbook["约课状态分布"]
+    assert [c.value for c in sheet[3]] == ["状态", "约课记录"]
+    with translation.override("zh-hans"):
+        labels = [str(label) for _value, label in BookingStatus.choices]
+    assert [row[0] for row in sheet.iter_rows(min_row=4, values_only=True)] == labels
+    assert labels[0] == "待接单"

@@ -27,7 +27,7 @@
       animation: false,
       textStyle: { fontFamily: "inherit" },
       tooltip: { trigger: spec.kind === "pie" ? "item" : "axis", renderMode: "richText", confine: true },
-      grid: { containLabel: true, left: 8, right: 24, top: spec.series.length > 1 ? 36 : 12, bottom: 8 }
+      grid: { containLabel: true, left: 8, right: spec.kind === "hbar" ? 48 : 24, top: spec.series.length > 1 ? 36 : 12, bottom: 8 }
     };
     if (spec.series.length > 1) base.legend = { top: 0, type: "scroll" };
     if (spec.kind === "pie") {
@@ -42,7 +42,8 @@
       return base;
     }
     var values = { type: "value", minInterval: 1 };
-    var categories = { type: "category", data: labels, axisLabel: { interval: 0, hideOverlap: true } };
+    // Long labels wrap under a bar (a phone has room for about four), and thin out on a trend.
+    var categories = { type: "category", data: labels, axisLabel: spec.kind === "bar" ? { interval: 0, width: 64, overflow: "break" } : { hideOverlap: true } };
     if (spec.percent) {
       values = { type: "value", max: 1, axisLabel: { formatter: percent } };
       base.tooltip.valueFormatter = percent;
