@@ -133,12 +133,11 @@ def area_for_user(user, org_id=None) -> Area:
             return Area(county=county_for_user(user))
         org_id = min(scope.town_ids)
     org = access.org_for_user(user, org_id)
-    county = org if org.level == OrgLevel.COUNTY else Organisation.objects.get(pk=org.county_id)
     if org.level == OrgLevel.COUNTY:
-        return Area(county=county)
+        return Area(county=org)
     if org.level != OrgLevel.TOWN or not (scope.is_county_admin or org.pk in scope.town_ids):
         raise NotFound(_("Figures are kept for the county and its towns."))
-    return Area(county=county, town=org)
+    return Area(county=Organisation.objects.get(pk=org.county_id), town=org)
 
 
 def county_for_user(user) -> Organisation:
@@ -394,9 +393,11 @@ def idle_section(area: Area, period: Period) -> dict:
     }
 
 
-# The sections of `stats`, in order. An app above this one's floor cannot add to it; the apps
-# beside and below it (appraisal grades, nominations of the development app) add a function of
-# (area, period) → dict here once they exist, and the dashboard a block that shows its keys.
+# The sections of `stats`, in order. A domain that joins the dashboard (the appraisal's grades,
+# the development app's calls and nominations: both on a floor below this one) gets a function
+# of (area, period) → dict here that reads that app's selectors over the area's rows, and
+# charts.py the charts of its keys, api/routers/reports.py its fields; the page, the Excel
+# of the page and the yearly report (through HEADLINES) then carry it as they are.
 SECTIONS: list[Callable[[Area, Period], dict]] = [
     sessions_section,
     bookings_section,
