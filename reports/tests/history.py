@@ -41,7 +41,7 @@ def booking(world, org, start, *, status="completed", lecturer=None, classroom="
 def rate(session, n: int, *, flagged: int = 0, unrated: int = 0, score: int = 85):
     for i in range(n + flagged + unrated):
         TraineeRating.objects.create(
-            booking=session, name=f"学员{i}", phone=f"1370000{session.pk:02d}{i:02d}",
+            booking=session, name=f"学员{i}", phone=f"137{session.pk % 10000:04d}{i:04d}",
             content=None if i >= n + flagged else score - i,
             method=None if i >= n + flagged else score,
             effect=None if i >= n + flagged else score + 1,
