@@ -15,6 +15,7 @@ from .routers import (
     matching,
     notifications,
     orgs,
+    reports,
     scheduling,
 )
 
@@ -46,3 +47,4 @@ api.add_router("", backoffice.router)
 api.add_router("", development.router)
 api.add_router("", appraisal.router)
 api.add_router("", classrooms.router)
+api.add_router("", reports.router)

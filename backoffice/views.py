@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
@@ -15,11 +16,12 @@ import access
 from accounts import views as account_views
 from core.errors import Conflict
 from core.pages import filters_from, form_page, paged
-from core.xlsx import append_row, xlsx_response
+from core.xlsx import append_row, wants_xlsx, xlsx_list_response, xlsx_response
 from courses.selectors import courses_awaiting_review_count
 from orgs.models import Organisation
 
 from . import selectors, services
+from .export import AUDIT_COLUMNS
 from .forms import AuditFilterForm, ImportForm
 from .imports.template import template_workbook
 from .models import ImportKind
@@ -126,6 +128,8 @@ def audit(request):
         if until < date.max:
             filters["until"] = datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone)
     entries = selectors.audit_list_for_user(user, **filters)
+    if wants_xlsx(request):
+        return xlsx_list_response(entries, AUDIT_COLUMNS, title=_("Audit trail"), name="audit")
     context = {"form": form, **paged(request, entries, AUDIT_PAGE_SIZE)}
     return render(request, "backoffice/audit.html", context)
 

@@ -1,6 +1,7 @@
 """Facts about the request that every app reads the same way."""
 
 import ipaddress
+from urllib.parse import quote
 
 from django.conf import settings
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -53,3 +54,14 @@ def is_local_path(request, target) -> bool:
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         )
     )
+
+
+def as_download(response, *, filename: str, fallback: str):
+    """A file response as an attachment: `filename` (may be Chinese) travels as RFC 5987
+    filename*=UTF-8''…, `fallback` (ASCII) for clients that do not read it. Never cached by
+    shared caches: what a download holds depends on who asked."""
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,13 +1,16 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.uploads import private_download
+from core.xlsx import wants_xlsx, xlsx_list_response
 from lecturers.forms import CatalogueFilterForm
 from lecturers.selectors import may_book_lecturer
 from orgs import rules as access_rules
 
+from .export import COURSE_COLUMNS
 from .models import Category, CourseStatus
 from .selectors import (
     course_attachment_for_user,
@@ -30,6 +33,8 @@ def course_list(request):
         category=filters.get("category") or "",
         org_id=filters.get("town"),
     )
+    if wants_xlsx(request):
+        return xlsx_list_response(qs, COURSE_COLUMNS, title=_("Courses"), name="courses")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -3,12 +3,13 @@ file (county, lecturer, unit, period), one row per session and a totals row."""
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from core.timeutil import local
-from core.xlsx import append_row, set_cell, xlsx_response
+from core.xlsx import Column, append_row, set_cell, xlsx_response
 
 
 def _number(value, digits: int = 1):
@@ -116,3 +117,15 @@ def rollup_xlsx_response(report: dict) -> HttpResponse:
     return xlsx_response(
         rollup_workbook(report), filename=rollup_filename(report), fallback=fallback
     )
+
+
+# --- the rankings as a list export (`/rankings/?format=xlsx`, core.xlsx) -----------------------
+
+RANKING_COLUMNS = [
+    Column(gettext_lazy("Rank"), lambda item: item["rank"], 6),
+    Column(gettext_lazy("Name"), lambda item: item["name"], 24),
+    Column(gettext_lazy("Score"), lambda item: item["score"], 8),
+    Column(gettext_lazy("Star level"), lambda item: item["star"], 8),
+    Column(gettext_lazy("Sessions held"), lambda item: item["sessions"], 8),
+    Column(gettext_lazy("Ratings"), lambda item: item["ratings"], 8),
+]

@@ -26,13 +26,14 @@ from core.forms import apply_service_error
 from core.http import client_ip
 from core.text import mask_phone
 from core.timeutil import local
+from core.xlsx import wants_xlsx, xlsx_list_response
 from lecturers.selectors import lecturers_visible_to
 from orgs.models import CountySettings
 from scheduling.selectors import booking_for_user
 from scheduling.views import render_booking_detail
 
 from . import reports, selectors
-from .export import rollup_xlsx_response
+from .export import RANKING_COLUMNS, rollup_xlsx_response
 from .forms import OrgRatingForm, PeriodForm, RankingFilterForm, TraineeForm
 from .models import TraineeRating
 from .qr import qr_svg
@@ -260,6 +261,9 @@ def rankings(request):
         items = selectors.org_ranking(user, year=year, category=category, town_id=town_id)
     else:
         items = selectors.lecturer_ranking(user, year=year, category=category, town_id=town_id)
+    if wants_xlsx(request):
+        title = _("Organisation ranking") if tab == "orgs" else _("Lecturer ranking")
+        return xlsx_list_response(items, RANKING_COLUMNS, title=title, name=f"ranking-{tab}")
     page = Paginator(items, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
     linked = set()
     if tab == "lecturers":

@@ -44,6 +44,9 @@ SIDEWAYS: set[tuple[str, str]] = {
     # services and selectors as the other routers call theirs. The back office imports no
     # router, so nothing goes the other way.
     ("api", "backoffice"),
+    # Likewise the dashboard's figures (GET /stats): the router reads the reports app's
+    # selectors and period form; reports imports no router.
+    ("api", "reports"),
 }
 
 FLOOR_OF: dict[str, int] = {app: level for level, apps in enumerate(FLOORS) for app in apps}

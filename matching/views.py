@@ -19,11 +19,13 @@ from core.errors import Conflict, Forbidden, InvalidInput
 from core.forms import apply_service_error
 from core.http import is_local_path
 from core.text import parse_id
+from core.xlsx import wants_xlsx, xlsx_list_response
 from courses.models import CourseStatus
 from courses.selectors import courses_visible_to
 from orgs.models import CountySettings
 
 from . import selectors, services
+from .export import DEMAND_COLUMNS
 from .forms import BroadcastForm, DemandForm, GrabForm
 from .models import DemandStatus, NoticeOutcome
 from .selectors import demand_for_user
@@ -114,6 +116,11 @@ def demand_list(request):
         side = sides[0][0]
     context = {"sides": sides if len(sides) > 1 else [], "side": side}
     if side == "lecturer":
+        if wants_xlsx(request):
+            return xlsx_list_response(
+                selectors.orders_open_to_grab(user), DEMAND_COLUMNS, title=_("Orders to grab"),
+                name="orders-to-grab",
+            )  # fmt: skip
         page = Paginator(selectors.orders_open_to_grab(user), PAGE_SIZE).get_page(
             request.GET.get("page")
         )
@@ -135,9 +142,10 @@ def demand_list(request):
     status = request.GET.get("status", "")
     if status not in DemandStatus.values:
         status = ""
-    page = Paginator(selectors.demand_list_for_org_side(user, status=status), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    demands = selectors.demand_list_for_org_side(user, status=status)
+    if wants_xlsx(request):
+        return xlsx_list_response(demands, DEMAND_COLUMNS, title=_("Demands"), name="demands")
+    page = Paginator(demands, PAGE_SIZE).get_page(request.GET.get("page"))
     context.update(
         page=page,
         status=status,

@@ -1,14 +1,21 @@
 """Pages that compose several domains. The home page shows a little of each: the catalogue,
-the caller's bookings and orders, demands to grab, and for county admins what waits for them."""
+the caller's bookings and orders, demands to grab; county and town admins get the dashboard
+(their figures for a period, with what waits for them on top) and the yearly work report."""
+
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 import access
+from core.errors import Forbidden, NotFound
+from core.xlsx import wants_xlsx, xlsx_list_response
 from courses.models import Category
 from evaluation.reports import attach_recent_comments, flagged_count, recent_comments
 from lecturers import selectors as lecturer_selectors
+from lecturers.export import LECTURER_COLUMNS
 from lecturers.forms import CatalogueFilterForm
 from lecturers.selectors import catalogue_summary_for_user, lecturer_list_for_user
 from matching.selectors import orders_open_to_grab
@@ -22,21 +29,28 @@ from scheduling.selectors import (
     outside_session_list_for_user,
 )
 
+from .charts import charts
+from .exports import dashboard_xlsx_response, year_report_pdf_response
+from .forms import EARLIEST, PeriodForm
+from .selectors import (
+    area_for_user,
+    county_for_user,
+    default_period,
+    may_see_dashboard,
+    presets,
+    stats,
+    today,
+    towns_for_user,
+    year_report,
+)
+
 LECTURER_PAGE_SIZE = 20
 
 
-@login_required
-def home(request):
-    """One home page; what it shows depends on the caller's roles."""
-    user = request.user
-    scope = access.scope_for(user)
-    context = {
-        "scope": scope,
-        "summary": catalogue_summary_for_user(user),
-        "categories": Category.choices,
-        "top_lecturers": attach_recent_comments(lecturer_list_for_user(user, status="active")[:6]),
-    }
-    context["my_orgs"] = access.orgs_held_by(user)
+def _work_context(user, scope) -> dict:
+    """What waits for the caller in each of their roles: the top of the home page and of the
+    dashboard (reports/_work.html)."""
+    context = {"scope": scope, "my_orgs": access.orgs_held_by(user)}
     if scope.lecturer_id:
         context["my_lecturer"] = lecturer_list_for_user(user).filter(pk=scope.lecturer_id).first()
         context["waiting_orders"] = booking_list_for_user(
@@ -53,7 +67,99 @@ def home(request):
         ).count()
         context["failed_deliveries"] = failed_delivery_count(user)
         context["flagged_ratings"] = flagged_count(user)
+    return context
+
+
+@login_required
+def home(request):
+    """One home page; what it shows depends on the caller's roles. County and town admins
+    land on their dashboard."""
+    user = request.user
+    if may_see_dashboard(user):
+        return dashboard(request)
+    scope = access.scope_for(user)
+    context = {
+        **_work_context(user, scope),
+        "summary": catalogue_summary_for_user(user),
+        "categories": Category.choices,
+        "top_lecturers": attach_recent_comments(lecturer_list_for_user(user, status="active")[:6]),
+    }
     return render(request, "reports/home.html", context)
+
+
+@login_required
+def dashboard(request):
+    """The figures of the caller's county or town for a period, as charts with their tables
+    (county and town admins); `?format=xlsx` gives the tables as a workbook."""
+    user = request.user
+    if not may_see_dashboard(user):
+        raise Forbidden(_("The dashboard is for county and town administrators."))
+    scope = access.scope_for(user)
+    towns = towns_for_user(user)
+    whole_county = county_for_user(user).name if scope.is_county_admin else ""
+    bound = any(k in request.GET for k in ("from", "to", "org_id"))
+    form = PeriodForm(
+        request.GET if bound else None,
+        towns=towns,
+        whole_county=whole_county,
+        period=default_period(),
+    )
+    context = {**_work_context(user, scope), "form": form, "towns": towns}
+    if form.is_bound and not form.is_valid():
+        return render(request, "reports/dashboard.html", context, status=422)
+    period = form.cleaned_data["period"] if form.is_bound else default_period()
+    area = area_for_user(user, form.cleaned_data.get("org_id") if form.is_bound else None)
+    figures = stats(area, period)
+    found = charts(figures)
+    if request.GET.get("format") == "xlsx":
+        return dashboard_xlsx_response(area, period, found)
+    query = {"from": period.first.isoformat(), "to": period.last.isoformat()}
+    if area.town and "org_id" in form.fields:
+        query["org_id"] = area.town.pk
+    context.update(
+        area=area,
+        period=period,
+        figures=figures,
+        charts=found,
+        query=urlencode(query),
+        presets=[
+            {
+                "label": label,
+                "query": urlencode({**query, "from": p.first, "to": p.last}),
+                "active": p == period,
+            }
+            for _key, label, p in presets()
+        ],
+        drill=scope.is_county_admin and area.town is None,
+    )
+    return render(request, "reports/dashboard.html", context)
+
+
+@login_required
+def year_report_page(request, year: int):
+    """The yearly work report in the shape a county sends upward: printable, and as a PDF
+    (`?format=pdf`). A town admin's is their town's; a county admin may ask for a town's
+    (`?org_id=`)."""
+    if not may_see_dashboard(request.user):
+        raise Forbidden(_("The dashboard is for county and town administrators."))
+    if not EARLIEST.year <= year <= today().year:
+        raise NotFound()
+    area = area_for_user(request.user, request.GET.get("org_id") or None)
+    report = year_report(area, year)
+    if request.GET.get("format") == "pdf":
+        return year_report_pdf_response(report)
+    query = (
+        f"?org_id={area.town.pk}"
+        if area.town and access.scope_for(request.user).is_county_admin
+        else ""
+    )
+    context = {
+        "report": report,
+        "query": query,
+        "previous": year - 1,
+        "next": year + 1 if year < today().year else None,
+    }
+    return render(request, "reports/year_report.html", context)
 
 
 @login_required
@@ -68,6 +174,8 @@ def lecturer_list(request):
         org_id=filters.get("town"),
         sort=filters.get("sort") or "recommended",
     )
+    if wants_xlsx(request):
+        return xlsx_list_response(qs, LECTURER_COLUMNS, title=_("Lecturers"), name="lecturers")
     page = Paginator(qs, LECTURER_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = attach_recent_comments(page.object_list)
     query = request.GET.copy()

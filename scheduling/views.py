@@ -22,6 +22,7 @@ from core.http import is_local_path
 from core.text import ascii_digits, parse_id
 from core.timeutil import add_months, local, month_label, when_label
 from core.uploads import private_download
+from core.xlsx import wants_xlsx, xlsx_list_response
 from courses.models import Category, CourseStatus
 from courses.selectors import courses_visible_to
 from lecturers.selectors import lecturer_bookable_for, lecturer_for_user
@@ -30,6 +31,7 @@ from orgs.selectors import org_label, org_search
 
 from . import selectors, services
 from .calendar import feed_ics, feed_owner, feed_rotate, feed_url_for
+from .export import BOOKING_COLUMNS
 from .forms import (
     BookingForm,
     DecisionForm,
@@ -139,6 +141,8 @@ def booking_list(request):
     if status not in BookingStatus.values:
         status = ""
     qs = selectors.booking_list_for_user(user, status=status, side=side)
+    if wants_xlsx(request):
+        return xlsx_list_response(qs, BOOKING_COLUMNS, title=_("Bookings"), name="bookings")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     waiting = 0
     if scope.lecturer_id:

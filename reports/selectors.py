@@ -1,0 +1,520 @@
+"""The county's figures (L18, L19, G1-G8): one `stats` over a county or one of its towns and
+a period, read by the dashboard, the yearly report and `GET /api/v1/stats` alike, so that
+every place shows the same numbers.
+
+Every figure is an SQL aggregation (a handful of grouped queries); only the median
+time-to-grab is taken in Python from the taken demands' two timestamps, since SQLite has no
+median. What each figure counts:
+- a *session held* is a confirmed or completed booking whose start falls in the period and has
+  passed (the quality roll-ups count the same);
+- *attendances* (人次) are the check-ins of those sessions that are not held for review;
+- *bookings* and *demands* are those made (created) in the period, by their current status;
+- a town's rows are those of organisations in the town (the town and its branches); its
+  lecturers those whose organisation is in the town;
+- the pool figures (active lecturers, offered courses) are the current state, honours those
+  of the period's calendar years, new courses those created in the period.
+
+Sections are independent functions of (`Area`, `Period`) joined by `stats`; a new domain
+(appraisal grades, nominations) adds its section the same way (see `SECTIONS`).
+"""
+
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Avg, Case, CharField, Count, DateField, F, FloatField, Q, Value, When
+from django.db.models.functions import Cast, TruncMonth
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+import access
+from core.errors import Forbidden, NotFound
+from core.scoring import bayesian_average
+from core.timeutil import add_months, aware, local
+from courses.models import Category, Classroom, Course, CourseHonour, CourseRevision, CourseStatus
+from evaluation.models import TraineeRating
+from evaluation.services import RATEABLE
+from lecturers.models import (
+    HonourTitle,
+    Lecturer,
+    LecturerHonour,
+    LecturerLevel,
+    LecturerStatus,
+    Source,
+)
+from matching.models import Demand, DemandStatus
+from orgs.models import MemberGroup, Organisation, OrgLevel
+from scheduling.models import Booking, BookingStatus
+
+RANKED = 5  # lecturers and courses shown at the top and at the bottom
+IDLE_SHOWN = 50  # lecturers without a session this year listed by name
+# The overall score bands of the rating distribution, by the sum of the three 0-100 scores.
+RATING_BANDS = (("90-100", 270), ("80-89", 240), ("70-79", 210), ("60-69", 180))
+BELOW_BANDS = "0-59"
+
+
+@dataclass(frozen=True)
+class Period:
+    """Calendar days [first, last], both included, in Shanghai time."""
+
+    first: date
+    last: date
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        start = aware(datetime(self.first.year, self.first.month, self.first.day))
+        end = self.last + timedelta(days=1)
+        return start, aware(datetime(end.year, end.month, end.day))
+
+    @property
+    def months(self) -> list[date]:
+        month, last = self.first.replace(day=1), self.last.replace(day=1)
+        found = []
+        while month <= last:
+            found.append(month)
+            month = add_months(month, 1)
+        return found
+
+    def year_before(self) -> "Period":
+        return Period(_year_earlier(self.first), _year_earlier(self.last))
+
+
+def _year_earlier(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+@dataclass(frozen=True)
+class Area:
+    """Whose figures: a county, or one town of it."""
+
+    county: Organisation
+    town: Organisation | None = None
+
+    @property
+    def org(self) -> Organisation:
+        return self.town or self.county
+
+    def orgs_q(self, prefix: str = "org__") -> Q:
+        """Rows of an organisation in the area: `prefix` leads to that organisation."""
+        q = Q(**{f"{prefix}county_id": self.county.pk})
+        if self.town:
+            q &= Q(**{f"{prefix}pk": self.town.pk}) | Q(**{f"{prefix}parent_id": self.town.pk})
+        return q
+
+    def lecturers_q(self, prefix: str = "") -> Q:
+        q = Q(**{f"{prefix}county_id": self.county.pk})
+        if self.town:
+            q &= self.orgs_q(f"{prefix}org__")
+        return q
+
+
+# --- who sees whose figures -------------------------------------------------------------------
+
+
+def may_see_dashboard(user) -> bool:
+    scope = access.scope_for(user)
+    return scope.is_county_admin or scope.is_town_admin
+
+
+def area_for_user(user, org_id=None) -> Area:
+    """The area whose figures the caller asks for: a county admin's county or one of its towns
+    (`org_id`), a town admin's town. 403 for anyone else; 404 for an organisation outside the
+    caller's scope, and for one that is neither the county nor a town."""
+    scope = access.scope_for(user)
+    if not may_see_dashboard(user):
+        raise Forbidden(_("The dashboard is for county and town administrators."))
+    if org_id in (None, ""):
+        if scope.is_county_admin:
+            return Area(county=county_for_user(user))
+        org_id = min(scope.town_ids)
+    org = access.org_for_user(user, org_id)
+    if org.level == OrgLevel.COUNTY:
+        return Area(county=org)
+    if org.level != OrgLevel.TOWN or not (scope.is_county_admin or org.pk in scope.town_ids):
+        raise NotFound(_("Figures are kept for the county and its towns."))
+    return Area(county=Organisation.objects.get(pk=org.county_id), town=org)
+
+
+def county_for_user(user) -> Organisation:
+    return Organisation.objects.get(pk=access.scope_for(user).county_id)
+
+
+def towns_for_user(user) -> list[Organisation]:
+    """The towns whose figures the caller may open: all the county's for a county admin."""
+    scope = access.scope_for(user)
+    if scope.is_county_admin:
+        return list(access.towns_in_county(user).order_by("name", "id"))
+    return list(Organisation.objects.filter(pk__in=scope.town_ids).order_by("name", "id"))
+
+
+# --- the figures ------------------------------------------------------------------------------
+
+
+def _held_sessions(area: Area, period: Period):
+    start, end = period.bounds
+    return Booking.objects.filter(
+        area.orgs_q(),
+        status__in=RATEABLE,
+        start_at__gte=start,
+        start_at__lt=min(end, timezone.now()),
+    )
+
+
+def _counted(rows: dict, choices) -> list[dict]:
+    """`rows` (value → n) over every choice, in the choices' order, zeros included."""
+    return [
+        {"key": value, "label": str(label), "n": rows.get(value, 0)} for value, label in choices
+    ]
+
+
+def _by(queryset, field: str) -> dict:
+    return dict(queryset.values_list(field).annotate(n=Count("id")).order_by())
+
+
+def _month_of(field: str):
+    return TruncMonth(field, output_field=DateField(), tzinfo=timezone.get_default_timezone())
+
+
+def _per_month(queryset, field: str) -> dict:
+    return {
+        (m.date() if isinstance(m, datetime) else m): n
+        for m, n in queryset.annotate(m=_month_of(field))
+        .values_list("m")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+
+
+def sessions_section(area: Area, period: Period) -> dict:
+    held = _held_sessions(area, period)
+    attendances = TraineeRating.objects.filter(booking__in=held, is_flagged=False)
+    sessions_by_month = _per_month(held, "start_at")
+    attendances_by_month = _per_month(attendances, "booking__start_at")
+    groups = [*MemberGroup.choices, ("", _("No member group"))]
+    return {
+        "sessions": held.count(),
+        "attendances": attendances.count(),
+        "by_classroom": _counted(_by(held, "classroom"), Classroom.choices),
+        "by_group": [g for g in _counted(_by(held, "org__group"), groups) if g["key"] or g["n"]],
+        "_sessions_by_month": sessions_by_month,
+        "_attendances_by_month": attendances_by_month,
+    }
+
+
+def bookings_section(area: Area, period: Period) -> dict:
+    start, end = period.bounds
+    made = Booking.objects.filter(area.orgs_q(), created_at__gte=start, created_at__lt=end)
+    by_status = _by(made, "status")
+    return {
+        "bookings": sum(by_status.values()),
+        "bookings_by_status": {value: by_status.get(value, 0) for value in BookingStatus.values},
+        "_bookings_by_month": _per_month(made, "created_at"),
+    }
+
+
+def demands_section(area: Area, period: Period) -> dict:
+    start, end = period.bounds
+    posted = Demand.objects.filter(area.orgs_q(), created_at__gte=start, created_at__lt=end)
+    by_status = _by(posted, "status")
+    waits = [
+        (taken_at - posted_at).total_seconds() / 3600
+        for posted_at, taken_at in posted.filter(
+            status=DemandStatus.TAKEN, booking__decided_at__isnull=False
+        ).values_list("created_at", "booking__decided_at")
+    ]
+    return {
+        "demands": {
+            "posted": sum(by_status.values()),
+            **{value: by_status.get(value, 0) for value in DemandStatus.values},
+            "median_hours_to_grab": round(statistics.median(waits), 1) if waits else None,
+        },
+        "_demands_by_month": _per_month(posted, "created_at"),
+    }
+
+
+def pool_section(area: Area, period: Period) -> dict:
+    active = Lecturer.objects.filter(area.lecturers_q(), status=LecturerStatus.ACTIVE)
+    years = (period.first.year, period.last.year)
+    lecturer_honours = _by(
+        LecturerHonour.objects.filter(
+            area.lecturers_q("lecturer__"), year__gte=years[0], year__lte=years[1]
+        ),
+        "title",
+    )
+    course_honours = _by(
+        CourseHonour.objects.filter(
+            area.lecturers_q("course__lecturer__"), year__gte=years[0], year__lte=years[1]
+        ),
+        "title",
+    )
+    offered = Course.objects.filter(area.lecturers_q("lecturer__"), status=CourseStatus.ACTIVE)
+    start, end = period.bounds
+    created = CourseRevision.objects.filter(
+        area.lecturers_q("course__lecturer__"),
+        kind=CourseRevision.Kind.CREATED,
+        changed_at__gte=start,
+        changed_at__lt=end,
+    ).aggregate(
+        courses=Count("course", distinct=True), lecturers=Count("course__lecturer", distinct=True)
+    )
+    return {
+        "active_lecturers": active.count(),
+        "lecturers_by_source": _counted(_by(active, "source"), Source.choices),
+        "lecturers_by_level": _counted(_by(active, "level"), LecturerLevel.choices),
+        "honours": [
+            {
+                "key": value,
+                "label": str(label),
+                "lecturers": lecturer_honours.get(value, 0),
+                "courses": course_honours.get(value, 0),
+            }
+            for value, label in HonourTitle.choices
+        ],
+        "courses_offered": offered.count(),
+        "courses_by_category": _counted(_by(offered, "category"), Category.choices),
+        "new_courses": created["courses"],
+        "new_course_lecturers": created["lecturers"],
+    }
+
+
+def coverage_section(area: Area, period: Period) -> dict:
+    """Branches (village-level organisations) that held at least one session, per town;
+    the county's own units (branches right under the county) make a row of their own."""
+    held_orgs = _held_sessions(area, period).values("org_id")
+    branches = Organisation.objects.filter(area.orgs_q(prefix=""), level=OrgLevel.VILLAGE).exclude(
+        pk=area.county.pk
+    )
+    rows = (
+        branches.values("parent_id", "parent__name", "parent__level")
+        .annotate(branches=Count("id"), covered=Count("id", filter=Q(pk__in=held_orgs)))
+        .order_by("parent__level", "parent__name", "parent_id")
+    )
+    towns = [
+        {
+            "org_id": r["parent_id"],
+            "name": r["parent__name"]
+            if r["parent__level"] == OrgLevel.TOWN
+            else str(_("County units")),
+            "is_town": r["parent__level"] == OrgLevel.TOWN,
+            "branches": r["branches"],
+            "covered": r["covered"],
+            "share": round(r["covered"] / r["branches"], 3),
+        }
+        for r in rows
+    ]
+    total = sum(t["branches"] for t in towns)
+    covered = sum(t["covered"] for t in towns)
+    return {
+        "coverage": {
+            "branches": total,
+            "covered": covered,
+            "share": round(covered / total, 3) if total else None,
+            "by_town": towns,
+        }
+    }
+
+
+def _overall_sum():
+    return F("content") + F("method") + F("effect")
+
+
+def ratings_section(area: Area, period: Period) -> dict:
+    counted = TraineeRating.objects.filter(
+        booking__in=_held_sessions(area, period), is_flagged=False, rated_at__isnull=False
+    ).annotate(total=_overall_sum())
+    band = Case(
+        *(When(total__gte=low, then=Value(label)) for label, low in RATING_BANDS),
+        default=Value(BELOW_BANDS),
+        output_field=CharField(),
+    )
+    bands = dict(counted.annotate(band=band).values_list("band").annotate(n=Count("id")).order_by())
+    labels = [label for label, _low in RATING_BANDS][::-1]
+    average = counted.aggregate(avg=Avg(Cast("total", FloatField()) / 3.0))["avg"]
+    return {
+        "ratings": sum(bands.values()),
+        "average_score": round(average, 1) if average is not None else None,
+        "rating_bands": [
+            {"key": b, "label": b, "n": bands.get(b, 0)} for b in [BELOW_BANDS, *labels]
+        ],
+        "lecturers_ranked": _ranked(counted, "booking__lecturer_id", "booking__lecturer__name"),
+        "courses_ranked": _ranked(counted, "booking__course_id", "booking__course__title"),
+    }
+
+
+def _ranked(counted, id_field: str, name_field: str) -> dict:
+    """The best and the worst by Bayesian-averaged score (as the rankings order them)."""
+    rows = counted.values(id_field, name_field).annotate(
+        avg=Avg(Cast("total", FloatField()) / 3.0), n=Count("id")
+    )
+    items = sorted(
+        (
+            {
+                "id": r[id_field],
+                "name": r[name_field],
+                "score": round(bayesian_average(r["avg"], r["n"]), 1),
+                "average": round(r["avg"], 1),
+                "ratings": r["n"],
+            }
+            for r in rows.order_by()
+        ),
+        key=lambda item: (-item["score"], item["id"]),
+    )
+    top = items[:RANKED]
+    bottom = [item for item in items[::-1][:RANKED] if item not in top]
+    return {"top": top, "bottom": bottom}
+
+
+def idle_section(area: Area, period: Period) -> dict:
+    """Active lecturers without a session held in the calendar year of the period's end."""
+    year = period.last.year
+    # Teaching anywhere in the county counts, also outside the lecturer's own town.
+    taught = _held_sessions(Area(county=area.county), Period(date(year, 1, 1), date(year, 12, 31)))
+    idle = (
+        Lecturer.objects.filter(area.lecturers_q(), status=LecturerStatus.ACTIVE)
+        .exclude(pk__in=taught.values("lecturer_id"))
+        .order_by("name_pinyin", "id")
+    )
+    return {
+        "idle_year": year,
+        "idle_lecturers": idle.count(),
+        "idle_list": [
+            {
+                "id": lecturer.pk,
+                "name": lecturer.name,
+                "org": lecturer.org.name if lecturer.org else "",
+            }
+            for lecturer in idle.select_related("org")[:IDLE_SHOWN]
+        ],
+    }
+
+
+# The sections of `stats`, in order. A domain that joins the dashboard (the appraisal's grades,
+# the development app's calls and nominations: both on a floor below this one) gets a function
+# of (area, period) → dict here that reads that app's selectors over the area's rows, and
+# charts.py the charts of its keys, api/routers/reports.py its fields; the page, the Excel
+# of the page and the yearly report (through HEADLINES) then carry it as they are.
+SECTIONS: list[Callable[[Area, Period], dict]] = [
+    sessions_section,
+    bookings_section,
+    demands_section,
+    pool_section,
+    coverage_section,
+    ratings_section,
+    idle_section,
+]
+
+
+def stats(area: Area, period: Period) -> dict:
+    """Every figure of the area in the period (see the module's docstring)."""
+    figures: dict = {"period": {"from": period.first.isoformat(), "to": period.last.isoformat()}}
+    for section in SECTIONS:
+        figures.update(section(area, period))
+    figures["by_month"] = [
+        {
+            "month": f"{month:%Y-%m}",
+            "sessions": figures["_sessions_by_month"].get(month, 0),
+            "attendances": figures["_attendances_by_month"].get(month, 0),
+            "bookings": figures["_bookings_by_month"].get(month, 0),
+            "demands": figures["_demands_by_month"].get(month, 0),
+        }
+        for month in period.months
+    ]
+    return {key: value for key, value in figures.items() if not key.startswith("_")}
+
+
+# --- periods ------------------------------------------------------------------------------------
+
+
+def today() -> date:
+    return local(timezone.now()).date()
+
+
+def presets(day: date | None = None) -> list[tuple[str, str, Period]]:
+    """The period chooser's shortcuts: (key, label, period)."""
+    day = day or today()
+    quarter_first = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return [
+        ("month", _("This month"), Period(day.replace(day=1), day)),
+        ("quarter", _("This quarter"), Period(quarter_first, day)),
+        ("year", _("This year"), Period(date(day.year, 1, 1), day)),
+        ("12m", _("Last 12 months"), Period(add_months(day.replace(day=1), -11), day)),
+    ]
+
+
+def default_period() -> Period:
+    return presets()[2][2]
+
+
+# --- the yearly work report -------------------------------------------------------------------
+
+
+def report_period(year: int) -> Period:
+    """The calendar year; the current one until today (then compared with the same days of
+    the year before)."""
+    return Period(date(year, 1, 1), min(date(year, 12, 31), today()))
+
+
+def _honour(figures: dict, key: str) -> int:
+    row = next(h for h in figures["honours"] if h["key"] == key)
+    return row["lecturers"] + row["courses"]
+
+
+def _classroom(figures: dict, key: str) -> int:
+    return next(c["n"] for c in figures["by_classroom"] if c["key"] == key)
+
+
+# (label, figure): the headline figures a county reports upward (L18, L19, G1, G7, G8b).
+HEADLINES: list[tuple] = [
+    (_("Online bookings made"), lambda f: f["bookings"]),
+    (_("Sessions held"), lambda f: f["sessions"]),
+    (_("Trainee attendances (人次)"), lambda f: f["attendances"]),
+    (_("Demands posted"), lambda f: f["demands"]["posted"]),
+    (_("Demands taken by a lecturer"), lambda f: f["demands"]["taken"]),
+    (_("New courses developed"), lambda f: f["new_courses"]),
+    (_("Lecturers who developed new courses"), lambda f: f["new_course_lecturers"]),
+    (_("Famous lecturers named (名师)"), lambda f: _honour(f, HonourTitle.FAMOUS_LECTURER)),
+    (_("Good courses named (好课)"), lambda f: _honour(f, HonourTitle.GOOD_COURSE)),
+    (_("Quality courses named (精品课)"), lambda f: _honour(f, HonourTitle.QUALITY_COURSE)),
+    (_("Branches reached"), lambda f: f["coverage"]["covered"]),
+    (_("Average trainee score"), lambda f: f["average_score"]),
+    *(
+        (
+            format_lazy(_("Sessions: {classroom}"), classroom=label),
+            lambda f, k=key: _classroom(f, k),
+        )
+        for key, label in Classroom.choices
+    ),
+]
+
+
+def _change(this, before) -> dict:
+    if this is None or before is None:
+        return {"change": None, "change_pct": None}
+    change = round(this - before, 1) if isinstance(this, float) else this - before
+    return {"change": change, "change_pct": round(100 * change / before, 1) if before else None}
+
+
+def year_report(area: Area, year: int) -> dict:
+    """The year's figures beside those of the year before, for the report a county (or a
+    town) sends upward."""
+    period = report_period(year)
+    figures = stats(area, period)
+    before = stats(area, period.year_before())
+    rows = []
+    for label, figure in HEADLINES:
+        this, last = figure(figures), figure(before)
+        rows.append({"label": str(label), "this": this, "last": last, **_change(this, last)})
+    return {
+        "area": area,
+        "year": year,
+        "period": period,
+        "before": period.year_before(),
+        "figures": figures,
+        "headlines": rows,
+        "made_at": local(timezone.now()),
+    }
