@@ -84,7 +84,7 @@ def test_the_lists_export_what_the_caller_sees(world, login):
     for tab, ranking in (("lecturers", lecturer_ranking), ("orgs", org_ranking)):
         rows = workbook_rows(client.get("/rankings/", {"format": "xlsx", "tab": tab}))
         items = ranking(user)
-        assert rows[0] == ["名次", "姓名", "评分", "星级", "授课场次", "评价数"]
+        assert rows[0] == ["排名", "姓名", "得分", "星级", "授课场次", "评价数"]
         assert [r[:3] for r in rows[1:]] == [[i["rank"], i["name"], i["score"]] for i in items]
 
     audit(actor=user, action="org.create", obj=world.town, county_id=world.county.pk,
