@@ -1,8 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import MultipleFileField
+from core.uploads import PHOTO_ACCEPT
 from courses.models import Category, Classroom
 from orgs.models import MemberGroup
+from scheduling.models import PlaceType
 
 from .models import TimePreference
 
@@ -86,3 +89,48 @@ class GapAssignForm(forms.Form):
         self.fields["lecturer"].choices = [("", _("Choose…"))] + [
             (le.pk, le.name) for le in lecturers
         ]
+
+
+class FieldReportForm(forms.Form):
+    attendees = forms.IntegerField(
+        label=_("Members present"),
+        widget=forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
+    )
+    summary = forms.CharField(
+        label=_("What was taught and how it went"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    feedback = forms.CharField(
+        label=_("What the members said"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    photos = MultipleFileField(
+        label=_("Photos"),
+        accept=PHOTO_ACCEPT,
+        help_text=_(
+            "Up to 6 JPG or PNG photos. They are made smaller and their location is removed."
+        ),
+    )
+
+
+class CaseFilterForm(forms.Form):
+    """The case list's filters; a bad value is dropped rather than refused."""
+
+    town = forms.TypedChoiceField(label=_("Town"), coerce=int, required=False, empty_value=None)
+    place_type = forms.ChoiceField(
+        label=_("Place"), choices=[("", _("Every place")), *PlaceType.choices], required=False
+    )
+    lecturer = forms.CharField(label=_("Lecturer"), max_length=32, required=False)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, towns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].choices = [("", _("Every town")), *((t.pk, t.name) for t in towns)]

@@ -143,6 +143,59 @@ class GapAssignment(TimeStampedModel):
         ]
 
 
+# --- Bench classroom field reports (板凳课堂, G7c) -----------------------------------------------
+
+
+class FieldReport(TimeStampedModel):
+    """The lecturer's short report after a bench-classroom session, with photos; the county
+    reads them as its case list. One per session."""
+
+    booking = models.OneToOneField(
+        "scheduling.Booking",
+        verbose_name=_("session"),
+        on_delete=models.PROTECT,
+        related_name="field_report",
+    )
+    county = models.ForeignKey(
+        "orgs.Organisation", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
+    )
+    lecturer = models.ForeignKey(
+        "lecturers.Lecturer",
+        verbose_name=_("lecturer"),
+        on_delete=models.PROTECT,
+        related_name="field_reports",
+    )
+    attendees = models.PositiveIntegerField(_("members present"))
+    summary = models.TextField(_("what was taught and how it went"), max_length=2000)
+    feedback = models.TextField(_("what the members said"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("field report")
+        verbose_name_plural = _("field reports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["county", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(attendees__gte=1), name="field_report_has_attendees"
+            ),
+        ]
+
+
+class FieldPhoto(models.Model):
+    """A photo of a field report, resized and stripped of its metadata (location) on upload."""
+
+    report = models.ForeignKey(FieldReport, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(
+        _("photo"), upload_to="field-reports/%Y/%m/", storage=private_storage, max_length=200
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("field photo")
+        verbose_name_plural = _("field photos")
+        ordering = ["id"]
+
+
 # --- Teaching bases (现场课堂, G7d) -----------------------------------------------------------
 
 

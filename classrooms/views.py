@@ -1,21 +1,29 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
 
 import access
 from core import qr
-from core.errors import InvalidInput, NotFound, ServiceError
+from core.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from core.forms import apply_service_error
 from core.http import client_ip
+from core.pages import filters_from, form_page, paged
 from core.text import parse_id
+from core.timeutil import local
+from core.xlsx import append_row, xlsx_response
+from courses.models import Classroom
 from lecturers.models import Lecturer, LecturerStatus
 from orgs.models import Organisation, OrgLevel
+from scheduling.selectors import booking_for_user
 
-from . import gaps, selectors, services
-from .forms import AnswerForm, GapAssignForm, SurveyForm
+from . import cases, gaps, selectors, services
+from .forms import AnswerForm, CaseFilterForm, FieldReportForm, GapAssignForm, SurveyForm
 
 
 def _answering_orgs(survey):
@@ -153,3 +161,80 @@ def issues(request):
         "classrooms/issues.html",
         {"overdue": overdue, "open": rows.exclude(pk__in=overdue.values("pk"))},
     )
+
+
+# --- Bench classroom: field reports and the case list (G7c) ----------------------------------
+
+CASES_PAGE_SIZE = 20
+
+
+@login_required
+def field_report_new(request, booking_id):
+    booking = booking_for_user(request.user, booking_id)
+    if not cases.may_file_report(request.user, booking):
+        raise Forbidden(
+            _("A field report is filed by the lecturer after a bench-classroom session.")
+        )
+    form = FieldReportForm(request.POST or None, request.FILES or None)
+
+    def act(data):
+        cases.field_report_create(actor=request.user, booking=booking, **data)
+        messages.success(request, _("Thank you: the field report is filed."))
+        return redirect("booking_detail", booking.pk)
+
+    return form_page(
+        request, form, act, template="classrooms/field_report_form.html",
+        context={"booking": booking},
+    )  # fmt: skip
+
+
+@login_required
+def case_list(request):
+    towns = access.towns_in_county(request.user)
+    filter_form = CaseFilterForm(request.GET or None, towns=towns)
+    rows = cases.case_list(request.user, **filters_from(filter_form))
+    if request.GET.get("format") == "xlsx":
+        return _cases_workbook(rows)
+    context = {**paged(request, rows, CASES_PAGE_SIZE), "filter_form": filter_form}
+    return render(request, "classrooms/cases.html", context)
+
+
+def _cases_workbook(rows):
+    book = Workbook()
+    sheet = book.active
+    append_row(sheet, [_("Date"), _("Organisation"), _("Town"), _("Lecturer"), _("Course"),
+                       _("Place"), _("Members present"), _("What was taught and how it went"),
+                       _("What the members said"), _("Photos")])  # fmt: skip
+    for r in rows:
+        org = r.booking.org
+        town = org.parent.name if org.parent and org.parent.level == OrgLevel.TOWN else ""
+        append_row(sheet, [local(r.booking.start_at).strftime("%Y-%m-%d"), org.name, town,
+                           r.lecturer.name, r.booking.course.title,
+                           r.booking.get_place_type_display(), r.attendees, r.summary,
+                           r.feedback, r.photo_count])  # fmt: skip
+    return xlsx_response(book, filename="板凳课堂案例.xlsx", fallback="cases.xlsx")
+
+
+@login_required
+def field_photo(request, photo_id):
+    """A field report's photo, to those who may see the report (never from /media/)."""
+    photo = cases.photo_for_user(request.user, photo_id)
+    try:
+        handle = photo.image.open("rb")
+    except OSError:
+        raise NotFound() from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def booking_page_part(sender, *, user, booking, **kwargs) -> dict:
+    """What the booking page shows of the bench classroom: the field report and its photos, or
+    the lecturer's way to file it (connected to scheduling's `booking_page`)."""
+    if booking.classroom != Classroom.BENCH:
+        return {}
+    report = cases.field_report_of(user, booking)
+    may_file = report is None and cases.may_file_report(user, booking)
+    if report is None and not may_file:
+        return {}
+    return {"field_report": {"report": report, "may_file": may_file}}

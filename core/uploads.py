@@ -7,6 +7,7 @@ zip bomb). Anything else, an executable or a web page renamed .pdf included, is 
 a Chinese message naming the field.
 """
 
+import io
 import uuid
 import warnings
 import zipfile
@@ -14,7 +15,7 @@ from pathlib import PurePosixPath
 
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import InvalidInput
 
@@ -112,3 +113,46 @@ def _is_docx(upload, field: str) -> bool:
                 field, _("Documents with macros are refused. Save it as DOCX or PDF.")
             )
     return True
+
+
+# --- Photos taken in the field ----------------------------------------------------------------
+
+MAX_PHOTO_BYTES = 15 * 1024 * 1024
+PHOTO_ACCEPT = ".jpg,.jpeg,.png"
+PHOTO_LONG_SIDE = 1600
+
+
+def clean_photo(upload, *, field: str) -> ContentFile:
+    """A phone photo made fit to keep: checked like a document's picture (a JPG or PNG by its
+    bytes, no decompression bomb), turned upright, shrunk to PHOTO_LONG_SIDE pixels and saved
+    afresh as a JPEG without any metadata: the EXIF block, with its GPS position, is dropped."""
+    suffix = suffix_of(upload.name)
+    if suffix not in _PILLOW_FORMAT:
+        raise InvalidInput.field(field, _("Upload photos as JPG or PNG files."))
+    if upload.size == 0:
+        raise InvalidInput.field(field, _("The file is empty."))
+    if upload.size > MAX_PHOTO_BYTES:
+        raise InvalidInput.field(
+            field,
+            _("A photo may be at most %(limit)d MB; this one is %(size).1f MB.")
+            % {"limit": MAX_PHOTO_BYTES // (1024 * 1024), "size": upload.size / (1024 * 1024)},
+        )
+    upload.seek(0)
+    if not _is_picture(upload, _PILLOW_FORMAT[suffix]):
+        raise InvalidInput.field(
+            field,
+            _("This file is not really a %(kind)s file (perhaps another kind of file renamed).")
+            % {"kind": DOCUMENT_KINDS[suffix]},
+        )
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            upright = ImageOps.exif_transpose(image)
+            picture = upright.convert("RGB")
+    except (OSError, SyntaxError, ValueError):  # readable headers, broken pixels
+        raise InvalidInput.field(field, _("This photo is damaged and cannot be read.")) from None
+    picture.thumbnail((PHOTO_LONG_SIDE, PHOTO_LONG_SIDE))
+    out = io.BytesIO()
+    # A new image carries no EXIF, XMP or ICC data unless asked to: nothing is passed on.
+    picture.save(out, format="JPEG", quality=85, optimize=True)
+    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
