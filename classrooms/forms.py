@@ -7,7 +7,7 @@ from courses.models import Category, Classroom
 from orgs.models import MemberGroup
 from scheduling.models import PlaceType
 
-from .models import TimePreference
+from .models import MeetingKind, TimePreference
 
 BLANK = [("", _("No preference"))]
 
@@ -134,3 +134,51 @@ class CaseFilterForm(forms.Form):
     def __init__(self, *args, towns, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["town"].choices = [("", _("Every town")), *((t.pk, t.name) for t in towns)]
+
+
+class MeetingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    held_at = forms.DateTimeField(
+        label=_("Held at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    agenda = forms.CharField(
+        label=_("Agenda"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    attendees = forms.CharField(
+        label=_("Attendees"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    minutes = forms.CharField(
+        label=_("Minutes"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Can be written after the meeting."),
+    )
+    attachments = MultipleFileField(
+        label=_("Attachments"),
+        accept=".pdf,.doc,.docx,.xls,.xlsx,.jpg,.jpeg,.png",
+        help_text=_("PDF, Word, Excel or photos, up to 10 MB each."),
+    )
+
+
+class IssueForm(forms.Form):
+    title = forms.CharField(label=_("Issue"), max_length=300)
+    owner = forms.TypedChoiceField(label=_("Owner"), coerce=int, required=False, empty_value=None)
+    due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", _("Choose…"))] + [
+            (u.pk, u.display_name) for u in owners
+        ]
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.CharField(
+        label=_("What was done"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -1,6 +1,9 @@
+import mimetypes
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +26,17 @@ from orgs.models import Organisation, OrgLevel
 from scheduling.selectors import booking_for_user
 
 from . import cases, gaps, selectors, services
-from .forms import AnswerForm, CaseFilterForm, FieldReportForm, GapAssignForm, SurveyForm
+from .forms import (
+    AnswerForm,
+    CaseFilterForm,
+    FieldReportForm,
+    GapAssignForm,
+    IssueForm,
+    MeetingForm,
+    ResolveForm,
+    SurveyForm,
+)
+from .models import IssueStatus, Meeting, MeetingAttachment
 
 
 def _answering_orgs(survey):
@@ -159,7 +172,11 @@ def issues(request):
     return render(
         request,
         "classrooms/issues.html",
-        {"overdue": overdue, "open": rows.exclude(pk__in=overdue.values("pk"))},
+        {
+            "overdue": overdue,
+            "open": rows.exclude(pk__in=overdue.values("pk")),
+            "is_county_admin": access.scope_for(request.user).is_county_admin,
+        },
     )
 
 
@@ -238,3 +255,120 @@ def booking_page_part(sender, *, user, booking, **kwargs) -> dict:
     if report is None and not may_file:
         return {}
     return {"field_report": {"report": report, "may_file": may_file}}
+
+
+# --- Coordination: meetings and their issues (G8a) ------------------------------------------
+
+MEETINGS_PAGE_SIZE = 20
+
+
+def _require_county_admin(user) -> None:
+    if not access.scope_for(user).is_county_admin:
+        raise NotFound()
+
+
+@login_required
+def meeting_list(request):
+    _require_county_admin(request.user)
+    rows = selectors.meetings_visible_to(request.user).annotate(
+        open_issues=Count("issues", filter=Q(issues__status=IssueStatus.OPEN))
+    ).order_by("-held_at", "-id")
+    return render(request, "classrooms/meetings.html", paged(request, rows, MEETINGS_PAGE_SIZE))
+
+
+def _meeting_values(meeting: Meeting) -> dict:
+    return {
+        "kind": meeting.kind, "title": meeting.title, "held_at": local(meeting.held_at),
+        "place": meeting.place, "agenda": meeting.agenda, "attendees": meeting.attendees,
+        "minutes": meeting.minutes,
+    }  # fmt: skip
+
+
+@login_required
+def meeting_new(request):
+    _require_county_admin(request.user)
+    form = MeetingForm(request.POST or None, request.FILES or None)
+
+    def act(data):
+        meeting = services.meeting_create(actor=request.user, **data)
+        return redirect("classrooms:meeting", meeting.pk)
+
+    return form_page(request, form, act, template="classrooms/meeting_form.html")
+
+
+@login_required
+def meeting_edit(request, meeting_id):
+    meeting = selectors.meeting_for_user(request.user, meeting_id)
+    form = MeetingForm(
+        request.POST or None, request.FILES or None, initial=_meeting_values(meeting)
+    )
+
+    def act(data):
+        services.meeting_update(actor=request.user, meeting=meeting, **data)
+        return redirect("classrooms:meeting", meeting.pk)
+
+    return form_page(
+        request, form, act, template="classrooms/meeting_form.html", context={"meeting": meeting}
+    )
+
+
+@login_required
+def meeting_detail(request, meeting_id):
+    """The meeting, its attachments and issues; the county raises an issue here."""
+    meeting = selectors.meeting_for_user(request.user, meeting_id)
+    form = IssueForm(request.POST or None, owners=selectors.issue_owner_choices(request.user))
+
+    def act(data):
+        services.meeting_issue_raise(
+            actor=request.user, meeting=meeting, title=data["title"], owner_id=data["owner"],
+            due_on=data["due_on"],
+        )  # fmt: skip
+        messages.success(request, _("The issue is on the list; its owner will be reminded."))
+        return redirect("classrooms:meeting", meeting.pk)
+
+    context = {
+        "meeting": meeting,
+        "issues": meeting.issues.select_related("owner").order_by("status", "due_on", "id"),
+        "attachments": meeting.attachments.all(),
+    }
+    return form_page(
+        request, form, act, template="classrooms/meeting.html", context=context,
+        field_map={"owner_id": "owner"},
+    )  # fmt: skip
+
+
+@login_required
+def meeting_attachment(request, attachment_id):
+    attachment = MeetingAttachment.objects.filter(
+        pk=attachment_id, meeting__in=selectors.meetings_visible_to(request.user)
+    ).first()
+    if attachment is None:
+        raise NotFound()
+    try:
+        handle = attachment.file.open("rb")
+    except OSError:
+        raise NotFound() from None
+    content_type = mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
+    response = FileResponse(
+        handle, content_type=content_type, as_attachment=True, filename=attachment.name
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def issue_resolve(request, issue_id):
+    """The owner, or a county admin, closes an open issue with what was done."""
+    issue = selectors.issue_for_user(request.user, issue_id)
+    form = ResolveForm(request.POST or None)
+
+    def act(data):
+        services.meeting_issue_resolve(
+            actor=request.user, issue=issue, resolution=data["resolution"]
+        )
+        messages.success(request, _("The issue is resolved."))
+        return redirect("classrooms:issues")
+
+    return form_page(
+        request, form, act, template="classrooms/issue_resolve.html", context={"issue": issue}
+    )
