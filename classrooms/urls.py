@@ -22,6 +22,11 @@ urlpatterns = [
     path("classrooms/cases/", views.case_list, name="cases"),
     path("classrooms/cases/photos/<int:photo_id>/", views.field_photo, name="field_photo"),
     path("bookings/<int:booking_id>/field-report/", views.field_report_new, name="field_report"),
+    # Cloud lessons, without login: opened from a branch's link like the survey.
+    path("lessons/<int:lesson_id>/", views.lesson_watch, name="lesson"),
+    path("lessons/<int:lesson_id>/video", views.lesson_file, name="lesson_file"),
+    path("lessons/<int:lesson_id>/poster.jpg", views.lesson_poster, name="lesson_poster"),
+    path("lessons/<int:lesson_id>/beacon", views.lesson_beacon, name="lesson_beacon"),
     # The member's page, without login, at an address printed in QR codes.
     path("survey/<int:survey_id>/", views.survey_answer_page, name="answer"),
     path("survey/<int:survey_id>/qr.svg", views.survey_qr, name="qr"),

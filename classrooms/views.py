@@ -4,18 +4,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 import access
-from core import qr
+from core import qr, ratelimit
 from core.errors import Forbidden, InvalidInput, NotFound, ServiceError
 from core.forms import apply_service_error
-from core.http import client_ip
+from core.http import client_ip, ranged_file_response
 from core.pages import filters_from, form_page, paged
 from core.text import parse_id
 from core.timeutil import local
@@ -25,7 +27,7 @@ from lecturers.models import Lecturer, LecturerStatus
 from orgs.models import Organisation, OrgLevel
 from scheduling.selectors import booking_for_user
 
-from . import cases, gaps, selectors, services
+from . import cases, gaps, selectors, services, videos
 from .forms import (
     AnswerForm,
     CaseFilterForm,
@@ -270,9 +272,11 @@ def _require_county_admin(user) -> None:
 @login_required
 def meeting_list(request):
     _require_county_admin(request.user)
-    rows = selectors.meetings_visible_to(request.user).annotate(
-        open_issues=Count("issues", filter=Q(issues__status=IssueStatus.OPEN))
-    ).order_by("-held_at", "-id")
+    rows = (
+        selectors.meetings_visible_to(request.user)
+        .annotate(open_issues=Count("issues", filter=Q(issues__status=IssueStatus.OPEN)))
+        .order_by("-held_at", "-id")
+    )
     return render(request, "classrooms/meetings.html", paged(request, rows, MEETINGS_PAGE_SIZE))
 
 
@@ -372,3 +376,55 @@ def issue_resolve(request, issue_id):
     return form_page(
         request, form, act, template="classrooms/issue_resolve.html", context={"issue": issue}
     )
+
+
+# --- Cloud classroom: the watch page, the video with seeking, the beacon (G7b) ---------------
+
+BEACONS_PER_MINUTE = 120
+
+
+def lesson_watch(request, lesson_id):
+    """The lesson's page (no login: members open it from a branch's link, ?org=)."""
+    lesson = videos.ready_lesson(lesson_id)
+    org = parse_id(request.GET.get("org"))
+    return render(request, "classrooms/lesson.html", {"lesson": lesson, "org": org or ""})
+
+
+def lesson_file(request, lesson_id):
+    """The video, in part when the player asks for a range (seeking): 206 with Content-Range."""
+    lesson = videos.ready_lesson(lesson_id)
+    if not lesson.file:
+        raise NotFound()
+    try:
+        path = lesson.file.path
+        response = ranged_file_response(request, path, videos.CONTENT_TYPES[lesson.container])
+    except OSError:
+        raise NotFound() from None
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def lesson_poster(request, lesson_id):
+    lesson = videos.ready_lesson(lesson_id)
+    if not lesson.poster:
+        raise NotFound()
+    try:
+        handle = lesson.poster.open("rb")
+    except OSError:
+        raise NotFound() from None
+    return FileResponse(handle, content_type="image/jpeg")
+
+
+@csrf_exempt  # no login and nothing but a count: the page's beacon (navigator.sendBeacon)
+@require_POST
+def lesson_beacon(request, lesson_id):
+    lesson = videos.ready_lesson(lesson_id)
+    ratelimit.hit((f"lesson-beacon:{client_ip(request)}", BEACONS_PER_MINUTE))
+    try:
+        view = videos.view_record(
+            lesson=lesson, view_id=request.POST.get("view"),
+            seconds=request.POST.get("seconds", 0), org_id=request.POST.get("org"),
+        )  # fmt: skip
+    except InvalidInput as exc:
+        return JsonResponse({"detail": str(exc.message), "fields": exc.fields}, status=422)
+    return JsonResponse({"view": view.pk, "seconds": view.seconds})
