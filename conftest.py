@@ -44,7 +44,9 @@ def pytest_collection_modifyitems(config, items):
         if "postgres_only" in item.keywords and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="needs DATABASE_URL=postgres://…"))
         if "ffmpeg" in item.keywords and not has_ffmpeg and not require_browser:
-            item.add_marker(pytest.mark.skip(reason="ffmpeg is not installed (apt-get install ffmpeg)"))
+            item.add_marker(
+                pytest.mark.skip(reason="ffmpeg is not installed (apt-get install ffmpeg)")
+            )
         if "browser" in item.keywords and not has_chromium and not require_browser:
             item.add_marker(
                 pytest.mark.skip(reason="Chromium is not installed (apt-get install chromium)")
