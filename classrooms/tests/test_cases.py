@@ -82,7 +82,7 @@ def test_only_the_lecturer_files_once_after_a_bench_session(world):
         cases.field_report_create(actor=world.secretary, booking=booking, attendees=3, summary="x")
     with pytest.raises(Conflict):
         file_report(world, bench(world, started_minutes_ago=-600))  # not held yet
-    classroom = session(world)
+    classroom = session(world, started_minutes_ago=300)
     with pytest.raises(Conflict):
         file_report(world, classroom)  # not a bench-classroom session
     with pytest.raises(InvalidInput) as refused:
