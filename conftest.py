@@ -28,18 +28,24 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """PostgreSQL-only tests skip cleanly on SQLite; browser tests skip without Chromium and
-    PDF tests without pango (which WeasyPrint needs) or pdftotext (which reads the PDFs back),
-    unless JIANGTAI_REQUIRE_BROWSER is set (CI sets it, so there they must run)."""
+    """PostgreSQL-only tests skip cleanly on SQLite; browser tests skip without Chromium, PDF
+    tests without pango (which WeasyPrint needs) or pdftotext (which reads the PDFs back) and
+    video tests without ffmpeg, unless JIANGTAI_REQUIRE_BROWSER is set (CI sets it, so there
+    they must run)."""
     on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
     has_chromium = bool(shutil.which("chromium") or os.path.exists("/usr/bin/chromium"))
     require_browser = os.environ.get("JIANGTAI_REQUIRE_BROWSER") == "1"
+    has_ffmpeg = bool(shutil.which("ffmpeg") and shutil.which("ffprobe"))
     has_pdf = any("pdf" in i.keywords for i in items) and bool(
         shutil.which("pdftotext") and _weasyprint_works()
     )
     for item in items:
         if "postgres_only" in item.keywords and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="needs DATABASE_URL=postgres://…"))
+        if "ffmpeg" in item.keywords and not has_ffmpeg and not require_browser:
+            item.add_marker(
+                pytest.mark.skip(reason="ffmpeg is not installed (apt-get install ffmpeg)")
+            )
         if "browser" in item.keywords and not has_chromium and not require_browser:
             item.add_marker(
                 pytest.mark.skip(reason="Chromium is not installed (apt-get install chromium)")

@@ -8,7 +8,10 @@ class ClassroomsConfig(AppConfig):
 
     def ready(self):
         from scheduling import venues
+        from scheduling.signals import booking_page
 
         from .bases import TeachingBaseVenues
+        from .views import booking_page_part
 
         venues.register(TeachingBaseVenues())
+        booking_page.connect(booking_page_part, dispatch_uid="classrooms.booking_page_part")

@@ -1,10 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import MultipleFileField
+from core.images import PHOTO_ACCEPT
 from courses.models import Category, Classroom
 from orgs.models import MemberGroup
+from scheduling.models import PlaceType
 
-from .models import TimePreference
+from .models import MeetingKind, TimePreference
 
 BLANK = [("", _("No preference"))]
 
@@ -86,3 +89,96 @@ class GapAssignForm(forms.Form):
         self.fields["lecturer"].choices = [("", _("Choose…"))] + [
             (le.pk, le.name) for le in lecturers
         ]
+
+
+class FieldReportForm(forms.Form):
+    attendees = forms.IntegerField(
+        label=_("Members present"),
+        widget=forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
+    )
+    summary = forms.CharField(
+        label=_("What was taught and how it went"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    feedback = forms.CharField(
+        label=_("What the members said"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    photos = MultipleFileField(
+        label=_("Photos"),
+        accept=PHOTO_ACCEPT,
+        help_text=_(
+            "Up to 6 JPG or PNG photos. They are made smaller and their location is removed."
+        ),
+    )
+
+
+class CaseFilterForm(forms.Form):
+    """The case list's filters; a bad value is dropped rather than refused."""
+
+    town = forms.TypedChoiceField(label=_("Town"), coerce=int, required=False, empty_value=None)
+    place_type = forms.ChoiceField(
+        label=_("Place"), choices=[("", _("Every place")), *PlaceType.choices], required=False
+    )
+    lecturer = forms.CharField(label=_("Lecturer"), max_length=32, required=False)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, towns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].choices = [("", _("Every town")), *((t.pk, t.name) for t in towns)]
+
+
+class MeetingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    held_at = forms.DateTimeField(
+        label=_("Held at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    agenda = forms.CharField(
+        label=_("Agenda"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    attendees = forms.CharField(
+        label=_("Attendees"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    minutes = forms.CharField(
+        label=_("Minutes"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Can be written after the meeting."),
+    )
+    attachments = MultipleFileField(
+        label=_("Attachments"),
+        accept=".pdf,.doc,.docx,.xls,.xlsx,.jpg,.jpeg,.png",
+        help_text=_("PDF, Word, Excel or photos, up to 10 MB each."),
+    )
+
+
+class IssueForm(forms.Form):
+    title = forms.CharField(label=_("Issue"), max_length=300)
+    owner = forms.TypedChoiceField(label=_("Owner"), coerce=int, required=False, empty_value=None)
+    due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", _("Choose…"))] + [
+            (u.pk, u.display_name) for u in owners
+        ]
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.CharField(
+        label=_("What was done"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )

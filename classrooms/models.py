@@ -143,6 +143,129 @@ class GapAssignment(TimeStampedModel):
         ]
 
 
+# --- Cloud classroom (云上课堂, G7b) -------------------------------------------------------------
+
+
+class VideoStatus(models.TextChoices):
+    UPLOADING = "uploading", _("Uploading")
+    READY = "ready", _("Ready")
+
+
+class VideoLesson(TimeStampedModel):
+    """A lesson of a course to watch online: a video file uploaded in chunks (MP4 or WebM,
+    checked by ffprobe once complete, with a poster frame) or a link to a video elsewhere."""
+
+    course = models.ForeignKey(
+        "courses.Course", verbose_name=_("course"), on_delete=models.CASCADE, related_name="videos"
+    )
+    county = models.ForeignKey(
+        "orgs.Organisation", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    external_url = models.URLField(_("link"), max_length=500, blank=True)
+    file = models.FileField(
+        storage=private_storage, upload_to="videos/", max_length=200, blank=True
+    )
+    poster = models.FileField(
+        storage=private_storage, upload_to="videos/", max_length=200, blank=True
+    )
+    container = models.CharField(max_length=8, blank=True)  # "mp4" or "webm" once checked
+    duration_seconds = models.FloatField(null=True, blank=True)
+    size_bytes = models.BigIntegerField(_("size"), default=0)
+    received_bytes = models.BigIntegerField(default=0)
+    status = models.CharField(
+        _("status"), max_length=16, choices=VideoStatus.choices, default=VideoStatus.UPLOADING
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("video lesson")
+        verbose_name_plural = _("video lessons")
+        ordering = ["course_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(received_bytes__lte=models.F("size_bytes")),
+                name="video_received_within_size",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class VideoView(models.Model):
+    """One watching of a lesson, counted for the viewer's member group and town (from the
+    branch link it was opened with); the page's beacon adds the seconds watched."""
+
+    lesson = models.ForeignKey(VideoLesson, on_delete=models.CASCADE, related_name="views")
+    group = models.CharField(max_length=16, choices=MemberGroup.choices, blank=True)
+    town = models.ForeignKey(
+        "orgs.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    seconds = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("video view")
+        verbose_name_plural = _("video views")
+        indexes = [models.Index(fields=["lesson", "group"])]
+
+
+# --- Bench classroom field reports (板凳课堂, G7c) -----------------------------------------------
+
+
+class FieldReport(TimeStampedModel):
+    """The lecturer's short report after a bench-classroom session, with photos; the county
+    reads them as its case list. One per session."""
+
+    booking = models.OneToOneField(
+        "scheduling.Booking",
+        verbose_name=_("session"),
+        on_delete=models.PROTECT,
+        related_name="field_report",
+    )
+    county = models.ForeignKey(
+        "orgs.Organisation", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
+    )
+    lecturer = models.ForeignKey(
+        "lecturers.Lecturer",
+        verbose_name=_("lecturer"),
+        on_delete=models.PROTECT,
+        related_name="field_reports",
+    )
+    attendees = models.PositiveIntegerField(_("members present"))
+    summary = models.TextField(_("what was taught and how it went"), max_length=2000)
+    feedback = models.TextField(_("what the members said"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("field report")
+        verbose_name_plural = _("field reports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["county", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(attendees__gte=1), name="field_report_has_attendees"
+            ),
+        ]
+
+
+class FieldPhoto(models.Model):
+    """A photo of a field report, resized and stripped of its metadata (location) on upload."""
+
+    report = models.ForeignKey(FieldReport, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(
+        _("photo"), upload_to="field-reports/%Y/%m/", storage=private_storage, max_length=200
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("field photo")
+        verbose_name_plural = _("field photos")
+        ordering = ["id"]
+
+
 # --- Teaching bases (现场课堂, G7d) -----------------------------------------------------------
 
 

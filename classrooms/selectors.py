@@ -3,6 +3,7 @@
 from collections import Counter
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -126,3 +127,16 @@ def overdue_issues(user, *, today: date | None = None) -> QuerySet[MeetingIssue]
     """Open issues past their due date, the longest overdue first: for the county's home."""
     today = today or local(timezone.now()).date()
     return issues_visible_to(user).filter(status=IssueStatus.OPEN, due_on__lt=today)
+
+
+def issue_owner_choices(user) -> QuerySet:
+    """The people of the caller's county who may own an issue (those with a role in it)."""
+    scope = access.scope_for(user)
+    if not scope.is_county_admin:
+        return get_user_model().objects.none()
+    return (
+        get_user_model()
+        .objects.filter(memberships__org__county_id=scope.county_id, is_active=True)
+        .distinct()
+        .order_by("name", "username")
+    )

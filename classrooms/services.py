@@ -260,25 +260,32 @@ ATTACHMENT_TYPES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", "
 REMIND_DAYS_BEFORE = 3
 
 
-def meeting_create(
-    *, actor, kind: str, title: str, held_at, place: str = "", agenda: str, attendees: str = "",
-    minutes: str = "", attachments=(),
-) -> Meeting:  # fmt: skip
-    county_id = _require_county_admin(actor)
+def _clean_meeting(*, kind, title, held_at, place, agenda, attendees, minutes, attachments) -> dict:
+    """The meeting's fields, cleaned, and its new attachments checked; InvalidInput naming
+    every bad field otherwise."""
     errors = FieldErrors()
     if kind not in MeetingKind.values:
         errors.add("kind", _("Choose the kind of meeting."))
-    title = errors.check(clean_text, title, field="title", max_length=200)
-    place = errors.check(clean_text, place, field="place", max_length=200, required=False)
-    agenda = errors.check(clean_text, agenda, field="agenda", max_length=4000, multiline=True)
-    attendees = errors.check(
-        clean_text, attendees, field="attendees", max_length=2000, required=False, multiline=True
-    )
-    minutes = errors.check(
-        clean_text, minutes, field="minutes", max_length=20000, required=False, multiline=True
-    )
+    fields = {
+        "kind": kind,
+        "title": errors.check(clean_text, title, field="title", max_length=200),
+        "place": errors.check(clean_text, place, field="place", max_length=200, required=False),
+        "agenda": errors.check(
+            clean_text, agenda, field="agenda", max_length=4000, multiline=True
+        ),
+        "attendees": errors.check(
+            clean_text, attendees, field="attendees", max_length=2000, required=False,
+            multiline=True,
+        ),
+        "minutes": errors.check(
+            clean_text, minutes, field="minutes", max_length=20000, required=False,
+            multiline=True,
+        ),
+    }  # fmt: skip
     if not isinstance(held_at, datetime):
         errors.add("held_at", _("Enter a date and time."))
+    else:
+        fields["held_at"] = aware(held_at)
     for upload in attachments:
         suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
         if suffix not in ATTACHMENT_TYPES:
@@ -286,15 +293,54 @@ def meeting_create(
         elif upload.size > MAX_ATTACHMENT_BYTES:
             errors.add("attachments", _("An attachment may be at most 10 MB."))
     errors.raise_if_any()
+    return fields
+
+
+def _attach(meeting: Meeting, attachments) -> None:
+    for upload in attachments:
+        MeetingAttachment.objects.create(meeting=meeting, file=upload, name=upload.name[:200])
+
+
+def meeting_create(
+    *, actor, kind: str, title: str, held_at, place: str = "", agenda: str, attendees: str = "",
+    minutes: str = "", attachments=(),
+) -> Meeting:  # fmt: skip
+    county_id = _require_county_admin(actor)
+    fields = _clean_meeting(
+        kind=kind, title=title, held_at=held_at, place=place, agenda=agenda,
+        attendees=attendees, minutes=minutes, attachments=attachments,
+    )  # fmt: skip
     with transaction.atomic():
-        meeting = Meeting.objects.create(
-            county_id=county_id, kind=kind, title=title, held_at=aware(held_at), place=place,
-            agenda=agenda, attendees=attendees, minutes=minutes, created_by=actor,
-        )  # fmt: skip
-        for upload in attachments:
-            MeetingAttachment.objects.create(meeting=meeting, file=upload, name=upload.name[:200])
+        meeting = Meeting.objects.create(county_id=county_id, created_by=actor, **fields)
+        _attach(meeting, attachments)
         audit(actor=actor, action="meeting.create", obj=meeting, county_id=county_id,
-              after={"kind": kind, "title": title})  # fmt: skip
+              after={"kind": kind, "title": fields["title"]})  # fmt: skip
+    return meeting
+
+
+def meeting_update(
+    *, actor, meeting: Meeting, kind: str, title: str, held_at, place: str = "", agenda: str,
+    attendees: str = "", minutes: str = "", attachments=(),
+) -> Meeting:  # fmt: skip
+    """Change the meeting (the minutes are usually written after it) and add attachments."""
+    county_id = _require_county_admin(actor)
+    if meeting.county_id != county_id:
+        raise NotFound()
+    fields = _clean_meeting(
+        kind=kind, title=title, held_at=held_at, place=place, agenda=agenda,
+        attendees=attendees, minutes=minutes, attachments=attachments,
+    )  # fmt: skip
+    changed = [name for name, value in fields.items() if getattr(meeting, name) != value]
+    with transaction.atomic():
+        before = {name: str(getattr(meeting, name))[:200] for name in changed}
+        for name, value in fields.items():
+            setattr(meeting, name, value)
+        meeting.save(update_fields=[*fields, "updated_at"])
+        _attach(meeting, attachments)
+        audit(actor=actor, action="meeting.update", obj=meeting, county_id=county_id,
+              before=before,
+              after={**{n: str(fields[n])[:200] for n in changed},
+                     "attachments_added": len(attachments)})  # fmt: skip
     return meeting
 
 

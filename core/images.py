@@ -31,14 +31,19 @@ def photo_limit_mb() -> int:
     return MAX_PHOTO_BYTES // (1024 * 1024)
 
 
-def clean_photo(upload, *, field: str = "photo") -> ContentFile:
-    """The upload as a re-encoded JPEG of at most PHOTO_SIDE pixels a side; InvalidInput
-    naming `field` when it is too large or not a picture."""
-    if upload.size > MAX_PHOTO_BYTES:
+def clean_photo(
+    upload, *, field: str = "photo", max_bytes: int = MAX_PHOTO_BYTES, side: int = PHOTO_SIDE
+) -> ContentFile:
+    """The upload as a re-encoded JPEG of at most `side` pixels a side (a portrait by
+    default; a field report's photos keep more); InvalidInput naming `field` when it is
+    empty, larger than `max_bytes` or not a picture."""
+    if upload.size == 0:
+        raise InvalidInput.field(field, _("The file is empty."))
+    if upload.size > max_bytes:
         raise InvalidInput.field(
             field,
             _("The photo may be at most %(mb)d MB; this one is %(size).1f MB.")
-            % {"mb": photo_limit_mb(), "size": upload.size / (1024 * 1024)},
+            % {"mb": max_bytes // (1024 * 1024), "size": upload.size / (1024 * 1024)},
         )
     not_a_photo = InvalidInput.field(field, _("This file is not a photo (JPG, PNG or WebP)."))
     try:
@@ -60,7 +65,7 @@ def clean_photo(upload, *, field: str = "photo") -> ContentFile:
         raise not_a_photo from None
     except (OSError, SyntaxError, ValueError):  # Pillow's ways of saying "broken file"
         raise not_a_photo from None
-    picture.thumbnail((PHOTO_SIDE, PHOTO_SIDE))
+    picture.thumbnail((side, side))
     buffer = io.BytesIO()
     picture.save(buffer, format="JPEG", quality=85, optimize=True)
     return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.jpg")

@@ -209,6 +209,8 @@ PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "priva
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # An upload of up to 5 MB (invitation letters) plus the rest of its form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+# Video lessons come in chunks of at most the upload ceiling; the whole file up to this.
+VIDEO_MAX_BYTES = int(os.environ.get("JIANGTAI_VIDEO_MAX_MB", "500")) * 1024 * 1024
 # POST addresses (regular expressions matching the whole path) that take a larger file, so
 # that a file over its own limit reaches the form, which names the limit, instead of a bare
 # 413: an Excel import of up to 10 MB plus its form; courseware of up to 20 MB; a lecturer's

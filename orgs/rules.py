@@ -371,6 +371,12 @@ def org_records_q(
     return q
 
 
+def may_see_home_member(user, booking) -> bool:
+    """Who a home delivery (送教上门) serves and why they cannot attend: the booking
+    organisation and the admins above it; not the lecturer, not other branches."""
+    return acts_for_org(user, booking.org)
+
+
 def is_booking_lecturer(user, booking) -> bool:
     return scope_for(user).lecturer_id == booking.lecturer_id
 

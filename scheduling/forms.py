@@ -13,6 +13,7 @@ from core.forms import apply_service_error  # noqa: F401 (the views import it fr
 from core.timeutil import add_months, aware, local, month_label, when_label
 from courses.models import Classroom
 
+from .models import HomeReason, PlaceType
 from .services import MAX_ATTENDEES
 
 SLOT_ROWS = 8
@@ -176,12 +177,33 @@ class BookingForm(SessionPlaceMixin, IntervalMixin, forms.Form):
         label=gettext_lazy("Home delivery (送教上门): take the lesson to a member who cannot come"),
         required=False,
     )
+    place_type = forms.ChoiceField(
+        label=gettext_lazy("Where the bench classroom goes"),
+        choices=[("", gettext_lazy("Not an outreach session")), *PlaceType.choices],
+        required=False,
+        help_text=gettext_lazy(
+            "For bench-classroom sessions in communities, firms, fields and homes."
+        ),
+    )
     home_delivery_need = forms.CharField(
         label=gettext_lazy("The member's need"),
         max_length=300,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=gettext_lazy("Only for home delivery in a bench classroom."),
+    )
+    home_member_name = forms.CharField(
+        label=gettext_lazy("Member served"),
+        max_length=32,
+        required=False,
+        help_text=gettext_lazy(
+            "Seen only by your organisation and the county, never by the lecturer's public page."
+        ),
+    )
+    home_member_reason = forms.ChoiceField(
+        label=gettext_lazy("Why the member cannot attend"),
+        choices=[("", gettext_lazy("Choose…")), *HomeReason.choices],
+        required=False,
     )
     note = forms.CharField(
         label=gettext_lazy("Note for the lecturer"),
@@ -217,13 +239,6 @@ class BookingForm(SessionPlaceMixin, IntervalMixin, forms.Form):
                 )
             else:
                 self.combine_interval(cleaned)
-        if cleaned.get("is_home_delivery"):
-            if cleaned.get("classroom", Classroom.BENCH) != Classroom.BENCH:
-                self.add_error("is_home_delivery", _("Home delivery is a bench-classroom session."))
-            if not (cleaned.get("home_delivery_need") or "").strip():
-                self.add_error(
-                    "home_delivery_need", _("Describe the member's need for a home visit.")
-                )
         self.default_venue(cleaned)
         return cleaned
 
@@ -237,8 +252,11 @@ class BookingForm(SessionPlaceMixin, IntervalMixin, forms.Form):
             "venue": data["venue"],
             "expected_attendees": data["expected_attendees"],
             "classroom": data["classroom"],
+            "place_type": data["place_type"],
             "is_home_delivery": data["is_home_delivery"],
             "home_delivery_need": data["home_delivery_need"],
+            "home_member_name": data["home_member_name"],
+            "home_member_reason": data["home_member_reason"],
             "note": data["note"],
         }
 

@@ -72,6 +72,23 @@ class BookingStatus(models.TextChoices):
     EXPIRED = "expired", pgettext_lazy("booking status", "Expired")
 
 
+class PlaceType(models.TextChoices):
+    """Where a bench-classroom session (板凳课堂, G7c) goes out to."""
+
+    COMMUNITY = "community", _("Community")
+    FIRM = "firm", _("Firm")
+    FIELD = "field", _("Field or farm")
+    HOME = "home", _("A member's home (送教上门)")
+
+
+class HomeReason(models.TextChoices):
+    """Why the member served at home cannot attend."""
+
+    ILLNESS = "illness", _("Illness")
+    AGE = "age", _("Old age")
+    DISTANCE = "distance", _("Lives far away")
+
+
 class VenueRequest(TimeStampedModel):
     """What an organisation asks for a session, be it a booking of one lecturer or a demand
     that lecturers grab: in which county, where, for how many, in which classroom."""
@@ -122,8 +139,17 @@ class Booking(VenueRequest):
     )
     start_at = models.DateTimeField(_("start"))
     end_at = models.DateTimeField(_("end"))
+    place_type = models.CharField(
+        _("place type"), max_length=16, choices=PlaceType.choices, blank=True
+    )
     is_home_delivery = models.BooleanField(_("home delivery (送教上门)"), default=False)
     home_delivery_need = models.CharField(_("member's need"), max_length=300, blank=True)
+    # The member served at home and why they cannot come: private to the booking organisation
+    # and its superiors (access.may_see_home_member), never shown to the lecturer or elsewhere.
+    home_member_name = models.CharField(_("member served"), max_length=32, blank=True)
+    home_member_reason = models.CharField(
+        _("why the member cannot attend"), max_length=16, choices=HomeReason.choices, blank=True
+    )
     note = models.CharField(_("note"), max_length=500, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=BookingStatus.choices, default=BookingStatus.REQUESTED
@@ -151,6 +177,11 @@ class Booking(VenueRequest):
             ),
             models.CheckConstraint(
                 condition=models.Q(expected_attendees__gte=1), name="booking_has_attendees"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_home_delivery=True, place_type=PlaceType.HOME)
+                | (models.Q(is_home_delivery=False) & ~models.Q(place_type=PlaceType.HOME)),
+                name="booking_home_delivery_is_a_home_place",
             ),
         ]
         indexes = [

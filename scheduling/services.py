@@ -30,10 +30,12 @@ from .models import (
     Booking,
     BookingEvent,
     BookingStatus,
+    HomeReason,
     Offering,
     OfferingSlot,
     OutsideSession,
     OutsideSessionStatus,
+    PlaceType,
     ReportedSession,
 )
 from .signals import booking_transitioned
@@ -224,6 +226,47 @@ def lecturer_is_busy(
     return qs.exists()
 
 
+def _clean_place(
+    errors: FieldErrors, *, classroom, place_type, is_home_delivery, need, member_name, reason
+) -> tuple[str, dict]:
+    """The place a bench-classroom session goes out to and, for home delivery (送教上门), the
+    member served and why they cannot attend: (place type, the booking's home fields)."""
+    place_type = place_type or (PlaceType.HOME if is_home_delivery else "")
+    need = errors.check(
+        clean_text, need, field="home_delivery_need", max_length=300, required=False
+    )
+    member_name = errors.check(
+        clean_text, member_name, field="home_member_name", max_length=32, required=False
+    )
+    if place_type not in PlaceType.values and place_type != "":
+        errors.add("place_type", _("Choose a community, a firm, a field or a member's home."))
+        return "", {}
+    if is_home_delivery and place_type != PlaceType.HOME:
+        errors.add("place_type", _("Home delivery takes place in a member's home."))
+    field = "is_home_delivery" if is_home_delivery else "place_type"
+    if place_type and classroom != Classroom.BENCH:
+        if is_home_delivery:
+            errors.add(field, _("Home delivery is a bench-classroom session."))
+        else:
+            errors.add(field, _("Outreach places are for bench-classroom sessions."))
+    if place_type != PlaceType.HOME:
+        return place_type, {}
+    if not need:
+        errors.add("home_delivery_need", _("Describe the member's need for a home visit."))
+    if not member_name:
+        errors.add("home_member_name", _("Enter the name of the member served at home."))
+    if reason not in HomeReason.values:
+        errors.add(
+            "home_member_reason",
+            _("Choose why the member cannot attend: illness, age or distance."),
+        )
+    return place_type, {
+        "home_delivery_need": need,
+        "home_member_name": member_name,
+        "home_member_reason": reason,
+    }
+
+
 def lock_lecturer(lecturer_id: int) -> None:
     """Serialise every change of one lecturer's confirmed bookings (PostgreSQL: row lock;
     SQLite: the IMMEDIATE transaction already holds the database's write lock)."""
@@ -245,6 +288,9 @@ def booking_create(
     home_delivery_need: str = "",
     note: str = "",
     base_id: int | None = None,
+    place_type: str = "",
+    home_member_name: str = "",
+    home_member_reason: str = "",
 ) -> Booking:
     try:
         org = access.org_for_user(actor, org_id)
@@ -270,9 +316,6 @@ def booking_create(
     start, end = clean_interval(start, end, errors=errors)
     venue = errors.check(clean_text, venue, field="venue", max_length=200)
     note = errors.check(clean_text, note, field="note", max_length=500, required=False)
-    home_delivery_need = errors.check(
-        clean_text, home_delivery_need, field="home_delivery_need", max_length=300, required=False
-    )
     course = Course.objects.filter(
         pk=parse_id(course_id), lecturer=lecturer, status=CourseStatus.ACTIVE
     ).first()
@@ -291,10 +334,10 @@ def booking_create(
     base_id = errors.check(
         venues.clean_base_id, actor=actor, county_id=org.county_id, base_id=base_id
     )
-    if is_home_delivery and classroom != Classroom.BENCH:
-        errors.add("is_home_delivery", _("Home delivery is a bench-classroom session."))
-    if is_home_delivery and not home_delivery_need:
-        errors.add("home_delivery_need", _("Describe the member's need for a home visit."))
+    place_type, home = _clean_place(
+        errors, classroom=classroom, place_type=place_type, is_home_delivery=is_home_delivery,
+        need=home_delivery_need, member_name=home_member_name, reason=home_member_reason,
+    )  # fmt: skip
     now = timezone.now()
     if (
         start
@@ -334,8 +377,9 @@ def booking_create(
             venue=venue,
             expected_attendees=expected_attendees,
             classroom=classroom,
-            is_home_delivery=bool(is_home_delivery),
-            home_delivery_need=home_delivery_need if is_home_delivery else "",
+            place_type=place_type,
+            is_home_delivery=place_type == PlaceType.HOME,
+            **home,
             note=note,
             requested_by=actor,
             expires_at=min(now + timedelta(hours=rules.request_expiry_hours), start),

@@ -248,6 +248,7 @@ def render_booking_detail(request, booking, *, forms: dict | None = None):
         "history": _history_lines(booking),
         "is_lecturer": is_lecturer,
         "org_side": org_side,
+        "may_see_home_member": access.may_see_home_member(user, booking),
         "can_accept": is_lecturer and booking.status == BookingStatus.REQUESTED,
         "can_cancel": (is_lecturer or org_side) and booking.status in open_states,
         "too_late_to_cancel": too_late_to_cancel,

@@ -1,14 +1,17 @@
 from datetime import datetime
 
-from ninja import Field, Query, Router, Schema
+from django.urls import reverse
+from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.decorators import decorate_view
 from ninja.responses import Status
 
-from classrooms import bases, gaps, selectors, services
+from classrooms import bases, gaps, selectors, services, videos
 from core.http import client_ip
 from core.timeutil import local
+from courses.selectors import course_for_user
 
 from ..idempotency import idempotent
+from ..limits import body_limit, upload_limit
 from ..schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, Id, PageParams, paginate
 
 router = Router(tags=["classrooms"])
@@ -195,3 +198,83 @@ def base_list(request, filters: Query[PageParams]):
 @decorate_view(idempotent)
 def base_create(request, payload: BaseIn):
     return Status(201, _base(bases.base_create(actor=request.auth, **payload.dict())))
+
+
+# --- cloud lessons (G7b) ------------------------------------------------------------------------
+
+
+class VideoOut(Schema):
+    id: int
+    course_id: int
+    title: str
+    status: str = Field(description="`uploading` (resume from `received_bytes`) or `ready`")
+    external_url: str
+    container: str = Field(description="`mp4` or `webm` for an uploaded file")
+    duration_seconds: float | None
+    size_bytes: int
+    received_bytes: int
+    watch_url: str = Field(description="the lesson's page (no login); add ?org= for a branch")
+    poster_url: str
+    views: int
+    minutes_watched: float
+
+
+def _video(lesson) -> dict:
+    ready_file = lesson.status == "ready" and bool(lesson.file)
+    return {
+        "id": lesson.pk, "course_id": lesson.course_id, "title": lesson.title,
+        "status": lesson.status, "external_url": lesson.external_url,
+        "container": lesson.container, "duration_seconds": lesson.duration_seconds,
+        "size_bytes": lesson.size_bytes, "received_bytes": lesson.received_bytes,
+        "watch_url": reverse("classrooms:lesson", args=[lesson.pk]),
+        "poster_url": reverse("classrooms:lesson_poster", args=[lesson.pk]) if ready_file else "",
+        "views": getattr(lesson, "view_count", 0) or 0,
+        "minutes_watched": round((getattr(lesson, "seconds_watched", 0) or 0) / 60, 1),
+    }  # fmt: skip
+
+
+@router.post(
+    "/courses/{int:course_id}/videos",
+    response={201: VideoOut, 202: VideoOut, **WRITE_ERRORS},
+    summary="Add a video lesson: a link, or a file in chunks that resume (lecturer, county admin)",
+    description=(
+        "A link: `title` and `url`. A file (MP4 or WebM, checked with ffprobe): the first "
+        "request sends `title`, `total_size`, `offset` 0 and the first `chunk` and gets the "
+        "lesson's `id` (202 while bytes are missing); the next ones send `upload_id`, the "
+        "`offset` the server has (`received_bytes`) and the next `chunk`. A chunk at another "
+        "offset: 409 `chunk_out_of_order`. The last chunk answers 201 with the checked lesson, "
+        "or 422 for a file that is not a whole video (nothing is kept). Over the size limit: "
+        "422 on `total_size` naming the limit; a chunk over the request limit: 413."
+    ),
+)
+@decorate_view(idempotent)
+@body_limit(upload_limit)
+def video_add(
+    request,
+    course_id: int,
+    title: Form[str] = "",
+    url: Form[str] = "",
+    upload_id: Form[int | None] = None,
+    offset: Form[int] = 0,
+    total_size: Form[int | None] = None,
+    chunk: File[UploadedFile] = None,
+):
+    course = course_for_user(request.auth, course_id)
+    if url:
+        lesson = videos.video_link_create(actor=request.auth, course=course, title=title, url=url)
+    else:
+        lesson = videos.video_upload_chunk(
+            actor=request.auth, course=course, chunk=chunk, offset=offset,
+            total_size=total_size, upload_id=upload_id, title=title,
+        )  # fmt: skip
+    return Status(201 if lesson.status == "ready" else 202, _video(lesson))
+
+
+@router.get(
+    "/courses/{int:course_id}/videos",
+    response={200: list[VideoOut], **READ_ERRORS},
+    summary="A course's video lessons (with unfinished uploads for those who may resume them)",
+)
+def video_list(request, course_id: int):
+    course = course_for_user(request.auth, course_id)
+    return [_video(v) for v in videos.videos_of(request.auth, course)]

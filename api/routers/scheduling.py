@@ -5,6 +5,7 @@ from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.decorators import decorate_view
 from ninja.responses import Status
 
+import access
 from core.errors import InvalidInput
 from core.timeutil import local
 from courses.models import Category
@@ -91,6 +92,11 @@ class BookingIn(Schema):
     home_delivery_need: str = ""
     note: str = ""
     base_id: Id | None = Field(None, description="a teaching base as the venue (409 `base_full`)")
+    place_type: str = Field(
+        "", description="bench classroom: `community`, `firm`, `field` or `home` (home delivery)"
+    )
+    home_member_name: str = Field("", description="home delivery: the member served")
+    home_member_reason: str = Field("", description="home delivery: `illness`, `age` or `distance`")
 
 
 class BookingOut(Schema):
@@ -107,8 +113,13 @@ class BookingOut(Schema):
     venue: str
     expected_attendees: int
     classroom: str
+    place_type: str
     is_home_delivery: bool
     home_delivery_need: str
+    home_member_name: str = Field(
+        description="empty unless the caller is the organisation or an admin above it"
+    )
+    home_member_reason: str
     note: str
     reason: str
     is_late_cancel: bool
@@ -157,7 +168,8 @@ class DecisionIn(Schema):
     note: str = ""
 
 
-def _booking(b: Booking) -> dict:
+def _booking(b: Booking, user) -> dict:
+    private = access.may_see_home_member(user, b)
     return {
         "id": b.pk,
         "status": b.status,
@@ -172,8 +184,11 @@ def _booking(b: Booking) -> dict:
         "venue": b.venue,
         "expected_attendees": b.expected_attendees,
         "classroom": b.classroom,
+        "place_type": b.place_type,
         "is_home_delivery": b.is_home_delivery,
         "home_delivery_need": b.home_delivery_need,
+        "home_member_name": b.home_member_name if private else "",
+        "home_member_reason": b.home_member_reason if private else "",
         "note": b.note,
         "reason": b.reason,
         "is_late_cancel": b.is_late_cancel,
@@ -266,7 +281,7 @@ def offering_list(request, filters: Query[OfferingFilters]):
 @decorate_view(idempotent)
 def booking_create(request, payload: BookingIn):
     booking = services.booking_create(actor=request.auth, **payload.dict())
-    return Status(201, _booking(booking))
+    return Status(201, _booking(booking, request.auth))
 
 
 @router.get(
@@ -279,21 +294,21 @@ def booking_list(request, filters: Query[BookingFilters]):
         raise InvalidInput.field("side", _("Unknown choice."))
     qs = selectors.booking_list_for_user(request.auth, status=filters.status, side=filters.side)
     items, count = paginate(qs, filters)
-    return {"items": [_booking(b) for b in items], "count": count}
+    return {"items": [_booking(b, request.auth) for b in items], "count": count}
 
 
 @router.get(
     "/bookings/{int:booking_id}", response={200: BookingOut, **READ_ERRORS}, summary="One booking"
 )
 def booking_detail(request, booking_id: int):
-    return _booking(selectors.booking_detail_for_user(request.auth, booking_id))
+    return _booking(selectors.booking_detail_for_user(request.auth, booking_id), request.auth)
 
 
 def _transition(request, booking_id: int, service, **kwargs) -> dict:
     """One booking action: the booking as the caller may see it (404 outside), the service's
     move (its checks answer 403/409/422), the booking as it is now."""
     booking = booking_for_user(request.auth, booking_id)
-    return _booking(service(actor=request.auth, booking=booking, **kwargs))
+    return _booking(service(actor=request.auth, booking=booking, **kwargs), request.auth)
 
 
 @router.post(

@@ -267,12 +267,14 @@ def test_home_delivery_outside_a_bench_classroom(world, api_as, booking_payload)
 
 def test_home_delivery_done_right_is_stored(world, api_as, booking_payload):
     payload = booking_payload(
-        classroom="bench", is_home_delivery=True, home_delivery_need="老党员行动不便"
-    )
+        classroom="bench", is_home_delivery=True, home_delivery_need="老党员行动不便",
+        home_member_name="王大爷", home_member_reason="age",
+    )  # fmt: skip
     response = api_as(world.secretary).post(URL, payload)
     assert response.status_code == 201, response.content
     assert response.json()["is_home_delivery"] is True
     assert response.json()["home_delivery_need"] == "老党员行动不便"
+    assert response.json()["place_type"] == "home"
 
 
 @pytest.mark.parametrize("field", ["note", "venue", "home_delivery_need"])
