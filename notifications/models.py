@@ -31,6 +31,8 @@ class Event(models.TextChoices):
     APPRAISAL_PUBLISHED = "appraisal_published", _("Appraisal published")
     COURSE_TO_DEVELOP = "course_to_develop", _("A course to develop")
     MEETING_ISSUE_DUE = "meeting_issue_due", _("Meeting issue due")
+    NOMINATION_REVIEWED = "nomination_reviewed", _("Nomination reviewed")
+    LECTURER_APPOINTED = "lecturer_appointed", _("Appointed a lecturer")
 
 
 def uuid_key() -> str:

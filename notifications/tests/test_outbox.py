@@ -32,7 +32,9 @@ FACTS = {"org": "东村党支部", "lecturer": "张三丰", "course": "乡村振
          "reason": "临时有事", "venue": "党群服务中心", "host": "外县党校", "decision": "已批准", "note": "",
          "month": "2026-12", "topic": "乡村振兴 产业发展", "status": "冷库", "what": "新版本课程",
          "year": 2026, "grade": "较好", "wanted": 90, "issue": "更新讲师档案",
-         "meeting": "12月校务会", "due": "2026-12-10"}  # fmt: skip
+         "meeting": "12月校务会", "due": "2026-12-10", "call": "2026年度党员教育讲师推选",
+         "stage": "政治审查", "result": "未通过", "until": "2029-05-31",
+         "certificate": "甲县东镇讲字〔2026〕第001号"}  # fmt: skip
 
 
 def test_every_sms_template_fits_one_message():
