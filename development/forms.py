@@ -142,7 +142,8 @@ class NominationFilterForm(forms.Form):
 
 
 def _date_field(label, **kw):
-    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}), **kw)
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return forms.DateField(label=label, widget=widget, **kw)
 
 
 class PairingForm(forms.Form):

@@ -189,6 +189,7 @@ def test_the_pages_by_role_and_the_outsider(world, login, client):
     mentee = login(world.candidate.user)
     page = mentee.get(detail)
     assert page.status_code == 200 and b'data-testid="material-form"' in page.content
+    assert f'value="{_today().isoformat()}"'.encode() not in page.content  # no mentor's form
     assert b'data-testid="done-form"' not in page.content
     assert mentee.get(f"/selection/pairings/{other.pk}/").status_code == 404
     client.logout()
@@ -223,6 +224,8 @@ def test_the_mentor_and_mentee_move_the_stage_on_the_page(world, login):
     assert mentee.get(f"/selection/pairing-materials/{step.pk}/").status_code == 200
     mentor = login(world.lecturer)
     assert mentor.get(f"/selection/pairing-materials/{step.pk}/").status_code == 200
+    # The day of the record is today unless the mentor changes it.
+    assert f'value="{_today().isoformat()}"' in mentor.get(url).content.decode()
     late_day = (_today() + timedelta(days=2)).isoformat()
     refused = mentor.post(url + "done/", {"stage": "topic", "done_on": late_day, "comment": "好"})
     assert refused.status_code == 422 and refused.context["done_form"].errors["done_on"]
