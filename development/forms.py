@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from core.uploads import DOCUMENT_ACCEPT
 from lecturers.models import Source
 
-from .models import CallLevel, Channel, ReviewResult, Stage
+from .models import PAIRING_STAGES, CallLevel, Channel, ReviewResult, Stage
 
 MEMBER_ROWS = 5
 
@@ -139,3 +139,58 @@ class NominationFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Channel"), choices=[("", _("All")), *Channel.choices], required=False
     )
+
+
+def _date_field(label, **kw):
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return forms.DateField(label=label, widget=widget, **kw)
+
+
+class PairingForm(forms.Form):
+    """A new pairing: the mentor, the new lecturer, the start and each stage's planned day."""
+
+    mentor_id = forms.TypedChoiceField(label=_("Mentor"), coerce=int)
+    mentee_id = forms.TypedChoiceField(label=_("New lecturer"), coerce=int)
+    starts_on = _date_field(_("Starts on"))
+
+    def __init__(self, *args, mentors=(), mentees=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor_id"].choices = [("", "—"), *((m.pk, m.name) for m in mentors)]
+        self.fields["mentee_id"].choices = [("", "—"), *((m.pk, m.name) for m in mentees)]
+        for stage in PAIRING_STAGES:
+            self.fields[f"planned_{stage.value}"] = _date_field(
+                _("%(stage)s planned for") % {"stage": stage.label}
+            )
+
+    def service_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "mentor_id": data["mentor_id"],
+            "mentee_id": data["mentee_id"],
+            "starts_on": data["starts_on"],
+            "planned": {s.value: data.get(f"planned_{s.value}") for s in PAIRING_STAGES},
+        }
+
+
+class StageDoneForm(forms.Form):
+    done_on = _date_field(_("Done on"))
+    comment = forms.CharField(
+        label=_("Mentor's comment"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class PairingMaterialForm(forms.Form):
+    material = forms.FileField(
+        label=_("Material"),
+        help_text=_("PDF, JPG, PNG or DOCX, at most 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": DOCUMENT_ACCEPT}),
+    )
+
+
+class PairingFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[("", _("All")), ("open", _("Under way")), ("late", _("Late")),
+                 ("finished", _("Finished"))],
+    )  # fmt: skip

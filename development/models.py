@@ -242,3 +242,108 @@ class PanelScore(models.Model):
 
     def __str__(self):
         return f"{self.member}: {self.total}"
+
+
+# --- Old-new pairing (结对, L3, G6) -----------------------------------------------------------
+
+
+class PairingStage(models.TextChoices):
+    """The five stages of a pairing, in this order."""
+
+    TOPIC = "topic", pgettext_lazy("pairing stage", "Topic")
+    PREPARATION = "preparation", pgettext_lazy("pairing stage", "Preparation")
+    TALK = "talk", pgettext_lazy("pairing stage", "Lesson talk")
+    TRIAL = "trial", pgettext_lazy("pairing stage", "Trial lecture")
+    TEACHING = "teaching", pgettext_lazy("pairing stage", "Teaching")
+
+
+PAIRING_STAGES = list(PairingStage)
+
+
+class Pairing(TimeStampedModel):
+    """A mentor (an active lecturer) and a new lecturer going through the stages together.
+    `reached` counts the stages done (0-5); a stage moves by compare-and-set on it."""
+
+    county = models.ForeignKey(
+        "orgs.Organisation", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
+    )
+    mentor = models.ForeignKey(
+        "lecturers.Lecturer", verbose_name=_("mentor"), on_delete=models.PROTECT, related_name="+"
+    )
+    mentee = models.ForeignKey(
+        "lecturers.Lecturer",
+        verbose_name=_("new lecturer"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    reached = models.PositiveSmallIntegerField(_("stages done"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("pairing")
+        verbose_name_plural = _("pairings")
+        ordering = ["-starts_on", "-id"]
+        indexes = [models.Index(fields=["mentor", "starts_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(mentor=models.F("mentee")), name="pairing_not_with_oneself"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reached__lte=len(PAIRING_STAGES)), name="pairing_reached_0_to_5"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="pairing_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.mentor} → {self.mentee}"
+
+    @property
+    def finished(self) -> bool:
+        return self.reached >= len(PAIRING_STAGES)
+
+    @property
+    def current_stage(self) -> PairingStage | None:
+        """The stage to do next; None once all are done."""
+        return None if self.finished else PAIRING_STAGES[self.reached]
+
+
+def _pairing_material_path(instance, filename):
+    return f"pairings/{instance.pairing_id}/{filename}"
+
+
+class PairingStep(models.Model):
+    """One stage of a pairing: planned for a day, done on a day with the mentor's comment, and
+    the mentee's material."""
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="steps")
+    index = models.PositiveSmallIntegerField()
+    stage = models.CharField(_("stage"), max_length=16, choices=PairingStage.choices)
+    planned_on = models.DateField(_("planned for"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    comment = models.CharField(_("mentor's comment"), max_length=1000, blank=True)
+    material = models.FileField(
+        _("material"), upload_to=_pairing_material_path, storage=private_storage, blank=True
+    )
+    material_name = models.CharField(_("file name"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("pairing stage")
+        verbose_name_plural = _("pairing stages")
+        ordering = ["pairing", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["pairing", "index"], name="pairing_step_once"),
+            models.UniqueConstraint(fields=["pairing", "stage"], name="pairing_stage_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.pairing_id} {self.stage}"

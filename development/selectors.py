@@ -1,11 +1,22 @@
 """Reads of the selection, scoped to the caller (orgs.rules: calls_q, nominations_q)."""
 
-from django.db.models import Count, F, Q, QuerySet
+from datetime import date
+
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 import access
 from core.errors import Forbidden, NotFound
 
-from .models import Call, Channel, Nomination, ReviewStage, Stage
+from .models import (
+    PAIRING_STAGES,
+    Call,
+    Channel,
+    Nomination,
+    Pairing,
+    PairingStep,
+    ReviewStage,
+    Stage,
+)
 
 # The stages a nomination has passed, by where it stands now (a rejection is not a pass).
 _PASSED = {
@@ -116,3 +127,39 @@ def require_reviewer_of(user, call: Call) -> None:
     """The call's review pages and figures are its reviewers'; others get 403."""
     if not is_reviewer_of(user, call):
         raise Forbidden()
+
+
+# --- Old-new pairing (结对) -------------------------------------------------------------------
+
+
+def pairings_for_user(user) -> QuerySet[Pairing]:
+    """The caller's pairings, each with `due_on`: the planned day of the stage under way (None
+    once every stage is done)."""
+    due = PairingStep.objects.filter(pairing=OuterRef("pk"), index=OuterRef("reached"))
+    return (
+        access.scoped(Pairing.objects.all(), access.pairings_q(user))
+        .select_related("mentor", "mentee")
+        .annotate(due_on=Subquery(due.values("planned_on")[:1]))
+    )
+
+
+def pairing_for_user(user, pairing_id) -> Pairing:
+    return access.get_visible(pairings_for_user(user), pairing_id)
+
+
+def late(pairings: QuerySet[Pairing], today: date) -> QuerySet[Pairing]:
+    """Pairings whose stage under way is past its planned day, the longest overdue first."""
+    return pairings.filter(reached__lt=len(PAIRING_STAGES), due_on__lt=today).order_by(
+        "due_on", "id"
+    )
+
+
+def pairing_filter(pairings: QuerySet[Pairing], state: str, today: date) -> QuerySet[Pairing]:
+    """`late`, `open` (under way) or `finished`; anything else: all."""
+    if state == "late":
+        return late(pairings, today)
+    if state == "open":
+        return pairings.filter(reached__lt=len(PAIRING_STAGES))
+    if state == "finished":
+        return pairings.filter(reached__gte=len(PAIRING_STAGES))
+    return pairings

@@ -8,29 +8,38 @@ so a stage can neither be skipped nor done twice; the database's unique constrai
 review per stage, one certificate number per county) back both.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import access
+from accounts.models import User
 from core.audit import audit
 from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput
-from core.text import clean_mobile, clean_text
+from core.text import clean_mobile, clean_text, parse_id
 from core.timeutil import local
 from core.uploads import check_document
 from lecturers.certificates import certificate_issue, issuer_name, term_from
-from lecturers.models import CertificateKind, LecturerLevel, LecturerStatus, Source
+from lecturers.models import CertificateKind, Lecturer, LecturerLevel, LecturerStatus, Source
 from lecturers.services import lecturer_create
+from notifications.models import Event
+from notifications.services import notify
 from orgs.models import Organisation, OrgLevel
 
 from .models import (
+    PAIRING_STAGES,
     Call,
     CallLevel,
     Channel,
     Nomination,
     NominationMaterial,
+    Pairing,
+    PairingStage,
+    PairingStep,
     PanelScore,
     Review,
     ReviewResult,
@@ -298,7 +307,10 @@ def nomination_review(
 ) -> Nomination:
     """Record one stage of the review. 403 for a reviewer who may not review the call or who
     is the candidate or from the candidate's unit; 409 `bad_state` for a stage out of order
-    or done already; a passed approval appoints the candidate (nomination_appoint)."""
+    or done already; a passed approval appoints the candidate (_appoint). The candidate's
+    login hears of each result. After a passed approval, `initial_password` on the returned
+    nomination holds the new login's password this once ("" when an existing login of the
+    candidate became the lecturer's)."""
     call = nomination.call
     if stage not in ReviewStage.values:
         raise InvalidInput.field("stage", _("Choose political, panel or approval."))
@@ -357,8 +369,8 @@ def nomination_review(
             )
             PanelScore.objects.bulk_create(PanelScore(review=review, **row) for row in panel)
             nomination.refresh_from_db()
-            if after == Stage.APPROVED:
-                _appoint(actor, nomination, source)
+            password = _appoint(actor, nomination, source) if after == Stage.APPROVED else None
+            _tell_candidate(nomination, stage, result, note)
             audit(
                 actor=actor,
                 action=f"nomination.{stage}",
@@ -370,7 +382,46 @@ def nomination_review(
     except IntegrityError:
         # The same stage recorded meanwhile by another reviewer.
         raise out_of_order from None
+    nomination.initial_password = password
     return nomination
+
+
+def _tell_candidate(nomination: Nomination, stage: str, result: str, note: str) -> None:
+    """Inside the review's transaction: the candidate's logins (their own, or one with their
+    phone) hear of the result, the appointed lecturer of the appointment; the message links to
+    the candidate's tracking page. A candidate without a login follows that page."""
+    common = {
+        "url": reverse("development:track", args=[nomination.tracking_key]),
+        "key": f"nomination:{nomination.pk}:{stage}",
+        "county_id": nomination.county_id,
+        "subject": nomination,
+    }
+    if nomination.stage == Stage.APPROVED:
+        notify(
+            recipients=[nomination.lecturer.user],
+            event=Event.LECTURER_APPOINTED,
+            facts={
+                "call": nomination.call.title,
+                "certificate": nomination.certificate_no,
+                "until": nomination.appointed_until.isoformat(),
+            },
+            **common,
+        )
+        return
+    logins = User.objects.filter(
+        Q(pk=nomination.user_id) | Q(phone=nomination.phone, county_id=nomination.county_id)
+    )
+    notify(
+        recipients=list(logins),
+        event=Event.NOMINATION_REVIEWED,
+        facts={
+            "call": nomination.call.title,
+            "stage": ReviewStage(stage).label,
+            "result": ReviewResult(result).label,
+            "note": note,
+        },
+        **common,
+    )
 
 
 def certificate_issuer(call: Call) -> str:
@@ -378,14 +429,17 @@ def certificate_issuer(call: Call) -> str:
     return issuer_name(call.org)
 
 
-def _appoint(actor, nomination: Nomination, source: str) -> None:
+def _appoint(actor, nomination: Nomination, source: str) -> str:
     """Inside the review's transaction: the active lecturer, the term and the certificate,
     numbered in the issuer's sequence of the year that renewals share
-    (lecturers.certificates)."""
+    (lecturers.certificates). A candidate whose phone has a login already (a secretary who
+    nominated themself) becomes a lecturer with that login; otherwise a new login is made.
+    Returns its initial password ("" for an existing login)."""
     call = nomination.call
     start = local(timezone.now()).date()
     until = term_from(start, call.term_years)
-    lecturer, _password = lecturer_create(
+    existing = User.objects.filter(Q(phone=nomination.phone) | Q(username=nomination.phone)).first()
+    lecturer, password = lecturer_create(
         actor=actor,
         name=nomination.name,
         phone=nomination.phone,
@@ -394,6 +448,7 @@ def _appoint(actor, nomination: Nomination, source: str) -> None:
         org_id=nomination.org_id,
         specialties=nomination.specialties,
         status=LecturerStatus.ACTIVE,
+        user=existing,
     )
     type(lecturer).objects.filter(pk=lecturer.pk).update(
         appointed_from=start, appointed_until=until
@@ -412,3 +467,170 @@ def _appoint(actor, nomination: Nomination, source: str) -> None:
         appointed_until=until,
     )
     nomination.refresh_from_db()
+    return password
+
+
+# --- Old-new pairing (结对) -------------------------------------------------------------------
+
+# A mentor's pairings whose periods overlap: at most this many at once.
+MENTEES_AT_ONCE = 3
+
+
+def pairing_create(
+    *, actor, mentor_id, mentee_id, starts_on: date | None, planned: dict
+) -> Pairing:
+    """Pair an active lecturer (the mentor) with a new lecturer (active or candidate) of the
+    county; `planned` gives each stage's planned day, in the stages' order from `starts_on`.
+    422 for a self-pairing or days out of order; 409 `mentor_limit` when the mentor already
+    has MENTEES_AT_ONCE pairings overlapping this one (counted under the mentor's row lock)."""
+    if not access.may_manage_pairings(actor):
+        raise Forbidden()
+    county_id = access.scope_for(actor).county_id
+    errors = FieldErrors()
+    lecturers = Lecturer.objects.filter(county_id=county_id)
+    mentor = lecturers.filter(pk=parse_id(mentor_id) or 0, status=LecturerStatus.ACTIVE).first()
+    if mentor is None:
+        errors.add("mentor_id", _("Choose an active lecturer of the county as the mentor."))
+    mentee = lecturers.filter(
+        pk=parse_id(mentee_id) or 0,
+        status__in=[LecturerStatus.ACTIVE, LecturerStatus.CANDIDATE],
+    ).first()
+    if mentee is None:
+        errors.add("mentee_id", _("Choose the new lecturer of the county."))
+    elif mentor is not None and mentor.pk == mentee.pk:
+        errors.add("mentee_id", _("A lecturer cannot be their own mentor."))
+    if starts_on is None:
+        errors.add("starts_on", _("Enter the first day of the pairing."))
+    previous = starts_on
+    days = []
+    for stage in PAIRING_STAGES:
+        day = (planned or {}).get(stage.value)
+        field = f"planned_{stage.value}"
+        if day is None:
+            errors.add(field, _("Enter the planned day of this stage."))
+        elif previous is not None and day < previous:
+            errors.add(field, _("A stage cannot be planned before the previous one."))
+        previous = day or previous
+        days.append(day)
+    errors.raise_if_any()
+    ends_on = days[-1]
+    with transaction.atomic():
+        Lecturer.objects.select_for_update().filter(pk=mentor.pk).first()
+        overlapping = Pairing.objects.filter(
+            mentor=mentor,
+            reached__lt=len(PAIRING_STAGES),
+            starts_on__lte=ends_on,
+            ends_on__gte=starts_on,
+        ).count()
+        if overlapping >= MENTEES_AT_ONCE:
+            raise Conflict(
+                _("%(mentor)s already mentors %(n)d new lecturers in this period.")
+                % {"mentor": mentor.name, "n": overlapping},
+                code="mentor_limit",
+            )
+        pairing = Pairing.objects.create(
+            county_id=county_id,
+            mentor=mentor,
+            mentee=mentee,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            created_by=actor,
+        )
+        PairingStep.objects.bulk_create(
+            PairingStep(pairing=pairing, index=i, stage=stage.value, planned_on=day)
+            for i, (stage, day) in enumerate(zip(PAIRING_STAGES, days, strict=True))
+        )
+        audit(
+            actor=actor,
+            action="pairing.create",
+            obj=pairing,
+            county_id=county_id,
+            after={"mentor": mentor.pk, "mentee": mentee.pk, "from": str(starts_on)},
+        )
+    return pairing
+
+
+def _pairing_stage(pairing: Pairing, stage: str) -> int:
+    if stage not in PairingStage.values:
+        raise InvalidInput.field("stage", _("Unknown stage."))
+    return PairingStage.values.index(stage)
+
+
+def _not_due(pairing: Pairing) -> Conflict:
+    current = pairing.current_stage
+    message = (
+        _("The pairing has done every stage.")
+        if current is None
+        else _("This stage is not due: the pairing is at “%(stage)s”.") % {"stage": current.label}
+    )
+    return Conflict(message, code="bad_state")
+
+
+def pairing_stage_done(
+    *, actor, pairing: Pairing, stage: str, done_on: date | None, comment: str
+) -> Pairing:
+    """The mentor (or a county admin) records the stage under way as done on `done_on` with
+    the mentor's comment. 422 for a day before the previous stage's, before the start or in
+    the future; 409 `bad_state` for any stage but the one under way (compare-and-set)."""
+    is_mentor = access.scope_for(actor).lecturer_id == pairing.mentor_id
+    if not (is_mentor or access.may_manage_pairings(actor, pairing)):
+        raise Forbidden(_("Only the mentor records a stage."))
+    index = _pairing_stage(pairing, stage)
+    errors = FieldErrors()
+    comment = errors.check(clean_text, comment, field="comment", max_length=1000, multiline=True)
+    today = local(timezone.now()).date()
+    previous = (
+        pairing.steps.filter(index=index - 1).values_list("done_on", flat=True).first()
+        if index
+        else None
+    ) or pairing.starts_on
+    if done_on is None:
+        errors.add("done_on", _("Enter the day of this stage."))
+    elif done_on > today:
+        errors.add("done_on", _("A stage is recorded once done, not ahead."))
+    elif done_on < previous:
+        errors.add(
+            "done_on",
+            _("A stage cannot be dated before the previous one (%(day)s).")
+            % {"day": previous.isoformat()},
+        )
+    errors.raise_if_any()
+    with transaction.atomic():
+        moved = Pairing.objects.filter(pk=pairing.pk, reached=index).update(
+            reached=index + 1, updated_at=timezone.now()
+        )
+        if moved != 1:
+            pairing.refresh_from_db()
+            raise _not_due(pairing)
+        PairingStep.objects.filter(pairing=pairing, index=index).update(
+            done_on=done_on, comment=comment, recorded_by=actor
+        )
+        audit(
+            actor=actor,
+            action="pairing.stage",
+            obj=pairing,
+            county_id=pairing.county_id,
+            before={"reached": index},
+            after={"stage": stage, "done_on": str(done_on)},
+        )
+    pairing.refresh_from_db()
+    return pairing
+
+
+def pairing_material_add(*, actor, pairing: Pairing, stage: str, upload) -> PairingStep:
+    """The mentee (or a county admin) attaches the material of the stage under way (a new
+    file replaces the earlier one). 409 `bad_state` for any other stage."""
+    is_mentee = access.scope_for(actor).lecturer_id == pairing.mentee_id
+    if not (is_mentee or access.may_manage_pairings(actor, pairing)):
+        raise Forbidden(_("Only the new lecturer attaches the material."))
+    index = _pairing_stage(pairing, stage)
+    stored = check_document(upload, field="material")
+    with transaction.atomic():
+        locked = Pairing.objects.select_for_update().get(pk=pairing.pk)
+        if locked.reached != index:
+            raise _not_due(locked)
+        step = PairingStep.objects.get(pairing=locked, index=index)
+        step.material = stored
+        step.material_name = upload.name[:200]
+        step.save(update_fields=["material", "material_name"])
+    return step

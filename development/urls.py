@@ -20,4 +20,14 @@ urlpatterns = [
         name="certificate_pdf",
     ),
     path("materials/<int:material_id>/", views.material_download, name="material"),
+    path("pairings/", views.pairing_list, name="pairings"),
+    path("pairings/new/", views.pairing_new, name="pairing_new"),
+    path("pairings/<int:pairing_id>/", views.pairing_detail, name="pairing"),
+    path("pairings/<int:pairing_id>/done/", views.pairing_stage_done, name="pairing_done"),
+    path("pairings/<int:pairing_id>/material/", views.pairing_material, name="pairing_material"),
+    path(
+        "pairing-materials/<int:step_id>/",
+        views.pairing_material_download,
+        name="pairing_material_file",
+    ),
 ]

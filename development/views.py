@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -16,6 +17,7 @@ from core.text import mask_phone
 from core.timeutil import aware, local
 from core.uploads import private_download
 from core.xlsx import append_row, xlsx_response
+from lecturers.models import Lecturer, LecturerStatus
 from orgs.models import Organisation
 
 from . import selectors, services
@@ -25,12 +27,18 @@ from .forms import (
     CallForm,
     NominationFilterForm,
     NominationForm,
+    PairingFilterForm,
+    PairingForm,
+    PairingMaterialForm,
     PanelForm,
     ReviewForm,
+    StageDoneForm,
 )
-from .models import NominationMaterial, ReviewStage, Stage
+from .models import NominationMaterial, PairingStep, ReviewStage, Stage
 
 CALLS_PAGE_SIZE = 20
+PAIRINGS_PAGE_SIZE = 30
+LATE_SHOWN = 10
 NOMINATIONS_PAGE_SIZE = 30
 PUBLIC_NOMINATIONS_PER_MINUTE = 20
 # The review stage due for a nomination at each stage, and its form.
@@ -167,13 +175,17 @@ def track(request, key):
 
 @login_required
 def nomination_detail(request, nomination_id):
-    nomination = selectors.nomination_for_user(request.user, nomination_id)
+    return _nomination_page(request, selectors.nomination_for_user(request.user, nomination_id))
+
+
+def _nomination_page(request, nomination, **extra):
     call = nomination.call
     context = {
         "nomination": nomination,
         "steps": selectors.nomination_steps(nomination),
         "is_reviewer": selectors.is_reviewer_of(request.user, call),
         "phone": mask_phone(nomination.phone),
+        **extra,
     }
     due = DUE.get(nomination.stage)
     may_review = (
@@ -196,7 +208,7 @@ def nomination_review(request, nomination_id):
     form = FORMS[stage](request.POST)
 
     def act(data):
-        services.nomination_review(
+        reviewed = services.nomination_review(
             actor=request.user,
             nomination=nomination,
             stage=stage,
@@ -205,6 +217,9 @@ def nomination_review(request, nomination_id):
             scores=form.scores() if stage == ReviewStage.PANEL else None,
             source=data.get("source", ""),
         )
+        if reviewed.initial_password:
+            # Shown this once, not after a redirect: nothing keeps it in clear.
+            return _nomination_page(request, reviewed, initial_password=reviewed.initial_password)
         return redirect("development:nomination", nomination.pk)
 
     context = {
@@ -238,3 +253,137 @@ def certificate_download(request, nomination_id):
     response = HttpResponse(certificate_pdf(nomination), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="certificate-{nomination.pk}.pdf"'
     return response
+
+
+# --- Old-new pairing (结对) -------------------------------------------------------------------
+
+
+def _today():
+    return local(timezone.now()).date()
+
+
+@login_required
+def pairing_list(request):
+    """The county's pairings (a lecturer: their own), where each stands, and the late ones."""
+    pairings = selectors.pairings_for_user(request.user)
+    filter_form = PairingFilterForm(request.GET or None)
+    state = filters_from(filter_form).get("state", "")
+    rows = selectors.pairing_filter(pairings, state, _today())
+    if request.GET.get("format") == "xlsx":
+        return _pairings_workbook(rows)
+    late = selectors.late(pairings, _today())
+    context = {
+        **paged(request, rows, PAIRINGS_PAGE_SIZE),
+        "filter_form": filter_form,
+        "late": late[:LATE_SHOWN],
+        "late_count": late.count(),
+        "may_manage": access.may_manage_pairings(request.user),
+        "today": _today(),
+    }
+    return render(request, "development/pairing_list.html", context)
+
+
+def _pairings_workbook(rows):
+    book = Workbook()
+    sheet = book.active
+    append_row(sheet, [_("Mentor"), _("New lecturer"), _("Starts on"), _("Stages done"),
+                       _("Stage under way"), _("Planned for"), _("Late")])  # fmt: skip
+    today = _today()
+    for p in rows:
+        stage = p.current_stage
+        is_late = p.due_on is not None and p.due_on < today
+        append_row(sheet, [p.mentor.name, p.mentee.name, p.starts_on.isoformat(), p.reached,
+                           str(stage.label) if stage else _("Finished"),
+                           p.due_on.isoformat() if p.due_on else "",
+                           _("yes") if is_late else ""])  # fmt: skip
+    return xlsx_response(book, filename="结对.xlsx", fallback="pairings.xlsx")
+
+
+@login_required
+def pairing_new(request):
+    if not access.may_manage_pairings(request.user):
+        raise Forbidden()
+    lecturers = Lecturer.objects.filter(county_id=access.scope_for(request.user).county_id)
+    form = PairingForm(
+        request.POST or None,
+        mentors=lecturers.filter(status=LecturerStatus.ACTIVE).order_by("name_pinyin", "id"),
+        mentees=lecturers.filter(
+            status__in=[LecturerStatus.ACTIVE, LecturerStatus.CANDIDATE]
+        ).order_by("-created_at", "id"),
+    )
+
+    def act(data):
+        pairing = services.pairing_create(actor=request.user, **form.service_data())
+        return redirect("development:pairing", pairing.pk)
+
+    return form_page(request, form, act, template="development/pairing_form.html")
+
+
+def _pairing_context(request, pairing, *, done_form=None, material_form=None) -> dict:
+    """The pairing page: its steps, and the form of each party for the stage under way (the
+    mentor's record of it, the mentee's material); a posted form comes back marked."""
+    scope = access.scope_for(request.user)
+    is_admin = access.may_manage_pairings(request.user, pairing)
+    stage = pairing.current_stage
+    context = {
+        "pairing": pairing,
+        "steps": pairing.steps.all(),
+        "stage": stage,
+        "is_admin": is_admin,
+        "late": pairing.due_on is not None and pairing.due_on < _today(),
+    }
+    if stage is not None and (is_admin or scope.lecturer_id == pairing.mentor_id):
+        context["done_form"] = done_form or StageDoneForm(initial={"done_on": _today()})
+    if stage is not None and (is_admin or scope.lecturer_id == pairing.mentee_id):
+        context["material_form"] = material_form or PairingMaterialForm()
+    return context
+
+
+@login_required
+def pairing_detail(request, pairing_id):
+    pairing = selectors.pairing_for_user(request.user, pairing_id)
+    return render(request, "development/pairing.html", _pairing_context(request, pairing))
+
+
+@login_required
+def pairing_stage_done(request, pairing_id):
+    pairing = selectors.pairing_for_user(request.user, pairing_id)
+    form = StageDoneForm(request.POST or None)
+    if request.method != "POST":
+        return redirect("development:pairing", pairing.pk)
+
+    def act(data):
+        services.pairing_stage_done(
+            actor=request.user, pairing=pairing, stage=request.POST.get("stage", ""), **data
+        )
+        return redirect("development:pairing", pairing.pk)
+
+    context = _pairing_context(request, pairing, done_form=form)
+    return form_page(request, form, act, template="development/pairing.html", context=context)
+
+
+@login_required
+def pairing_material(request, pairing_id):
+    pairing = selectors.pairing_for_user(request.user, pairing_id)
+    form = PairingMaterialForm(request.POST or None, request.FILES or None)
+    if request.method != "POST":
+        return redirect("development:pairing", pairing.pk)
+
+    def act(data):
+        services.pairing_material_add(
+            actor=request.user, pairing=pairing, stage=request.POST.get("stage", ""),
+            upload=data["material"],
+        )  # fmt: skip
+        return redirect("development:pairing", pairing.pk)
+
+    context = _pairing_context(request, pairing, material_form=form)
+    return form_page(request, form, act, template="development/pairing.html", context=context)
+
+
+@login_required
+def pairing_material_download(request, step_id):
+    step = PairingStep.objects.filter(pk=step_id).exclude(material="").first()
+    if step is None:
+        raise NotFound()
+    selectors.pairing_for_user(request.user, step.pairing_id)
+    return private_download(step.material, step.material_name)

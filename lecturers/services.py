@@ -53,10 +53,13 @@ def lecturer_create(
     post: str = "",
     teaching_style: str = "",
     status: str = LecturerStatus.ACTIVE,
+    user: User | None = None,
 ) -> tuple[Lecturer, str]:
     """Create a lecturer and the login (username = phone); returns the initial password once.
     County admins add any lecturer of the county; town admins the town-level lecturers of
-    their town: whoever adds a lecturer must be one who manages them (may_manage_lecturer)."""
+    their town: whoever adds a lecturer must be one who manages them (may_manage_lecturer).
+    With `user`, that existing login of the county (one without a lecturer profile) becomes
+    the lecturer's instead, and no password is issued (the password returned is "")."""
     if not access_rules.manages_lecturers(actor):
         raise Forbidden()
     county_id = access_rules.scope_for(actor).county_id
@@ -100,22 +103,26 @@ def lecturer_create(
             )
         else:
             errors.add("org_id", _("Choose an organisation of your town."))
-    if phone and User.objects.filter(Q(phone=phone) | Q(username=phone)).exists():
+    if user is not None:
+        if user.county_id != county_id or Lecturer.objects.filter(user=user).exists():
+            errors.add("phone", _("This login is another county's or already a lecturer's."))
+    elif phone and User.objects.filter(Q(phone=phone) | Q(username=phone)).exists():
         errors.add("phone", _("This mobile number already has an account."))
     errors.raise_if_any()
 
-    password = _initial_password()
+    password = "" if user is not None else _initial_password()
     pinyin, initials = pinyin_keys(name)
     try:
         with transaction.atomic():
-            user = User.objects.create(
-                username=phone,
-                phone=phone,
-                name=name,
-                county_id=county_id,
-                password=make_password(password),
-                must_change_password=True,  # the generated password is changed at first use
-            )
+            if user is None:
+                user = User.objects.create(
+                    username=phone,
+                    phone=phone,
+                    name=name,
+                    county_id=county_id,
+                    password=make_password(password),
+                    must_change_password=True,  # the generated password is changed at first use
+                )
             lecturer = Lecturer.objects.create(
                 county_id=county_id,
                 user=user,
@@ -137,7 +144,9 @@ def lecturer_create(
                 unit=unit,
                 post=post,
             )
-            Membership.objects.create(user=user, org=org or lecturer.county, role=Role.LECTURER)
+            Membership.objects.get_or_create(
+                user=user, org=org or lecturer.county, role=Role.LECTURER
+            )
             audit(
                 actor=actor,
                 action="lecturer.create",

@@ -181,6 +181,18 @@ TEMPLATES = {
         ),
         _("Your lecturer appointment is renewed until %(until)s."),
     ),
+    Event.NOMINATION_REVIEWED: (
+        _("Your nomination: %(stage)s"),
+        _("Your nomination to “%(call)s”: %(stage)s, %(result)s. %(note)s"),
+        _("Your nomination: %(stage)s, %(result)s; see the platform."),
+    ),
+    Event.LECTURER_APPOINTED: (
+        _("You are appointed a lecturer"),
+        _(
+            "You passed every review of “%(call)s” and are appointed a lecturer of the pool until %(until)s, certificate %(certificate)s."
+        ),
+        _("You are appointed a lecturer, certificate %(certificate)s; see the platform."),
+    ),
 }
 
 SMS_SIGNATURE = _("[Jiangtai]")

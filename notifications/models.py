@@ -36,6 +36,8 @@ class Event(models.TextChoices):
     REMINDER_TALK = "reminder_talk", _("Reminder talk")
     HELP_PLAN = "help_plan", _("Help plan")
     TERM_RENEWED = "term_renewed", _("Term renewed")
+    NOMINATION_REVIEWED = "nomination_reviewed", _("Nomination reviewed")
+    LECTURER_APPOINTED = "lecturer_appointed", _("Appointed a lecturer")
 
 
 def uuid_key() -> str:

@@ -480,3 +480,22 @@ def nominations_q(user) -> Q | None:
     if scope.town_ids:
         mine |= Q(call__org_id__in=list(scope.town_ids))
     return q & mine
+
+
+def may_manage_pairings(user, pairing=None) -> bool:
+    """Old-new pairings (结对) are the county's to set up and follow (`pairing`: one of them)."""
+    scope = scope_for(user)
+    return scope.is_county_admin and (pairing is None or pairing.county_id == scope.county_id)
+
+
+def pairings_q(user) -> Q | None:
+    """Pairings: county admins of the county, and the mentor and the mentee their own."""
+    scope = scope_for(user)
+    if scope.county_id is None:
+        return None
+    q = Q(county_id=scope.county_id)
+    if scope.is_county_admin:
+        return q
+    if scope.lecturer_id is None:
+        return Q(pk__in=[])
+    return q & (Q(mentor_id=scope.lecturer_id) | Q(mentee_id=scope.lecturer_id))

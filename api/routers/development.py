@@ -2,7 +2,7 @@
 and the appointment certificate (L2, G2)."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpResponse
 from django.urls import reverse
@@ -118,6 +118,38 @@ class NominationOut(Schema):
     certificate_no: str | None
     appointed_from: date | None
     appointed_until: date | None
+
+
+class NominationReviewed(NominationOut):
+    initial_password: str | None = Field(
+        description="after a passed approval that made a new login (username = the "
+        "candidate's phone): its initial password, this once; null otherwise, also when the "
+        "candidate's existing login became the lecturer's"
+    )
+
+
+class NominationRow(Schema):
+    id: int
+    channel: str
+    stage: str
+    name: str
+    phone: str = Field(description="masked")
+    org_id: int
+    org_name: str
+    panel_score: float | None
+    lecturer_id: int | None
+    certificate_no: str | None
+    submitted_at: datetime
+
+
+class NominationList(Schema):
+    items: list[NominationRow]
+    count: int
+
+
+class NominationFilters(PageParams):
+    stage: Literal["", "submitted", "political_passed", "panel_passed", "approved", "rejected"] = ""
+    channel: Literal["", "self", "public", "unit"] = ""
 
 
 class NominationCreated(Schema):
@@ -262,6 +294,44 @@ def nomination_submit_endpoint(request, call_id: int, payload: NominationIn):
 
 
 @router.get(
+    "/calls/{int:call_id}/nominations",
+    response={200: NominationList, **READ_ERRORS},
+    summary="A call's nominations, ranked (its reviewers: county admin, town admin of the town)",
+    description="Rated candidates first, best panel score first; then by submission. Filter by "
+    "`stage` and `channel`. 403 for anyone of the county who does not review the call; phones "
+    "are masked.",
+)
+def call_nominations(request, call_id: int, filters: Query[NominationFilters]):
+    call = selectors.call_for_user(request.auth, call_id)
+    selectors.require_reviewer_of(request.auth, call)
+    rows = selectors.ranked(
+        selectors.nominations_for_user(
+            request.auth, call=call, stage=filters.stage, channel=filters.channel
+        )
+    )
+    items, count = paginate(rows, filters)
+    return {
+        "items": [
+            {
+                "id": n.pk,
+                "channel": n.channel,
+                "stage": n.stage,
+                "name": n.name,
+                "phone": mask_phone(n.phone),
+                "org_id": n.org_id,
+                "org_name": n.org.name,
+                "panel_score": n.panel_score,
+                "lecturer_id": n.lecturer_id,
+                "certificate_no": n.certificate_no or None,
+                "submitted_at": local(n.created_at),
+            }
+            for n in items
+        ],
+        "count": count,
+    }
+
+
+@router.get(
     "/nominations/{int:nomination_id}",
     response={200: NominationOut, **READ_ERRORS},
     summary="A nomination with every step of its review",
@@ -290,13 +360,16 @@ def material_add_endpoint(request, nomination_id: int, label: Form[str], file: F
 
 @router.post(
     "/nominations/{int:nomination_id}/review",
-    response={200: NominationOut, **WRITE_ERRORS},
+    response={200: NominationReviewed, **WRITE_ERRORS},
     summary="Record a review stage: political, then panel, then approval",
     description="409 `bad_state` when the stage is out of order or done already, "
     "`materials_missing` while a required material is missing; 403 for the candidate or a "
     "reviewer from the candidate's unit, and for approvals by anyone but the county admin. "
     "A failure needs a `note`. A passed approval creates the active lecturer and returns "
-    "`lecturer_id` and `certificate_no`.",
+    "`lecturer_id` and `certificate_no`; a candidate whose phone has a login already (e.g. a "
+    "secretary who nominated themself) keeps it as the lecturer's login, otherwise a new one "
+    "is made and its `initial_password` returned this once. The candidate's login is told "
+    "each result by message.",
 )
 @decorate_view(idempotent)
 def nomination_review_endpoint(request, nomination_id: int, payload: ReviewIn):
@@ -304,7 +377,7 @@ def nomination_review_endpoint(request, nomination_id: int, payload: ReviewIn):
     nomination = services.nomination_review(
         actor=request.auth, nomination=nomination, **payload.dict()
     )
-    return _nomination(nomination)
+    return {**_nomination(nomination), "initial_password": nomination.initial_password or None}
 
 
 @router.get(

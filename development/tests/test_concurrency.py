@@ -72,3 +72,71 @@ def test_six_parallel_approvals_take_six_different_certificate_numbers(world):
     assert results == [(200, None)] * 6, results
     numbers = set(Nomination.objects.values_list("certificate_seq", flat=True))
     assert numbers == {1, 2, 3, 4, 5, 6}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_eight_parallel_pairings_of_one_mentor_stop_at_the_limit(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.errors import Conflict
+    from core.tests.factories import make_lecturer
+    from development.models import Pairing
+
+    start = timezone.localdate()
+    plan = {s: start + timedelta(days=7 * (i + 1)) for i, s in enumerate(
+        ["topic", "preparation", "talk", "trial", "teaching"])}  # fmt: skip
+    mentees = [make_lecturer(world.county, f"新人{i}", status="candidate") for i in range(8)]
+
+    def create(i):
+        pairing = services.pairing_create(
+            actor=world.county_admin, mentor_id=world.zhang.pk, mentee_id=mentees[i].pk,
+            starts_on=start, planned=plan,
+        )  # fmt: skip
+        return pairing.pk
+
+    results = run_in_threads(create, 8)
+    made = [r for r in results if isinstance(r, int)]
+    assert len(made) == services.MENTEES_AT_ONCE, results
+    assert all(
+        isinstance(r, Conflict) and r.code == "mentor_limit" for r in results if r not in made
+    )
+    assert Pairing.objects.filter(mentor=world.zhang).count() == services.MENTEES_AT_ONCE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_eight_parallel_records_of_one_stage_move_it_once(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.errors import Conflict
+    from development.models import Pairing, PairingStep
+
+    start = timezone.localdate() - timedelta(days=30)
+    plan = {s: start + timedelta(days=i + 1) for i, s in enumerate(
+        ["topic", "preparation", "talk", "trial", "teaching"])}  # fmt: skip
+    pairing = services.pairing_create(
+        actor=world.county_admin, mentor_id=world.zhang.pk, mentee_id=world.candidate.pk,
+        starts_on=start, planned=plan,
+    )  # fmt: skip
+
+    def record(i):
+        services.pairing_stage_done(
+            actor=world.lecturer, pairing=Pairing.objects.get(pk=pairing.pk), stage="topic",
+            done_on=start + timedelta(days=i), comment=f"第{i}次",
+        )  # fmt: skip
+        return i
+
+    results = run_in_threads(record, 8)
+    winners = [r for r in results if isinstance(r, int)]
+    assert len(winners) == 1, results
+    assert all(
+        isinstance(r, Conflict) and r.code == "bad_state" for r in results if r not in winners
+    )
+    step = PairingStep.objects.get(pairing=pairing, stage="topic")
+    assert Pairing.objects.get(pk=pairing.pk).reached == 1
+    assert step.comment == f"第{winners[0]}次" and step.done_on == start + timedelta(
+        days=winners[0]
+    )

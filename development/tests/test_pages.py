@@ -139,7 +139,9 @@ def test_the_review_on_the_page_in_order_and_the_panel_sheet(world, login, clien
     assert empty.status_code == 422 and empty.context["form"].non_field_errors()
     assert client.post(review, {"stage": "panel", "result": "pass", "member_0": "王老师",
                        "political_0": 90, "exemplary_0": 80, "practical_0": 70, "trial_0": 80}).status_code == 302  # fmt: skip
-    assert client.post(review, {"stage": "approval", "result": "pass", "source": "expert"}).status_code == 302  # fmt: skip
+    approved = client.post(review, {"stage": "approval", "result": "pass", "source": "expert"})
+    # A new login: its initial password is on the answer, this once.
+    assert approved.status_code == 200 and b'data-testid="initial-password"' in approved.content
     n.refresh_from_db()
     assert n.stage == "approved" and n.panel_score == 80.0
     certificate = client.get(f"/selection/nominations/{n.pk}/certificate/").content.decode()
