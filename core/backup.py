@@ -181,12 +181,14 @@ def _refuse_unless_empty(manifest: dict) -> None:
     for setting in FILE_ROOTS.values():
         root = Path(getattr(settings, setting))
         if _files(root):
-            raise BackupError(f"{setting} ({root}) is not empty: restore files only into an empty folder")
+            raise BackupError(
+                f"{setting} ({root}) is not empty: restore files only into an empty folder"
+            )
 
 
 def restore(source: Path) -> Summary:
     try:
-        archive = tarfile.open(source, "r:*")
+        archive = tarfile.open(source, "r:*")  # noqa: SIM115 (closed by the `with` below)
     except tarfile.TarError:
         raise BackupError(f"{source} is not a Jiangtai backup (not a tar archive)") from None
     with archive:

@@ -57,7 +57,7 @@ def _tables(raw) -> list[str]:
 
 def _rows(raw, table: str) -> dict:
     """Every row of the table by its first column (the primary key)."""
-    cursor = raw.execute(f'SELECT * FROM "{table}"')  # noqa: S608
+    cursor = raw.execute(f'SELECT * FROM "{table}"')
     return {row[0]: row for row in cursor.fetchall()}
 
 
@@ -211,7 +211,7 @@ def test_restore_refuses_without_yes_into_a_used_database_or_folder(world, tmp_p
     with pytest.raises(CommandError, match="--yes"):
         call_command("restore", input=archive)
     # The test's own database has every table: not empty.
-    with pytest.raises(CommandError, match="is not empty .* tables"):
+    with pytest.raises(CommandError, match=r"is not empty .* tables"):
         call_command("restore", input=archive, yes=True)
     not_a_backup = tmp_path / "x.tar.gz"
     not_a_backup.write_bytes(b"not a tar")
@@ -225,7 +225,7 @@ def test_files_are_restored_only_into_empty_folders(tmp_path, settings, monkeypa
     Path(settings.MEDIA_ROOT).mkdir(parents=True)
     (Path(settings.MEDIA_ROOT) / "left.jpg").write_bytes(b"x")
     manifest = {"vendor": connection.vendor}
-    with pytest.raises(backups.BackupError, match="MEDIA_ROOT .* is not empty"):
+    with pytest.raises(backups.BackupError, match=r"MEDIA_ROOT .* is not empty"):
         backups._refuse_unless_empty(manifest)
     other = "sqlite" if connection.vendor == "postgresql" else "postgresql"
     with pytest.raises(backups.BackupError, match=f"of a {other} database"):
