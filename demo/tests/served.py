@@ -107,6 +107,17 @@ def serving(log: Path, *args: str, env: dict[str, str]):
     assert serve.returncode == 0, log.read_text()
 
 
+def zbar(png: bytes, tmp_path: Path) -> str:
+    """What a phone's scanner reads from a QR code image."""
+    path = tmp_path / "code.png"
+    path.write_bytes(png)
+    result = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", str(path)], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 class Http:
     """JSON over HTTP to a served site, as nginx would forward it (X-Forwarded-Proto)."""
 

@@ -5,7 +5,6 @@ ratings → ranking through the API. Runs where DATABASE_URL is PostgreSQL and R
 answers (`.ci/run` has a step for it)."""
 
 import json
-import subprocess
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -21,19 +20,18 @@ from lecturers.models import Lecturer
 from notifications.models import DeliveryStatus, OutboxMessage
 from scheduling.models import Booking
 
-from .served import STARTUP_SECONDS, Http, free_port, production_env, redis_url, serving, until
+from .served import (
+    STARTUP_SECONDS,
+    Http,
+    free_port,
+    production_env,
+    redis_url,
+    serving,
+    until,
+    zbar,
+)
 
 pytestmark = [pytest.mark.production, pytest.mark.django_db(transaction=True)]
-
-
-def zbar(png: bytes, tmp_path) -> str:
-    path = tmp_path / "code.png"
-    path.write_bytes(png)
-    result = subprocess.run(
-        ["zbarimg", "--quiet", "--raw", str(path)], capture_output=True, text=True, timeout=30
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
 
 
 def test_production_mode_serves_a_session_from_booking_to_ranking(world, tmp_path):
