@@ -6,6 +6,7 @@ Idempotency-Key, a rating again with its phone. Afterwards nothing is lost or du
 each booking request made one booking, each acceptance held, each demand has one winner,
 each phone one rating, each message was worked through once — and the invariants hold."""
 
+import http.client
 import json
 import os
 import random
@@ -65,7 +66,7 @@ def retried(call):
             if status < 500:
                 return status, json.loads(body or b"null")
             FAILED_ATTEMPTS.append(str(status))
-        except OSError as error:
+        except (OSError, http.client.HTTPException) as error:  # refused, reset, cut short
             FAILED_ATTEMPTS.append(type(error).__name__)
         if time.monotonic() > deadline:
             raise AssertionError("no answer within the retry window")
@@ -180,26 +181,39 @@ def test_a_burst_survives_killed_processes_and_a_dropped_database(world, tmp_pat
         )
         random.Random(17).shuffle(work)
 
+        # Each fault once a share of the burst is done, so that all three strike mid-burst
+        # however fast this machine is.
+        done = []
         faults = []
 
+        def job(work_item):
+            function, args = work_item
+            try:
+                return function(*args)
+            finally:
+                done.append(1)
+
+        def when_done(share):
+            until(lambda: len(done) >= share * len(work), RETRY_SECONDS, f"{share:.0%} done", log)
+
         def inject_faults():
-            time.sleep(1.0)
+            when_done(0.1)
             victim = _gunicorn_workers(log)[0]
             os.kill(victim, signal.SIGKILL)
             faults.append(("gunicorn worker", victim))
-            time.sleep(1.0)
+            when_done(0.25)
             task_worker = pids(WORKER_STARTED, log)[0]
             os.kill(task_worker, signal.SIGKILL)
             faults.append(("task worker", task_worker))
-            time.sleep(1.0)
+            when_done(0.4)
             faults.append(("database connections", _cut_database_connections()))
             faults.append(("done", time.monotonic()))
 
+        FAILED_ATTEMPTS.clear()
         injector = threading.Thread(target=inject_faults)
         injector.start()
-        FAILED_ATTEMPTS.clear()
         with ThreadPoolExecutor(max_workers=12) as pool:
-            results = list(pool.map(lambda job: job[0](*job[1]), work))
+            results = list(pool.map(job, work))
         burst_ended = time.monotonic()
         injector.join()
         connection.close()  # the test's own connection was cut with the site's
