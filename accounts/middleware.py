@@ -10,10 +10,10 @@ class PasswordChangeRequiredMiddleware:
     admin's reset) sees only the password change page until it is changed.
 
     Left alone: the change page itself, logging out, static and uploaded files, the pages
-    that need no login (the trainee's /e/…, calendar feeds, health check, language switch) and
+    that need no login (the trainee's /e/…, calendar feeds, health and readiness checks, language switch) and
     the API, which answers 403 `password_change_required` itself (api/auth.py)."""
 
-    OPEN_PREFIXES = ("/e/", "/calendar/", "/api/", "/i18n/", "/healthz", "/media/")
+    OPEN_PREFIXES = ("/e/", "/calendar/", "/api/", "/i18n/", "/healthz", "/readyz", "/media/")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -10,6 +10,13 @@ TRUSTED_PROXIES comma-separated addresses or networks of the reverse proxies (ng
 SECURE_COOKIES "1" when served over HTTPS (behind nginx): Secure cookies, HSTS for
                SECURE_HSTS_SECONDS (default a year; SECURE_HSTS_INCLUDE_SUBDOMAINS=1 to widen)
                and X-Forwarded-Proto: https from the proxy taken as HTTPS
+
+JIANGTAI_PRODUCTION "1": production mode (docs/deploy.md). Nothing is read from the checkout:
+               SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL must be set (and DEBUG
+               off), or every command refuses to start naming what is wrong. Redis holds the
+               cache and the sessions; HTTPS as with SECURE_COOKIES=1, plain HTTP redirected.
+REDIS_URL      production: redis://host:6379/0; CACHE_KEY_PREFIX (default "jiangtai")
+               separates installations sharing one Redis
 """
 
 import ipaddress
@@ -29,6 +36,49 @@ def env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
 
 
+PRODUCTION = env_bool("JIANGTAI_PRODUCTION")
+# Keys that anyone can read (documentation examples, Django's generated placeholders) or too
+# weak to sign sessions: production refuses them.
+SECRET_KEY_MIN_LENGTH = 50
+KNOWN_SECRET_KEYS = {"change-me", "changeme", "secret", "<long random string>"}
+
+
+def _production_problems() -> list[str]:
+    """What keeps production mode from starting, each naming its setting."""
+    problems = []
+    key = os.environ.get("SECRET_KEY", "")
+    if not key:
+        problems.append("SECRET_KEY is not set (production reads it from the environment only)")
+    elif (
+        key.lower() in KNOWN_SECRET_KEYS
+        or key.startswith("django-insecure-")
+        or len(key) < SECRET_KEY_MIN_LENGTH
+        or len(set(key)) < 5
+    ):
+        problems.append(
+            f"SECRET_KEY is a demo or weak key: use a random string of at least "
+            f"{SECRET_KEY_MIN_LENGTH} characters"
+        )
+    if env_bool("DEBUG"):
+        problems.append("DEBUG is on: unset it or set DEBUG=0")
+    for name, example in (
+        ("ALLOWED_HOSTS", "jiangtai.example.gov.cn"),
+        ("DATABASE_URL", "postgres://user:password@dbhost:5432/jiangtai"),
+        ("REDIS_URL", "redis://127.0.0.1:6379/0"),
+    ):
+        if not os.environ.get(name, "").strip():
+            problems.append(f"{name} is not set (e.g. {name}={example})")
+    return problems
+
+
+if PRODUCTION and (_problems := _production_problems()):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "Production mode (JIANGTAI_PRODUCTION=1) refuses to start:\n- " + "\n- ".join(_problems)
+    )
+
+
 def _secret_key() -> str:
     if key := os.environ.get("SECRET_KEY"):
         return key
@@ -39,7 +89,7 @@ def _secret_key() -> str:
     return key_file.read_text().strip()
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = os.environ["SECRET_KEY"] if PRODUCTION else _secret_key()
 DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -174,7 +224,7 @@ LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("LOGIN_ADDRESS_MAX_FAILURES", "2
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
+SESSION_COOKIE_SECURE = PRODUCTION or env_bool("SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # --- Language and time ------------------------------------------------------------------
@@ -187,7 +237,7 @@ USE_TZ = True
 
 # --- Static and media -------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "jiangtai" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -268,6 +318,28 @@ if SESSION_COOKIE_SECURE:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+    if not SECURE_HSTS_INCLUDE_SUBDOMAINS:
+        # Widening HSTS to every subdomain, and asking browsers to preload it, are promises
+        # about the whole domain that only its owner can make: off unless asked for.
+        SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
+
+# --- Production mode: Redis, HTTPS only -------------------------------------------------
+if PRODUCTION:
+    # One Redis shared by every server: the cache and the sessions (a login is good on any
+    # gunicorn machine). A Redis that does not answer within two seconds is down (/readyz).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "jiangtai"),
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # nginx redirects plain HTTP itself; this catches a request that reached gunicorn some
+    # other way. Probes on the internal network ask over plain HTTP.
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # (interval in seconds, job): run by `manage.py scheduler`, which `make run` starts.
 PERIODIC_JOBS = [
@@ -278,7 +350,10 @@ PERIODIC_JOBS = [
     (3600, "classrooms.services.issue_reminders_due"),
     (3600, "core.ratelimit.prune"),
     (3600, "accounts.services.login_throttles_prune"),
+    (WORKER_HEARTBEAT_SECONDS := 15, "core.health.heartbeat_queue"),
 ]
+# /readyz calls the task workers down when none has run the heartbeat for this long.
+WORKER_HEARTBEAT_STALE_SECONDS = int(os.environ.get("WORKER_HEARTBEAT_STALE_SECONDS", "90"))
 
 # --- Notification channels (besides the in-app inbox) ----------------------------------
 # "log" writes what would be sent to the log (the demo); "aliyun" / "wechat" / "smtp" send.

@@ -16,6 +16,7 @@ admin.site.index_title = _("Back office")
 urlpatterns = [
     path("", include("reports.urls")),
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
     path("accounts/login/", account_views.login_view, name="login"),
     path("accounts/logout/", account_views.logout_view, name="logout"),
     path("accounts/password/", account_views.password_change_view, name="password_change"),

@@ -101,7 +101,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+        web_default = 2 * (os.cpu_count() or 1) + 1 if settings.PRODUCTION else 2
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("WEB_WORKERS", web_default)),
+            help="gunicorn worker processes (WEB_WORKERS)",
+        )
+        parser.add_argument(
+            "--task-workers",
+            type=int,
+            default=int(os.environ.get("TASK_WORKERS", "2" if settings.PRODUCTION else "1")),
+            help="task worker processes (TASK_WORKERS); 0 on a machine that only serves pages",
+        )
         parser.add_argument(
             "--no-demo",
             action="store_true",
@@ -114,7 +126,8 @@ class Command(BaseCommand):
             "already (no migrate, collectstatic or demo)",
         )
 
-    def handle(self, *args, port, host, workers, no_demo, no_setup, **options):
+    def handle(self, *args, port, host, workers, task_workers, no_demo, no_setup, **options):
+        no_demo = no_demo or settings.PRODUCTION
         if not no_setup:
             call_command("migrate", interactive=False, verbosity=0)
             self.stdout.write("Database ready.")
@@ -141,10 +154,11 @@ class Command(BaseCommand):
         logger.info("web server started (pid %d)", web.pid)
         manage = [sys.executable, "manage.py"]
         helpers = [
-            Helper(
-                "task worker",
-                [*manage, "db_worker", "--queue-name", "*", "--no-reload"],
-                env,
+            *(
+                Helper(
+                    "task worker", [*manage, "db_worker", "--queue-name", "*", "--no-reload"], env
+                )
+                for _ in range(task_workers)
             ),
             Helper("scheduler", [*manage, "scheduler"], env),
         ]
@@ -187,6 +201,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"\nJiangtai is at http://{host}:{port}/  (Ctrl-C stops it)")
         )
         self.stdout.write(f"API docs: http://{host}:{port}/api/v1/docs")
+        if settings.PRODUCTION:
+            return
         self.stdout.write(
             f"Demo logins (password {demo_password()}): {', '.join(DEMO_USERNAMES)}\n"
         )
