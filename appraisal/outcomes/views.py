@@ -183,42 +183,41 @@ def _post_form(request, form, act, render_again):
     return None
 
 
-@login_required
-@require_POST
-def talk_time(request, talk_id):
+def _talk_post(request, talk_id, form_class, act, form_name: str, done_message):
+    """One of the talk page's forms (county admins): the service, then back to the page with
+    `done_message`; bad input or a refusal shows the page again with that form marked."""
     user = request.user
     found = selectors.talk_for_user(user, talk_id)
     if not appraisal_selectors.may_appraise(user):
         raise Forbidden()
     response = _post_form(
         request,
-        TalkTimeForm(request.POST),
-        lambda data: services.talk_set_time(actor=user, talk_id=found.pk, **data),
-        lambda form, status: _talk_page(request, found, time_form=form, status=status),
+        form_class(request.POST),
+        lambda data: act(actor=user, talk_id=found.pk, **data),
+        lambda form, status: _talk_page(request, found, status=status, **{form_name: form}),
     )
     if response:
         return response
-    messages.success(request, _("The time of the talk is set; the lecturer is told."))
+    messages.success(request, done_message)
     return redirect("appraisal:talk", found.pk)
+
+
+@login_required
+@require_POST
+def talk_time(request, talk_id):
+    return _talk_post(
+        request, talk_id, TalkTimeForm, services.talk_set_time, "time_form",
+        _("The time of the talk is set; the lecturer is told."),
+    )  # fmt: skip
 
 
 @login_required
 @require_POST
 def talk_record(request, talk_id):
-    user = request.user
-    found = selectors.talk_for_user(user, talk_id)
-    if not appraisal_selectors.may_appraise(user):
-        raise Forbidden()
-    response = _post_form(
-        request,
-        TalkRecordForm(request.POST),
-        lambda data: services.talk_record(actor=user, talk_id=found.pk, **data),
-        lambda form, status: _talk_page(request, found, record_form=form, status=status),
-    )
-    if response:
-        return response
-    messages.success(request, _("The talk is recorded."))
-    return redirect("appraisal:talk", found.pk)
+    return _talk_post(
+        request, talk_id, TalkRecordForm, services.talk_record, "record_form",
+        _("The talk is recorded."),
+    )  # fmt: skip
 
 
 # --- help plans --------------------------------------------------------------------------------
