@@ -11,6 +11,15 @@ from .annual import (
     Grade,
     RunStatus,
 )
+from .competition import (
+    ROUND_ORDER,
+    Competition,
+    Criterion,
+    Entry,
+    Judge,
+    RoundStatus,
+    Score,
+)
 from .outcomes import (
     Commendation,
     CommendationStatus,
@@ -21,8 +30,18 @@ from .outcomes import (
     ReminderTalk,
     TalkStatus,
 )
+from .regulations import Regulation, RegulationKind
 
 __all__ = [
+    "ROUND_ORDER",
+    "Competition",
+    "Criterion",
+    "Entry",
+    "Judge",
+    "Regulation",
+    "RegulationKind",
+    "RoundStatus",
+    "Score",
     "GRADE_ORDER",
     "METRICS",
     "WEIGHT_SUM_TOLERANCE",
