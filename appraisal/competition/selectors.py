@@ -208,7 +208,7 @@ def ranking(competition: Competition) -> list[ResultRow]:
         row.missing = [c.name for c, mean in per if mean is None]
         rows.append(row)
     scored = sorted((r for r in rows if r.score is not None), key=lambda r: (-r.score, r.entry.pk))
-    for i, row in enumerate(scored):
+    for _i, row in enumerate(scored):
         tied = [r for r in scored if r.score == row.score and r is not row]
         row.rank = next(j for j, r in enumerate(scored) if r.score == row.score) + 1
         row.winner = row.rank <= competition.winners

@@ -420,7 +420,7 @@ def _tell_entrants(round_: Competition, rows) -> None:
                 "rank": row.rank,
                 "entries": total,
                 "winner": winner,
-            },  # fmt: skip
+            },
             url=f"/appraisals/competitions/{round_.pk}/results/",
             key=f"competition:{round_.pk}:entry:{row.entry.pk}",
             county_id=round_.county_id,
