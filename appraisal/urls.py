@@ -16,7 +16,7 @@ urlpatterns = [
     path("competitions/", competition.competitions, name="competitions"),
     path("competitions/<int:competition_id>/", competition.competition, name="competition"),
     re_path(
-        r"^competitions/(?P<competition_id>[0-9]+)/(?P<action>criterion|entry|judge|open|judging|publish|remove_criterion|remove_judge)/$",
+        r"^competitions/(?P<competition_id>[0-9]+)/(?P<action>criterion|entry|panel|open|judging|publish|remove_criterion|remove_judge)/$",
         competition.competition_act,
         name="competition_act",
     ),

@@ -78,13 +78,14 @@ ACTIONS = {
         actor=user, competition_id=pk, **d)),
     "entry": (EntryForm, lambda user, pk, d: services.entry_add(
         actor=user, competition_id=pk, course_id=d["course"].pk)),
-    "judge": (JudgeForm, lambda user, pk, d: services.judge_add(
+    "panel": (JudgeForm, lambda user, pk, d: services.judge_add(
         actor=user, competition_id=pk, user_id=d["user"].pk)),
 }  # fmt: skip
+FORM_KEYS = {"criterion": "criterion", "entry": "entry", "panel": "judge"}
 DONE = {
     "criterion": _("The criterion is added."),
     "entry": _("The course is entered."),
-    "judge": _("The judge is on the panel."),
+    "panel": _("The judge is on the panel."),
     "open": _("The round is open for entries."),
     "judging": _("The panel may score now."),
     "publish": _("The results are published and the entrants told."),
@@ -104,12 +105,12 @@ def competition_act(request, competition_id, action):
         kwargs = {} if form_class is CriterionForm else {"county_id": round_.county_id}
         form = form_class(request.POST, **kwargs)
         if not form.is_valid():
-            return _round_page(request, round_, forms={action: form}, status=422)
+            return _round_page(request, round_, forms={FORM_KEYS[action]: form}, status=422)
         try:
             act(user, pk, form.cleaned_data)
         except (InvalidInput, Conflict) as exc:
             apply_service_error(form, exc)
-            return _round_page(request, round_, forms={action: form}, status=exc.status)
+            return _round_page(request, round_, forms={FORM_KEYS[action]: form}, status=exc.status)
     else:
         try:
             if action in ("open", "judging"):
