@@ -67,7 +67,9 @@ def test_only_county_admins_run_rounds(world):
 
 def test_a_course_entered_twice_is_refused(world):
     round_ = services.competition_create(actor=world.county_admin, title="评选", year=2025)
-    services.entry_add(actor=world.county_admin, competition_id=round_.pk, course_id=world.course.pk)
+    services.entry_add(
+        actor=world.county_admin, competition_id=round_.pk, course_id=world.course.pk
+    )
     with pytest.raises(Conflict) as caught:
         services.entry_add(
             actor=world.county_admin, competition_id=round_.pk, course_id=world.course.pk
@@ -127,7 +129,9 @@ def test_the_same_work_unit_text_is_an_own_unit(world, r):
     world.zhang.unit = "县委党校"
     world.zhang.save()
     colleague = make_lecturer(world.county, "同事", org=world.unit, unit="县委党校")
-    services.judge_add(actor=world.county_admin, competition_id=r.round.pk, user_id=colleague.user.pk)
+    services.judge_add(
+        actor=world.county_admin, competition_id=r.round.pk, user_id=colleague.user.pk
+    )
     with pytest.raises(Forbidden) as caught:
         score_all(colleague.user, r, r.zhang, FULL)
     assert caught.value.code == "own_unit"
@@ -210,17 +214,26 @@ def test_publish_names_the_winner_once_and_tells_the_entrants(
         services.competition_publish(actor=world.county_admin, competition_id=r.round.pk)
     r.zhang.refresh_from_db()
     assert (r.zhang.rank, r.zhang.is_winner, r.zhang.score) == (1, True, 100.0)
-    assert CourseHonour.objects.filter(course=world.course, title=HonourTitle.QUALITY_COURSE).exists()
-    assert LecturerHonour.objects.filter(lecturer=world.zhang, title=HonourTitle.QUALITY_COURSE).exists()
+    assert CourseHonour.objects.filter(
+        course=world.course, title=HonourTitle.QUALITY_COURSE
+    ).exists()
+    assert LecturerHonour.objects.filter(
+        lecturer=world.zhang, title=HonourTitle.QUALITY_COURSE
+    ).exists()
     assert not LecturerHonour.objects.filter(lecturer=world.li).exists()
     messages = InboxMessage.objects.filter(event=Event.COMPETITION_RESULT)
-    assert set(messages.values_list("recipient_id", flat=True)) == {world.lecturer.pk, world.li.user.pk}
+    assert set(messages.values_list("recipient_id", flat=True)) == {
+        world.lecturer.pk,
+        world.li.user.pk,
+    }
     assert "三优先" in messages.get(recipient=world.lecturer).body
     assert AuditLog.objects.filter(action="competition.publish").count() == 1
     with pytest.raises(Conflict) as caught:
         services.competition_publish(actor=world.county_admin, competition_id=r.round.pk)
     assert caught.value.code == "already_published"
-    assert messages.count() == 2 and AuditLog.objects.filter(action="competition.publish").count() == 1
+    assert (
+        messages.count() == 2 and AuditLog.objects.filter(action="competition.publish").count() == 1
+    )
 
 
 def test_every_score_is_audited(world, r):

@@ -48,10 +48,17 @@ def test_the_county_sets_up_a_round_on_its_pages(world, login):
     client = login(world.county_admin)
     bad = client.post("/appraisals/competitions/", {"title": "", "year": 2025, "winners": 3})
     assert bad.status_code == 422 and 'id="field-title"' in bad.content.decode()
-    response = client.post("/appraisals/competitions/", {"title": "评选", "year": 2025, "winners": 2})
+    response = client.post(
+        "/appraisals/competitions/", {"title": "评选", "year": 2025, "winners": 2}
+    )
     assert response.status_code == 302
     pk = int(response["Location"].strip("/").split("/")[-1])
-    assert client.post(f"/appraisals/competitions/{pk}/entry/", {"course": world.course.pk}).status_code == 302
+    assert (
+        client.post(
+            f"/appraisals/competitions/{pk}/entry/", {"course": world.course.pk}
+        ).status_code
+        == 302
+    )
     twice = client.post(f"/appraisals/competitions/{pk}/entry/", {"course": world.course.pk})
     assert twice.status_code == 409 and 'role="alert"' in twice.content.decode()
     page = client.post(f"/appraisals/competitions/{pk}/judging/")
@@ -88,7 +95,9 @@ def test_the_api_speaks_the_codes(world, r, api_as):
     assert entered.status_code == 201
     again = admin.post(f"/api/v1/competitions/{new}/entries", {"course_id": world.course.pk})
     assert again.status_code == 409 and again.json()["code"] == "already_entered"
-    closed = admin.post(f"/api/v1/competitions/{r.round.pk}/entries", {"course_id": world.course.pk})
+    closed = admin.post(
+        f"/api/v1/competitions/{r.round.pk}/entries", {"course_id": world.course.pk}
+    )
     assert closed.status_code == 409 and closed.json()["code"] == "round_closed"
 
     li = api_as(world.li.user)
@@ -103,14 +112,24 @@ def test_the_api_speaks_the_codes(world, r, api_as):
     assert li.post(f"/api/v1/competitions/{r.round.pk}/scores", payload).status_code == 201
     twice = li.post(f"/api/v1/competitions/{r.round.pk}/scores", payload)
     assert twice.status_code == 409 and twice.json()["code"] == "already_scored"
-    high = li.post(f"/api/v1/competitions/{r.round.pk}/scores", {**payload, "criterion": "教学方法", "points": 31})
+    high = li.post(
+        f"/api/v1/competitions/{r.round.pk}/scores",
+        {**payload, "criterion": "教学方法", "points": 31},
+    )
     assert high.status_code == 422
 
     results = admin.get(f"/api/v1/competitions/{r.round.pk}/results").json()
     assert results["published"] is False and len(results["results"]) == 2
     assert li.get(f"/api/v1/competitions/{r.round.pk}/results").status_code == 404
-    assert api_as(world.outsider).get(f"/api/v1/competitions/{r.round.pk}/results").status_code == 404
-    assert api_as(world.outsider).post(f"/api/v1/competitions/{r.round.pk}/scores", payload).status_code == 404
+    assert (
+        api_as(world.outsider).get(f"/api/v1/competitions/{r.round.pk}/results").status_code == 404
+    )
+    assert (
+        api_as(world.outsider)
+        .post(f"/api/v1/competitions/{r.round.pk}/scores", payload)
+        .status_code
+        == 404
+    )
     assert secretary.post("/api/v1/competitions", {"title": "x", "year": 2025}).status_code == 403
 
 
@@ -122,7 +141,9 @@ def test_publishing_twice_over_the_api_is_409(world, r, api_as):
     second = admin.post(f"/api/v1/competitions/{r.round.pk}/publish")
     assert second.status_code == 409 and second.json()["code"] == "already_published"
     # published: the county's lecturers read the results; the résumé shows the 三优先
-    assert api_as(world.lecturer).get(f"/api/v1/competitions/{r.round.pk}/results").status_code == 200
+    assert (
+        api_as(world.lecturer).get(f"/api/v1/competitions/{r.round.pk}/results").status_code == 200
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -136,7 +157,9 @@ def test_a_judges_double_submit_yields_one_row(world):
     outcomes = run_in_threads(submit, 4)
     assert Score.objects.count() == 1
     assert sum(1 for o in outcomes if isinstance(o, list)) == 1
-    assert all(getattr(o, "code", None) == "already_scored" for o in outcomes if not isinstance(o, list))
+    assert all(
+        getattr(o, "code", None) == "already_scored" for o in outcomes if not isinstance(o, list)
+    )
 
 
 def test_the_winner_carries_the_three_priorities_on_the_resume_and_the_list(world, r, login):
