@@ -58,5 +58,8 @@ def test_the_judge_scores_on_the_phone(live_server, transactional_db, allow_orm_
         page.goto(f"{base}/appraisals/competitions/{r.round.pk}/results/")
         expect(page.get_by_test_id("result-row")).to_have_count(2)
         assert_fits_phone(page)
+        # the one refused answer is the deliberate bad input: the form comes back with 422
+        assert [u.split(" ")[0] for u in offline.bad_responses] == ["422"]
+        offline.bad_responses.clear()
         offline.assert_clean()
         assert csp.violations == []
