@@ -8,6 +8,7 @@ from .routers import (
     appraisal,
     backoffice,
     classrooms,
+    competitions,
     courses,
     development,
     evaluation,
@@ -46,5 +47,6 @@ api.add_router("", evaluation.router)
 api.add_router("", backoffice.router)
 api.add_router("", development.router)
 api.add_router("", appraisal.router)
+api.add_router("", competitions.router)
 api.add_router("", classrooms.router)
 api.add_router("", reports.router)

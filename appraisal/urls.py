@@ -1,7 +1,9 @@
 from django.urls import path, re_path
 
 from . import views
+from .competition import views as competition
 from .outcomes import views as outcomes
+from .regulations import views as regulations
 from .renewal import views as renewal
 
 app_name = "appraisal"
@@ -11,6 +13,27 @@ urlpatterns = [
     path("rules/", views.rules, name="rules"),
     path("mine/", views.mine, name="mine"),
     path("renewal/", renewal.renewal, name="renewal"),
+    path("competitions/", competition.competitions, name="competitions"),
+    path("competitions/<int:competition_id>/", competition.competition, name="competition"),
+    re_path(
+        r"^competitions/(?P<competition_id>[0-9]+)/(?P<action>criterion|entry|panel|open|judging|publish|remove_criterion|remove_judge)/$",
+        competition.competition_act,
+        name="competition_act",
+    ),
+    path("competitions/<int:competition_id>/judge/", competition.judge_sheet, name="judge_sheet"),
+    path(
+        "competitions/<int:competition_id>/results/",
+        competition.results,
+        name="competition_results",
+    ),
+    path("regulations/", regulations.regulations, name="regulations"),
+    path("regulations/new/", regulations.regulation_new, name="regulation_new"),
+    path("regulations/<int:regulation_id>/", regulations.regulation, name="regulation"),
+    path(
+        "regulations/<int:regulation_id>/file/",
+        regulations.regulation_file,
+        name="regulation_file",
+    ),
     path("talks/", outcomes.talks, name="talks"),
     path("talks/new/", outcomes.talk_new, name="talk_new"),
     path("talks/<int:talk_id>/", outcomes.talk, name="talk"),

@@ -227,6 +227,10 @@ class LecturerFilterForm(forms.Form):
         choices=_blank(_("Any or none")) + list(HonourTitle.choices),
     )
     idle_this_year = forms.BooleanField(label=_("No session this year"), required=False)
+    priority = forms.BooleanField(
+        label=_("三优先 (quality-course winners: first for competitions, outside study, awards)"),
+        required=False,
+    )
 
     def __init__(self, *args, towns, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,7 +4,18 @@ organisation pages, to a town admin's town."""
 from dataclasses import dataclass
 from datetime import MINYEAR, UTC, datetime
 
-from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +29,7 @@ from core.timeutil import aware
 from courses.selectors import courses_visible_to
 from lecturers import selectors as lecturer_selectors
 from lecturers.lifecycle import allowed_moves
-from lecturers.models import Lecturer, LecturerHonour, LecturerStatus
+from lecturers.models import HonourTitle, Lecturer, LecturerHonour, LecturerStatus
 from lecturers.selectors import lecturer_list_for_user
 from matching.models import Demand, DemandStatus
 from orgs.models import Membership, Organisation, OrgLevel
@@ -328,10 +339,13 @@ def managed_lecturer_list(
     category: str = "",
     honour: str = "",
     idle_this_year: bool = False,
+    priority: bool = False,
 ) -> QuerySet[Lecturer]:
     """The lecturers the caller manages, in any status, by name; each with `course_count`
     (offered courses), `honour_list`, `town_name` and `sessions_this_year` (confirmed or held
-    sessions that start this calendar year). `idle_this_year`: only those with none."""
+    sessions that start this calendar year). `idle_this_year`: only those with none.
+    `has_priorities`: a course of theirs was named a quality course (精品课), which carries the
+    三优先 (first for competitions, outside study, awards); `priority`: only those."""
     lecturer_manager_check(user)
     qs = lecturer_list_for_user(
         user,
@@ -367,7 +381,17 @@ def managed_lecturer_list(
         When(org__parent__level=OrgLevel.TOWN, then=F("org__parent__name")),
         default=Value(""),
     )
-    qs = qs.annotate(sessions_this_year=Coalesce(Subquery(sessions), 0), town_name=town_name)
+    qs = qs.annotate(
+        sessions_this_year=Coalesce(Subquery(sessions), 0),
+        town_name=town_name,
+        has_priorities=Exists(
+            LecturerHonour.objects.filter(
+                lecturer_id=OuterRef("pk"), title=HonourTitle.QUALITY_COURSE
+            )
+        ),
+    )
+    if priority:
+        qs = qs.filter(has_priorities=True)
     if idle_this_year:
         qs = qs.filter(sessions_this_year=0)
     return qs

@@ -193,6 +193,13 @@ TEMPLATES = {
         ),
         _("You are appointed a lecturer, certificate %(certificate)s; see the platform."),
     ),
+    Event.COMPETITION_RESULT: (
+        _("Result of “%(competition)s”"),
+        _(
+            "The results of “%(competition)s” are published: your course “%(course)s” ranks %(rank)s of %(entries)s%(winner)s."
+        ),
+        _("“%(competition)s” results: your course ranks %(rank)s%(winner)s; see the platform."),
+    ),
 }
 
 SMS_SIGNATURE = _("[Jiangtai]")

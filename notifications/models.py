@@ -38,6 +38,7 @@ class Event(models.TextChoices):
     TERM_RENEWED = "term_renewed", _("Term renewed")
     NOMINATION_REVIEWED = "nomination_reviewed", _("Nomination reviewed")
     LECTURER_APPOINTED = "lecturer_appointed", _("Appointed a lecturer")
+    COMPETITION_RESULT = "competition_result", _("Competition result")
 
 
 def uuid_key() -> str:

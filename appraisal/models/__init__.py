@@ -11,6 +11,15 @@ from .annual import (
     Grade,
     RunStatus,
 )
+from .competition import (
+    ROUND_ORDER,
+    Competition,
+    Criterion,
+    Entry,
+    Judge,
+    RoundStatus,
+    Score,
+)
 from .outcomes import (
     Commendation,
     CommendationStatus,
@@ -21,22 +30,32 @@ from .outcomes import (
     ReminderTalk,
     TalkStatus,
 )
+from .regulations import Regulation, RegulationKind
 
 __all__ = [
     "GRADE_ORDER",
     "METRICS",
+    "ROUND_ORDER",
     "WEIGHT_SUM_TOLERANCE",
     "AppraisalResult",
     "AppraisalRules",
     "AppraisalRun",
     "Commendation",
     "CommendationStatus",
+    "Competition",
+    "Criterion",
+    "Entry",
     "Grade",
     "HelpNote",
     "HelpPlan",
     "HelpStep",
+    "Judge",
     "PlanStatus",
+    "Regulation",
+    "RegulationKind",
     "ReminderTalk",
+    "RoundStatus",
     "RunStatus",
+    "Score",
     "TalkStatus",
 ]

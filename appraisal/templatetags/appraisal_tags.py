@@ -27,3 +27,21 @@ def figure(value) -> str:
 @register.filter
 def percent(value) -> str:
     return "–" if value is None else f"{explain.number(value * 100)}%"
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template, or None."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.simple_tag(takes_context=True)
+def appraisal_rules_doc(context):
+    """The current version of the county's assessment rules document, for a link (or None)."""
+    from ..regulations.selectors import current_of_kind
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    return current_of_kind(user, "appraisal")

@@ -1,0 +1,1 @@
+"""The county's written rules (L12), kept as versioned documents."""
