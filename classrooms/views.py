@@ -33,6 +33,7 @@ from .forms import (
     CaseFilterForm,
     FieldReportForm,
     GapAssignForm,
+    GroupViewingForm,
     IssueForm,
     MeetingForm,
     ResolveForm,
@@ -384,10 +385,43 @@ BEACONS_PER_MINUTE = 120
 
 
 def lesson_watch(request, lesson_id):
-    """The lesson's page (no login: members open it from a branch's link, ?org=)."""
+    """The lesson's page (no login: members open it from a branch's link, ?org=). A branch's
+    secretary sees here the way to log a group viewing, and the viewings logged."""
     lesson = videos.ready_lesson(lesson_id)
     org = parse_id(request.GET.get("org"))
-    return render(request, "classrooms/lesson.html", {"lesson": lesson, "org": org or ""})
+    context = {"lesson": lesson, "org": org or ""}
+    if videos.group_viewing_orgs(request.user, lesson):
+        context["may_log_viewing"] = True
+        context["viewings"] = videos.group_viewings_of(request.user, lesson)[:20]
+    return render(request, "classrooms/lesson.html", context)
+
+
+@login_required
+def group_viewing_new(request, lesson_id):
+    """A branch logs that its members watched the lesson together: a session of the lecturer,
+    with the QR code the members rate it by."""
+    lesson = videos.ready_lesson(lesson_id)
+    orgs = videos.group_viewing_orgs(request.user, lesson)
+    if not orgs:
+        raise Forbidden(_("Only the branch, or an administrator above it, logs its viewings."))
+    form = GroupViewingForm(request.POST or None, orgs=orgs)
+
+    def act(data):
+        viewing = videos.group_viewing_log(
+            actor=request.user, lesson=lesson, org_id=data["org"], held_at=data["held_at"],
+            attendees=data["attendees"], group=data["group"],
+        )  # fmt: skip
+        messages.success(
+            request,
+            _("The viewing is a session of the lecturer now: print its QR code for the members "
+              "to rate it."),
+        )  # fmt: skip
+        return redirect("booking_detail", viewing.booking_id)
+
+    return form_page(
+        request, form, act, template="classrooms/group_viewing_form.html",
+        context={"lesson": lesson},
+    )  # fmt: skip
 
 
 def lesson_file(request, lesson_id):
