@@ -197,7 +197,7 @@ class GroupViewingForm(forms.Form):
     )
     group = forms.ChoiceField(
         label=_("Member group"),
-        choices=[("", _("The organisation's own"))] + MemberGroup.choices,
+        choices=[("", _("The organisation's own")), *MemberGroup.choices],
         required=False,
     )
 

@@ -21,13 +21,14 @@ from core.http import client_ip, ranged_file_response
 from core.pages import filters_from, form_page, paged
 from core.text import parse_id
 from core.timeutil import local
-from core.xlsx import append_row, xlsx_response
+from core.xlsx import append_row, wants_xlsx, xlsx_list_response, xlsx_response
 from courses.models import Classroom
 from lecturers.models import Lecturer, LecturerStatus
 from orgs.models import Organisation, OrgLevel
 from scheduling.selectors import booking_for_user
 
 from . import cases, gaps, selectors, services, videos
+from .export import MEETING_COLUMNS
 from .forms import (
     AnswerForm,
     CaseFilterForm,
@@ -39,7 +40,7 @@ from .forms import (
     ResolveForm,
     SurveyForm,
 )
-from .models import IssueStatus, Meeting, MeetingAttachment
+from .models import IssueStatus, Meeting, MeetingAttachment, MeetingKind
 
 
 def _answering_orgs(survey):
@@ -272,13 +273,30 @@ def _require_county_admin(user) -> None:
 
 @login_required
 def meeting_list(request):
+    """The county's meetings, of one kind if asked (?kind=); `?format=xlsx` the same as a
+    workbook."""
     _require_county_admin(request.user)
+    kind = request.GET.get("kind", "")
+    if kind not in MeetingKind.values:
+        kind = ""
     rows = (
         selectors.meetings_visible_to(request.user)
-        .annotate(open_issues=Count("issues", filter=Q(issues__status=IssueStatus.OPEN)))
+        .annotate(
+            open_issues=Count("issues", filter=Q(issues__status=IssueStatus.OPEN)),
+            issue_count=Count("issues"),
+        )
         .order_by("-held_at", "-id")
     )
-    return render(request, "classrooms/meetings.html", paged(request, rows, MEETINGS_PAGE_SIZE))
+    if kind:
+        rows = rows.filter(kind=kind)
+    if wants_xlsx(request):
+        return xlsx_list_response(rows, MEETING_COLUMNS, title=_("Meetings"), name="meetings")
+    context = {
+        **paged(request, rows, MEETINGS_PAGE_SIZE),
+        "kind": kind,
+        "kinds": MeetingKind.choices,
+    }
+    return render(request, "classrooms/meetings.html", context)
 
 
 def _meeting_values(meeting: Meeting) -> dict:

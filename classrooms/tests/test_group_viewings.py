@@ -37,9 +37,7 @@ def log(client, lesson, data):
     return client.post(f"/lessons/{lesson.pk}/group-viewing/", data)
 
 
-def test_a_branch_logs_a_viewing_that_becomes_a_rated_session_of_the_lecturer(
-    world, login, lesson
-):
+def test_a_branch_logs_a_viewing_that_becomes_a_rated_session_of_the_lecturer(world, login, lesson):
     year = local(timezone.now()).year
     before = figures_for([world.zhang.pk], year)[world.zhang.pk].held
     client = login(world.secretary)
@@ -52,7 +50,11 @@ def test_a_branch_logs_a_viewing_that_becomes_a_rated_session_of_the_lecturer(
     assert response["Location"] == f"/bookings/{booking.pk}/"
     assert (viewing.org, viewing.attendees, viewing.group) == (world.branch, 23, "rural")
     assert booking.status == BookingStatus.COMPLETED and booking.classroom == "cloud"
-    assert (booking.lecturer, booking.course, booking.org) == (world.zhang, world.course, world.branch)
+    assert (booking.lecturer, booking.course, booking.org) == (
+        world.zhang,
+        world.course,
+        world.branch,
+    )
     assert booking.expected_attendees == 23
     assert booking.end_at - booking.start_at == timedelta(minutes=45)  # a linked lesson
     assert booking.events.get().to_status == BookingStatus.COMPLETED
@@ -64,9 +66,14 @@ def test_a_branch_logs_a_viewing_that_becomes_a_rated_session_of_the_lecturer(
     assert figures_for([world.zhang.pk], year)[world.zhang.pk].held == before + 1
     record = login(world.lecturer).get("/my/record/").content.decode()
     held = re.search(r'data-testid="held-count"><b>(\d+)</b>', record)
-    assert held and int(held.group(1)) == Booking.objects.filter(
-        lecturer=world.zhang, status__in=("confirmed", "completed")
-    ).count() >= 1
+    assert (
+        held
+        and int(held.group(1))
+        == Booking.objects.filter(
+            lecturer=world.zhang, status__in=("confirmed", "completed")
+        ).count()
+        >= 1
+    )
 
     # Its QR code is printed by the branch and rated by the members like any session's.
     poster = login(world.secretary).get(f"/bookings/{booking.pk}/poster/")
@@ -110,7 +117,9 @@ def test_bad_input_is_refused_with_the_field_named_and_nothing_written(
     response = log(login(world.secretary), lesson, form(world, **data))
     assert response.status_code == 422
     html = response.content.decode()
-    assert re.search(rf'id="id_{field}"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="id_{field}"', html), html
+    assert re.search(
+        rf'id="id_{field}"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="id_{field}"', html
+    ), html
     assert not GroupViewing.objects.exists() and not Booking.objects.exists()
 
 
@@ -120,28 +129,34 @@ def test_others_may_not_log_a_viewing(world, login, lesson):
     assert response.status_code in (403, 422)
     # Another county's admin sees no way to log, and cannot log for its own branches either.
     outsider = login(world.outsider)
-    assert 'data-testid="group-viewing-new"' not in outsider.get(f"/lessons/{lesson.pk}/").content.decode()
+    assert (
+        'data-testid="group-viewing-new"'
+        not in outsider.get(f"/lessons/{lesson.pk}/").content.decode()
+    )
     assert outsider.get(f"/lessons/{lesson.pk}/group-viewing/").status_code == 403
     assert log(outsider, lesson, form(world, org=world.branch_b)).status_code == 403
     # A lecturer (no organisation to book for) neither; nor someone not logged in.
     assert login(world.lecturer).get(f"/lessons/{lesson.pk}/group-viewing/").status_code == 403
-    assert 'data-testid="group-viewing-new"' not in login(world.lecturer).get(
-        f"/lessons/{lesson.pk}/"
-    ).content.decode()
+    assert (
+        'data-testid="group-viewing-new"'
+        not in login(world.lecturer).get(f"/lessons/{lesson.pk}/").content.decode()
+    )
     assert not GroupViewing.objects.exists() and not Booking.objects.exists()
 
 
 def test_without_login_the_page_asks_to_log_in(client, world, lesson):
-    assert 'data-testid="group-viewing-new"' not in client.get(f"/lessons/{lesson.pk}/").content.decode()
+    assert (
+        'data-testid="group-viewing-new"'
+        not in client.get(f"/lessons/{lesson.pk}/").content.decode()
+    )
     response = log(client, lesson, form(world))
     assert response.status_code == 302 and "/login" in response["Location"]
     assert not GroupViewing.objects.exists()
 
 
 def test_the_service_refuses_an_organisation_of_another_branch_or_county(world, lesson):
-    from core.errors import Forbidden, InvalidInput
-
     from classrooms.videos import group_viewing_log
+    from core.errors import Forbidden, InvalidInput
 
     held = timezone.now() - timedelta(hours=1)
     with pytest.raises((Forbidden, InvalidInput)):
