@@ -40,7 +40,7 @@ from .forms import (
     ResolveForm,
     SurveyForm,
 )
-from .models import IssueStatus, Meeting, MeetingAttachment, MeetingKind
+from .models import IssueStatus, Meeting, MeetingAttachment, MeetingKind, VideoStatus
 
 
 def _answering_orgs(survey):
@@ -259,6 +259,16 @@ def booking_page_part(sender, *, user, booking, **kwargs) -> dict:
     if report is None and not may_file:
         return {}
     return {"field_report": {"report": report, "may_file": may_file}}
+
+
+def course_page_part(sender, *, user, course, **kwargs) -> dict:
+    """What the course page shows of the cloud classroom: its ready video lessons, each opening
+    the lesson's page (where a branch also logs a group viewing); connected to courses'
+    `course_page`."""
+    lessons = [
+        lesson for lesson in videos.videos_of(user, course) if lesson.status == VideoStatus.READY
+    ]
+    return {"video_lessons": lessons} if lessons else {}
 
 
 # --- Coordination: meetings and their issues (G8a) ------------------------------------------

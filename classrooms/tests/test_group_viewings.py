@@ -170,3 +170,14 @@ def test_the_service_refuses_an_organisation_of_another_branch_or_county(world, 
                           held_at=held, attendees=0)  # fmt: skip
     assert "attendees" in refused.value.fields
     assert not Booking.objects.exists()
+
+
+def test_the_course_page_lists_its_lessons_and_leads_to_logging_a_viewing(world, login, lesson):
+    VideoLesson.objects.create(
+        course=world.course, county=world.county, title="未传完的课", size_bytes=10,
+    )  # fmt: skip
+    html = login(world.secretary).get(f"/courses/{world.course.pk}/").content.decode()
+    assert f'href="/lessons/{lesson.pk}/"' in html and "未传完的课" not in html
+    # A course without lessons shows no such section.
+    other = login(world.secretary).get(f"/courses/{world.course_li.pk}/").content.decode()
+    assert 'data-testid="course-lessons"' not in other

@@ -200,7 +200,8 @@ def test_the_workbook_of_the_page_holds_its_tables(world, login):
     """The dashboard's own workbook: one sheet per chart, holding its table."""
     response = login(world.county_admin).get("/dashboard/", {"format": "xlsx"})
     workbook = load_workbook(io.BytesIO(response.content))
-    assert len(workbook.sheetnames) == 11
+    assert len(workbook.sheetnames) == 13
+    assert "各推荐渠道的提名" in workbook.sheetnames
     sheet = workbook["约课状态分布"]
     assert [c.value for c in sheet[3]] == ["状态", "约课记录"]
     with translation.override("zh-hans"):
