@@ -275,3 +275,25 @@ def test_the_quality_rollup_index_exports_the_period_asked_for(world, login):
     shown = re.findall(r'data-testid="rollup-link"', page)
     assert len(shown) == len(rows) - 1
     assert login(world.town_admin).get("/evaluation/rollup/", {"format": "xlsx"}).status_code == 403
+
+
+def test_the_nominations_of_a_call_export_the_channel_asked_for(world, login):
+    from development.selectors import nominations_for_user, ranked
+    from development.tests.helpers import nominate, open_call, review_all
+
+    call = open_call(world)
+    review_all(world, nominate(world, call, channel="unit", phone="13700000001", name="甲"))
+    nominate(world, call, channel="unit", phone="13700000002", name="乙")
+    nominate(world, call, channel="self", phone="13700000003", name="丙")
+    client = login(world.county_admin)
+    url = f"/selection/calls/{call.pk}/"
+    page = client.get(url, {"channel": "unit"}).content.decode()
+    assert 'href="?channel=unit&amp;format=xlsx"' in page
+    rows = workbook_rows(client.get(url, {"channel": "unit", "format": "xlsx"}))
+    listed = list(ranked(nominations_for_user(world.county_admin, call=call, channel="unit")))
+    assert rows[0][:2] == ["排名", "姓名"] and rows[0][3:5] == ["所属组织", "渠道"]
+    assert [r[1] for r in rows[1:]] == [n.name for n in listed] and len(listed) == 2
+    assert len(rows) - 1 == shown_count(client, url, {"channel": "unit"})
+    assert {r[4] for r in rows[1:]} == {"推荐（单位推荐）"} and rows[1][2] == "137****0001"
+    # Another county's admin gets nothing of the call.
+    assert login(world.outsider).get(url, {"format": "xlsx"}).status_code == 404
