@@ -182,3 +182,27 @@ class ResolveForm(forms.Form):
     resolution = forms.CharField(
         label=_("What was done"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class GroupViewingForm(forms.Form):
+    """A branch logs that its members watched a video lesson together."""
+
+    org = forms.TypedChoiceField(label=_("Party organisation"), coerce=int)
+    held_at = forms.DateTimeField(
+        label=_("Watched at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    attendees = forms.IntegerField(
+        label=_("Members present"),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    group = forms.ChoiceField(
+        label=_("Member group"),
+        choices=[("", _("The organisation's own")), *MemberGroup.choices],
+        required=False,
+    )
+
+    def __init__(self, *args, orgs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].choices = [(o.pk, o.name) for o in orgs]
+        if len(orgs) == 1:
+            self.fields["org"].initial = orgs[0].pk

@@ -411,3 +411,47 @@ class MeetingIssue(TimeStampedModel):
 
     def __str__(self):
         return self.title
+
+
+class GroupViewing(TimeStampedModel):
+    """A branch watched a video lesson together (集中观看): logged by the branch, it is a
+    session of the course's lecturer, held as a completed cloud-classroom booking so that it
+    counts in the lecturer's record and trainees rate it by the session's QR code."""
+
+    lesson = models.ForeignKey(
+        VideoLesson,
+        verbose_name=_("video lesson"),
+        on_delete=models.PROTECT,
+        related_name="group_viewings",
+    )
+    booking = models.OneToOneField(
+        "scheduling.Booking",
+        verbose_name=_("session"),
+        on_delete=models.PROTECT,
+        related_name="group_viewing",
+    )
+    county = models.ForeignKey(
+        "orgs.Organisation", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
+    )
+    org = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    group = models.CharField(_("member group"), max_length=16, choices=MemberGroup.choices)
+    attendees = models.PositiveIntegerField(_("members present"))
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("group viewing")
+        verbose_name_plural = _("group viewings")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["lesson", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(attendees__gte=1), name="group_viewing_has_attendees"
+            ),
+        ]

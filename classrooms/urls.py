@@ -24,6 +24,11 @@ urlpatterns = [
     path("bookings/<int:booking_id>/field-report/", views.field_report_new, name="field_report"),
     # Cloud lessons, without login: opened from a branch's link like the survey.
     path("lessons/<int:lesson_id>/", views.lesson_watch, name="lesson"),
+    path(
+        "lessons/<int:lesson_id>/group-viewing/",
+        views.group_viewing_new,
+        name="group_viewing",
+    ),
     path("lessons/<int:lesson_id>/video", views.lesson_file, name="lesson_file"),
     path("lessons/<int:lesson_id>/poster.jpg", views.lesson_poster, name="lesson_poster"),
     path("lessons/<int:lesson_id>/beacon", views.lesson_beacon, name="lesson_beacon"),

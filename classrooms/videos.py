@@ -14,22 +14,26 @@ import os
 import shutil
 import subprocess
 import uuid
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, F, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import access
+from access.services import org_require_active
 from core.audit import audit
 from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
 from core.storage import private_storage
 from core.text import clean_text, parse_id
-from courses.models import Course, CourseStatus
-from orgs.models import Organisation
+from courses.models import Classroom, Course, CourseStatus
+from orgs.models import MemberGroup, Organisation
+from scheduling.services import booking_record_held
 
-from .models import VideoLesson, VideoStatus, VideoView
+from .models import GroupViewing, VideoLesson, VideoStatus, VideoView
 
 PROBE_SECONDS = 60
 MAX_VIDEO_SECONDS = 4 * 3600
@@ -340,3 +344,80 @@ def view_figures(lesson: VideoLesson) -> dict:
         "by_group": rows("group"),
         "by_town": rows("town__name"),
     }
+
+
+# --- group viewings: a branch watches a lesson together (集中观看) -----------------------------
+
+# A viewing is logged soon after it was held: its QR code opens for the ratings only for the
+# county's rating window after the end, and an old viewing would be a claim nobody can check.
+GROUP_VIEWING_MAX_AGE = timedelta(days=30)
+MAX_VIEWERS = 2000
+# The length of a lesson given as a link, whose duration the server does not know.
+LINKED_LESSON_LENGTH = timedelta(minutes=45)
+
+
+def group_viewing_orgs(user, lesson: VideoLesson) -> list[Organisation]:
+    """The organisations the caller may log a viewing for: those it books for, in the lesson's
+    county (a lesson is its county's)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [org for org in access.orgs_bookable_by(user) if org.county_id == lesson.county_id]
+
+
+def group_viewing_log(
+    *, actor, lesson: VideoLesson, org_id, held_at, attendees, group: str = ""
+) -> GroupViewing:
+    """A branch (its secretary, or an admin above it) logs that its members watched `lesson`
+    together: at `held_at`, `attendees` present, of a member group (the branch's by default).
+    It becomes a completed cloud-classroom session of the course's lecturer, rated by QR."""
+    try:
+        org = access.org_for_user(actor, org_id)
+    except NotFound:
+        raise InvalidInput.field("org", _("Unknown organisation.")) from None
+    if org.county_id != lesson.county_id or not access.may_book_for(actor, org):
+        raise Forbidden(_("Only the branch, or an administrator above it, logs its viewings."))
+    errors = FieldErrors()
+    now = timezone.now()
+    if not isinstance(held_at, datetime) or timezone.is_naive(held_at):
+        errors.add("held_at", _("Enter the day and time the members watched the lesson."))
+    elif held_at > now:
+        errors.add("held_at", _("A viewing is logged once it has taken place, not before."))
+    elif held_at < now - GROUP_VIEWING_MAX_AGE:
+        errors.add("held_at", _("Log a viewing within 30 days of holding it."))
+    count = parse_id(attendees)
+    if count is None or not 1 <= count <= MAX_VIEWERS:
+        errors.add(
+            "attendees",
+            _("Enter how many members watched, from 1 to %(max)d.") % {"max": MAX_VIEWERS},
+        )
+    group = group or org.group
+    if group not in MemberGroup.values:
+        errors.add("group", _("Choose the member group that watched."))
+    errors.raise_if_any()
+    org_require_active(org)
+    length = (
+        timedelta(seconds=max(60, round(lesson.duration_seconds)))
+        if lesson.duration_seconds
+        else LINKED_LESSON_LENGTH
+    )
+    with transaction.atomic():
+        booking = booking_record_held(
+            actor=actor, org=org, course=lesson.course, start_at=held_at,
+            end_at=held_at + length, attendees=count, classroom=Classroom.CLOUD,
+            venue=org.name, note=_("Group viewing of the video lesson “%(title)s”")
+            % {"title": lesson.title}, data={"video_lesson": lesson.pk, "attendees": count},
+        )  # fmt: skip
+        viewing = GroupViewing.objects.create(
+            lesson=lesson, booking=booking, county_id=lesson.county_id, org=org, group=group,
+            attendees=count, logged_by=actor,
+        )  # fmt: skip
+        audit(actor=actor, action="video.group_viewing", obj=viewing, county_id=lesson.county_id,
+              after={"lesson": lesson.pk, "org": org.pk, "attendees": count, "group": group,
+                     "booking": booking.pk})  # fmt: skip
+    return viewing
+
+
+def group_viewings_of(user, lesson: VideoLesson):
+    """The viewings of the lesson the caller's organisations logged (the county sees all)."""
+    qs = GroupViewing.objects.filter(lesson=lesson).select_related("org", "booking")
+    return access.scoped(qs, access.org_records_q(user, county_field="county_id"))

@@ -21,24 +21,26 @@ from core.http import client_ip, ranged_file_response
 from core.pages import filters_from, form_page, paged
 from core.text import parse_id
 from core.timeutil import local
-from core.xlsx import append_row, xlsx_response
+from core.xlsx import append_row, wants_xlsx, xlsx_list_response, xlsx_response
 from courses.models import Classroom
 from lecturers.models import Lecturer, LecturerStatus
 from orgs.models import Organisation, OrgLevel
 from scheduling.selectors import booking_for_user
 
 from . import cases, gaps, selectors, services, videos
+from .export import MEETING_COLUMNS
 from .forms import (
     AnswerForm,
     CaseFilterForm,
     FieldReportForm,
     GapAssignForm,
+    GroupViewingForm,
     IssueForm,
     MeetingForm,
     ResolveForm,
     SurveyForm,
 )
-from .models import IssueStatus, Meeting, MeetingAttachment
+from .models import IssueStatus, Meeting, MeetingAttachment, MeetingKind, VideoStatus
 
 
 def _answering_orgs(survey):
@@ -259,6 +261,16 @@ def booking_page_part(sender, *, user, booking, **kwargs) -> dict:
     return {"field_report": {"report": report, "may_file": may_file}}
 
 
+def course_page_part(sender, *, user, course, **kwargs) -> dict:
+    """What the course page shows of the cloud classroom: its ready video lessons, each opening
+    the lesson's page (where a branch also logs a group viewing); connected to courses'
+    `course_page`."""
+    lessons = [
+        lesson for lesson in videos.videos_of(user, course) if lesson.status == VideoStatus.READY
+    ]
+    return {"video_lessons": lessons} if lessons else {}
+
+
 # --- Coordination: meetings and their issues (G8a) ------------------------------------------
 
 MEETINGS_PAGE_SIZE = 20
@@ -271,13 +283,30 @@ def _require_county_admin(user) -> None:
 
 @login_required
 def meeting_list(request):
+    """The county's meetings, of one kind if asked (?kind=); `?format=xlsx` the same as a
+    workbook."""
     _require_county_admin(request.user)
+    kind = request.GET.get("kind", "")
+    if kind not in MeetingKind.values:
+        kind = ""
     rows = (
         selectors.meetings_visible_to(request.user)
-        .annotate(open_issues=Count("issues", filter=Q(issues__status=IssueStatus.OPEN)))
+        .annotate(
+            open_issues=Count("issues", filter=Q(issues__status=IssueStatus.OPEN)),
+            issue_count=Count("issues"),
+        )
         .order_by("-held_at", "-id")
     )
-    return render(request, "classrooms/meetings.html", paged(request, rows, MEETINGS_PAGE_SIZE))
+    if kind:
+        rows = rows.filter(kind=kind)
+    if wants_xlsx(request):
+        return xlsx_list_response(rows, MEETING_COLUMNS, title=_("Meetings"), name="meetings")
+    context = {
+        **paged(request, rows, MEETINGS_PAGE_SIZE),
+        "kind": kind,
+        "kinds": MeetingKind.choices,
+    }
+    return render(request, "classrooms/meetings.html", context)
 
 
 def _meeting_values(meeting: Meeting) -> dict:
@@ -384,10 +413,43 @@ BEACONS_PER_MINUTE = 120
 
 
 def lesson_watch(request, lesson_id):
-    """The lesson's page (no login: members open it from a branch's link, ?org=)."""
+    """The lesson's page (no login: members open it from a branch's link, ?org=). A branch's
+    secretary sees here the way to log a group viewing, and the viewings logged."""
     lesson = videos.ready_lesson(lesson_id)
     org = parse_id(request.GET.get("org"))
-    return render(request, "classrooms/lesson.html", {"lesson": lesson, "org": org or ""})
+    context = {"lesson": lesson, "org": org or ""}
+    if videos.group_viewing_orgs(request.user, lesson):
+        context["may_log_viewing"] = True
+        context["viewings"] = videos.group_viewings_of(request.user, lesson)[:20]
+    return render(request, "classrooms/lesson.html", context)
+
+
+@login_required
+def group_viewing_new(request, lesson_id):
+    """A branch logs that its members watched the lesson together: a session of the lecturer,
+    with the QR code the members rate it by."""
+    lesson = videos.ready_lesson(lesson_id)
+    orgs = videos.group_viewing_orgs(request.user, lesson)
+    if not orgs:
+        raise Forbidden(_("Only the branch, or an administrator above it, logs its viewings."))
+    form = GroupViewingForm(request.POST or None, orgs=orgs)
+
+    def act(data):
+        viewing = videos.group_viewing_log(
+            actor=request.user, lesson=lesson, org_id=data["org"], held_at=data["held_at"],
+            attendees=data["attendees"], group=data["group"],
+        )  # fmt: skip
+        messages.success(
+            request,
+            _("The viewing is a session of the lecturer now: print its QR code for the members "
+              "to rate it."),
+        )  # fmt: skip
+        return redirect("booking_detail", viewing.booking_id)
+
+    return form_page(
+        request, form, act, template="classrooms/group_viewing_form.html",
+        context={"lesson": lesson},
+    )  # fmt: skip
 
 
 def lesson_file(request, lesson_id):

@@ -9,3 +9,8 @@ course_reviewed = Signal()
 # course, a returned one sent again, or a new version of an offered one (`is_change`), with
 # `course` and `actor`. Notifications tells the county's admins.
 course_submitted = Signal()
+
+# Sent while the course page is drawn, with `user` and `course`. Each receiver returns a dict of
+# what its app adds to the page (classrooms: the course's video lessons), so that the page is
+# composed from the apps above without courses knowing them.
+course_page = Signal()

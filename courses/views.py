@@ -11,12 +11,13 @@ from lecturers.selectors import may_book_lecturer
 from orgs import rules as access_rules
 
 from .export import COURSE_COLUMNS
-from .models import Category, CourseStatus
+from .models import Category, Course, CourseStatus
 from .selectors import (
     course_attachment_for_user,
     course_detail_for_user,
     course_list_for_user,
 )
+from .signals import course_page
 
 PAGE_SIZE = 20
 
@@ -59,6 +60,8 @@ def course_detail(request, course_id):
         "may_book": course.status == CourseStatus.ACTIVE
         and may_book_lecturer(request.user, course.lecturer),
     }
+    for _receiver, part in course_page.send(sender=Course, user=request.user, course=course):
+        context.update(part)
     return render(request, "courses/detail.html", context)
 
 

@@ -129,3 +129,14 @@ RANKING_COLUMNS = [
     Column(gettext_lazy("Sessions held"), lambda item: item["sessions"], 8),
     Column(gettext_lazy("Ratings"), lambda item: item["ratings"], 8),
 ]
+
+
+# --- the roll-up index, lecturers with sessions in the period (`/evaluation/rollup/?format=xlsx`)
+
+ROLLUP_INDEX_COLUMNS = [
+    Column(gettext_lazy("Lecturer"), lambda row: row["name"], 12),
+    Column(gettext_lazy("Unit"), lambda row: row["unit"], 24),
+    Column(gettext_lazy("Star level"), lambda row: row["star"], 8),
+    Column(gettext_lazy("Sessions held"), lambda row: row["sessions"], 8),
+    Column(gettext_lazy("Attendances"), lambda row: row["attendance"], 8),
+]

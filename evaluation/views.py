@@ -33,7 +33,7 @@ from scheduling.selectors import booking_for_user
 from scheduling.views import render_booking_detail
 
 from . import reports, selectors
-from .export import RANKING_COLUMNS, rollup_xlsx_response
+from .export import RANKING_COLUMNS, ROLLUP_INDEX_COLUMNS, rollup_xlsx_response
 from .forms import OrgRatingForm, PeriodForm, RankingFilterForm, TraineeForm
 from .models import TraineeRating
 from .qr import qr_svg
@@ -300,7 +300,12 @@ def rollup(request):
     data = getattr(form, "cleaned_data", {})
     period = reports.period_from(data.get("from"), data.get("to"))
     if not request.GET.get("lecturer"):
-        context = {"form": form, "period": period, "rows": reports.rollup_index(user, period)}
+        rows = reports.rollup_index(user, period)
+        if wants_xlsx(request):
+            return xlsx_list_response(
+                rows, ROLLUP_INDEX_COLUMNS, title=_("Quality roll-ups"), name="rollups"
+            )
+        context = {"form": form, "period": period, "rows": rows, "query": period.query}
         return render(request, "evaluation/rollup_index.html", context)
     lecturer = reports.rollup_lecturer(user, request.GET["lecturer"])
     report = reports.rollup(user, lecturer, period)

@@ -134,5 +134,22 @@ def charts(figures: dict) -> list[dict]:
             [_("Honour"), _("Lecturers"), _("Courses")],
             [[h["label"], h["lecturers"], h["courses"]] for h in figures["honours"]],
         ),
+        _chart(
+            "appraisal",
+            _("Appraisal grades of %(year)s") % {"year": figures["appraisal"]["year"]}
+            if figures["appraisal"]["year"]
+            else _("Appraisal grades"),
+            "bar",
+            [_("Grade"), _("Lecturers")],
+            _counts(figures["appraisal"]["by_grade"]),
+            note="" if figures["appraisal"]["year"] else _("No appraisal has been published yet."),
+        ),
+        _chart(
+            "selection",
+            _("Nominations by channel"),
+            "bar",
+            [_("Channel"), _("Nominations"), _("Approved")],
+            [[c["label"], c["n"], c["approved"]] for c in figures["selection"]["by_channel"]],
+        ),
     ]
     return found

@@ -12,7 +12,11 @@ median. What each figure counts:
 - a town's rows are those of organisations in the town (the town and its branches); its
   lecturers those whose organisation is in the town;
 - the pool figures (active lecturers, offered courses) are the current state, honours those
-  of the period's calendar years, new courses those created in the period.
+  of the period's calendar years, new courses those created in the period;
+- the *appraisal* figures are the grades of the latest appraisal the county published for a
+  year up to the period's end (a town's: the results of lecturers who were in the town);
+- the *selection* figures are the nominations received in the period (a town's: candidates
+  of its organisations), by channel, and those of them approved and appointed.
 
 Sections are independent functions of (`Area`, `Period`) joined by `stats`; a new domain
 (appraisal grades, nominations) adds its section the same way (see `SECTIONS`).
@@ -30,10 +34,12 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 import access
+from appraisal.models import AppraisalResult, AppraisalRun, Grade, RunStatus
 from core.errors import Forbidden, NotFound
 from core.scoring import bayesian_average
 from core.timeutil import add_months, aware, local
 from courses.models import Category, Classroom, Course, CourseHonour, CourseRevision, CourseStatus
+from development.models import Channel, Nomination, Stage
 from evaluation.models import TraineeRating
 from evaluation.services import RATEABLE
 from lecturers.models import (
@@ -393,6 +399,60 @@ def idle_section(area: Area, period: Period) -> dict:
     }
 
 
+def appraisal_section(area: Area, period: Period) -> dict:
+    """The grades of the latest published appraisal of a year up to the period's end."""
+    run = (
+        AppraisalRun.objects.filter(
+            county_id=area.county.pk, status=RunStatus.PUBLISHED, year__lte=period.last.year
+        )
+        .order_by("-year", "-published_at", "-id")
+        .first()
+    )
+    results = AppraisalResult.objects.none()
+    if run is not None:
+        results = AppraisalResult.objects.filter(run=run)
+        if area.town:
+            results = results.filter(town_id=area.town.pk)
+    by_grade = _by(results, "grade")
+    grades = [*Grade.choices, ("", _("Not graded"))]
+    return {
+        "appraisal": {
+            "year": run.year if run else None,
+            "lecturers": sum(by_grade.values()),
+            "graded": sum(n for grade, n in by_grade.items() if grade),
+            "by_grade": _counted(by_grade, grades),
+        }
+    }
+
+
+def selection_section(area: Area, period: Period) -> dict:
+    """Nominations received in the period, by channel, and how many were approved."""
+    start, end = period.bounds
+    received = Nomination.objects.filter(area.orgs_q(), created_at__gte=start, created_at__lt=end)
+    rows = {
+        channel: (n, approved)
+        for channel, n, approved in received.values_list("channel")
+        .annotate(n=Count("id"), approved=Count("id", filter=Q(stage=Stage.APPROVED)))
+        .order_by()
+        .values_list("channel", "n", "approved")
+    }
+    return {
+        "selection": {
+            "nominations": sum(n for n, _approved in rows.values()),
+            "approved": sum(approved for _n, approved in rows.values()),
+            "by_channel": [
+                {
+                    "key": value,
+                    "label": str(label),
+                    "n": rows.get(value, (0, 0))[0],
+                    "approved": rows.get(value, (0, 0))[1],
+                }
+                for value, label in Channel.choices
+            ],
+        }
+    }
+
+
 # The sections of `stats`, in order. A domain that joins the dashboard (the appraisal's grades,
 # the development app's calls and nominations: both on a floor below this one) gets a function
 # of (area, period) → dict here that reads that app's selectors over the area's rows, and
@@ -406,6 +466,8 @@ SECTIONS: list[Callable[[Area, Period], dict]] = [
     coverage_section,
     ratings_section,
     idle_section,
+    appraisal_section,
+    selection_section,
 ]
 
 
@@ -482,6 +544,8 @@ HEADLINES: list[tuple] = [
     (_("Quality courses named (精品课)"), lambda f: _honour(f, HonourTitle.QUALITY_COURSE)),
     (_("Branches reached"), lambda f: f["coverage"]["covered"]),
     (_("Average trainee score"), lambda f: f["average_score"]),
+    (_("Nominations received"), lambda f: f["selection"]["nominations"]),
+    (_("Nominations approved and appointed"), lambda f: f["selection"]["approved"]),
     *(
         (
             format_lazy(_("Sessions: {classroom}"), classroom=label),

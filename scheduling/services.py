@@ -22,7 +22,7 @@ from lecturers.models import Lecturer
 from lecturers.selectors import lecturer_bookable_for, lecturer_for_user
 from notifications.models import Event
 from notifications.services import notify
-from orgs.models import CountySettings, Membership, Role
+from orgs.models import CountySettings, Membership, Organisation, Role
 from orgs.selectors import county_admins
 
 from . import venues
@@ -789,3 +789,35 @@ def reported_session_create(
         audit(actor=actor, action="reported_session.create", obj=report, county_id=org.county_id,
               after={"lecturer": lecturer_name, "matched": booking is not None})  # fmt: skip
     return report
+
+
+# --- Sessions held without a booking beforehand ------------------------------------------------
+
+
+def booking_record_held(
+    *,
+    actor,
+    org: Organisation,
+    course: Course,
+    start_at: datetime,
+    end_at: datetime,
+    attendees: int,
+    classroom: str,
+    venue: str,
+    note: str = "",
+    data: dict | None = None,
+) -> Booking:
+    """A session already held that nobody booked beforehand (a branch's group viewing of a
+    cloud lesson): written straight as completed, with its history and audit entry, so that it
+    counts in the lecturer's record and its QR code opens for the trainees' ratings. Inside the
+    caller's transaction; the caller has checked access and input. Never in the overlap rule:
+    that holds confirmed bookings, the times the lecturer must be there in person."""
+    now = timezone.now()
+    booking = Booking.objects.create(
+        county_id=org.county_id, org=org, lecturer_id=course.lecturer_id, course=course,
+        start_at=start_at, end_at=end_at, venue=venue[:200], expected_attendees=attendees,
+        classroom=classroom, note=note[:500], status=BookingStatus.COMPLETED,
+        requested_by=actor, expires_at=start_at, decided_at=now, completed_at=now,
+    )  # fmt: skip
+    _record(booking, actor=actor, from_status="", data=data, action="booking.held")
+    return booking

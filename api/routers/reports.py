@@ -95,6 +95,28 @@ class IdleOut(Schema):
     org: str
 
 
+class AppraisalOut(Schema):
+    year: int | None = Field(
+        description="the latest year up to the period's end whose appraisal the county published"
+    )
+    lecturers: int = Field(description="lecturers in that appraisal (a town's: of the town)")
+    graded: int
+    by_grade: list[CountOut] = Field(description="key '' counts those not graded")
+
+
+class ChannelOut(Schema):
+    key: str
+    label: str
+    n: int = Field(description="nominations received in the period by this channel")
+    approved: int = Field(description="of them, approved and appointed")
+
+
+class SelectionOut(Schema):
+    nominations: int = Field(description="nominations received in the period")
+    approved: int
+    by_channel: list[ChannelOut]
+
+
 class PeriodOut(Schema):
     from_: str = Field(alias="from")
     to: str
@@ -129,6 +151,8 @@ class StatsOut(Schema):
     idle_year: int
     idle_lecturers: int = Field(description="active lecturers without a session held in idle_year")
     idle_list: list[IdleOut]
+    appraisal: AppraisalOut
+    selection: SelectionOut
 
 
 @router.get(

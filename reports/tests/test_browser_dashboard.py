@@ -40,7 +40,8 @@ def test_admins_read_their_dashboard_on_a_phone_and_a_desktop(
                 trend = page.get_by_test_id("chart-trend")
                 expect(trend.locator(".chart-canvas canvas")).to_have_count(1)
                 expect(trend.get_by_test_id("table-trend")).to_be_hidden()
-                assert page.locator("section.chart .chart-canvas canvas").count() == 11
+                # With the appraisal's grades and the nominations by channel.
+                assert page.locator("section.chart .chart-canvas canvas").count() == 13
                 if label == "phone":
                     assert_fits_phone(page)
                 page.screenshot(
@@ -56,6 +57,9 @@ def test_admins_read_their_dashboard_on_a_phone_and_a_desktop(
                 toggle.click()
                 expect(trend.locator(".chart-canvas")).to_be_visible()
                 expect(toggle).to_have_text("表格")
+                selection = page.get_by_test_id("chart-selection")
+                page.get_by_test_id("toggle-selection").click()
+                expect(selection.get_by_test_id("table-selection")).to_contain_text("自荐")
 
                 # A preset period, then the figures as a workbook.
                 page.get_by_role("link", name="近12个月").click()

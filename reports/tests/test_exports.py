@@ -200,10 +200,100 @@ def test_the_workbook_of_the_page_holds_its_tables(world, login):
     """The dashboard's own workbook: one sheet per chart, holding its table."""
     response = login(world.county_admin).get("/dashboard/", {"format": "xlsx"})
     workbook = load_workbook(io.BytesIO(response.content))
-    assert len(workbook.sheetnames) == 11
+    assert len(workbook.sheetnames) == 13
+    assert "各推荐渠道的提名" in workbook.sheetnames
     sheet = workbook["约课状态分布"]
     assert [c.value for c in sheet[3]] == ["状态", "约课记录"]
     with translation.override("zh-hans"):
         labels = [str(label) for _value, label in BookingStatus.choices]
     assert [row[0] for row in sheet.iter_rows(min_row=4, values_only=True)] == labels
     assert labels[0] == "待接单"
+
+
+def test_the_meetings_export_the_kind_asked_for(world, login):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from classrooms import services as classrooms
+    from classrooms.models import Meeting
+
+    now = timezone.now()
+    for i, kind in enumerate(("school_affairs", "special", "school_affairs")):
+        meeting = classrooms.meeting_create(
+            actor=world.county_admin, kind=kind, title=f"=第{i + 1}次会议", place="党校三楼",
+            held_at=now - timedelta(days=30 * (i + 1)), agenda="议程",
+        )  # fmt: skip
+    classrooms.meeting_issue_raise(actor=world.county_admin, meeting=meeting, title="场地不足",
+                                   owner_id=world.county_admin.pk, due_on=now.date())  # fmt: skip
+    classrooms.meeting_create(actor=world.outsider, kind="school_affairs", title="乙县的会",
+                              held_at=now - timedelta(days=3), agenda="议程")  # fmt: skip
+    client = login(world.county_admin)
+    page = client.get("/classrooms/meetings/", {"kind": "school_affairs"}).content.decode()
+    assert 'href="?kind=school_affairs&amp;format=xlsx"' in page
+    rows = workbook_rows(client.get("/classrooms/meetings/", {"kind": "school_affairs",
+                                                              "format": "xlsx"}))  # fmt: skip
+    listed = Meeting.objects.filter(county=world.county, kind="school_affairs").order_by("-held_at")
+    assert rows[0] == [
+        "召开时间",
+        "类型",
+        "名称",
+        "地点",
+        "议程",
+        "参会人员",
+        "提出的问题",
+        "未解决的问题",
+    ]
+    assert [r[2] for r in rows[1:]] == [m.title for m in listed] == ["=第1次会议", "=第3次会议"]
+    assert len(rows) - 1 == shown_count(client, "/classrooms/meetings/", {"kind": "school_affairs"})
+    assert rows[2][6:] == [1, 1] and rows[1][6:] == [0, 0]
+    assert {r[1] for r in rows[1:]} == {"校务会议（每月）"}
+    # The town's admin and the other county's see none of it.
+    assert (
+        login(world.town_admin).get("/classrooms/meetings/", {"format": "xlsx"}).status_code == 404
+    )
+    outsider = workbook_rows(login(world.outsider).get("/classrooms/meetings/", {"format": "xlsx"}))
+    assert [r[2] for r in outsider[1:]] == ["乙县的会"]
+
+
+def test_the_quality_rollup_index_exports_the_period_asked_for(world, login):
+    from evaluation.reports import period_from, rollup_index
+
+    history = build_history(world)
+    client = login(world.county_admin)
+    query = {"from": f"{history.first:%Y-%m}", "to": f"{history.first:%Y-%m}"}
+    page = client.get("/evaluation/rollup/", query).content.decode()
+    assert "format=xlsx" in page
+    rows = workbook_rows(client.get("/evaluation/rollup/", {**query, "format": "xlsx"}))
+    period = period_from(history.first.replace(day=1), history.first.replace(day=1))
+    expected = rollup_index(world.county_admin, period)
+    assert rows[0] == ["讲师", "单位", "星级", "授课场次", "参训人次"]
+    assert [[r[0], r[3], r[4]] for r in rows[1:]] == [
+        [e["name"], e["sessions"], e["attendance"]] for e in expected
+    ]
+    assert expected and sum(e["sessions"] for e in expected) >= 1
+    shown = re.findall(r'data-testid="rollup-link"', page)
+    assert len(shown) == len(rows) - 1
+    assert login(world.town_admin).get("/evaluation/rollup/", {"format": "xlsx"}).status_code == 403
+
+
+def test_the_nominations_of_a_call_export_the_channel_asked_for(world, login):
+    from development.selectors import nominations_for_user, ranked
+    from development.tests.helpers import nominate, open_call, review_all
+
+    call = open_call(world)
+    review_all(world, nominate(world, call, channel="unit", phone="13700000001", name="甲"))
+    nominate(world, call, channel="unit", phone="13700000002", name="乙")
+    nominate(world, call, channel="self", phone="13700000003", name="丙")
+    client = login(world.county_admin)
+    url = f"/selection/calls/{call.pk}/"
+    page = client.get(url, {"channel": "unit"}).content.decode()
+    assert 'href="?channel=unit&amp;format=xlsx"' in page
+    rows = workbook_rows(client.get(url, {"channel": "unit", "format": "xlsx"}))
+    listed = list(ranked(nominations_for_user(world.county_admin, call=call, channel="unit")))
+    assert rows[0][:2] == ["排名", "姓名"] and rows[0][3:5] == ["所属组织", "渠道"]
+    assert [r[1] for r in rows[1:]] == [n.name for n in listed] and len(listed) == 2
+    assert len(rows) - 1 == shown_count(client, url, {"channel": "unit"})
+    assert {r[4] for r in rows[1:]} == {"推荐（单位推荐）"} and rows[1][2] == "137****0001"
+    # Another county's admin gets nothing of the call.
+    assert login(world.outsider).get(url, {"format": "xlsx"}).status_code == 404

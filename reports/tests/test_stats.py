@@ -185,9 +185,9 @@ def test_the_dashboard_shows_the_same_figures(world, past, login, who):
     assert _figure(html, "bookings") == str(sum(expected["bookings_by_status"].values()))
     # Every chart has its table in the page, and its data for the script in a JSON block.
     for chart in ("trend", "bookings", "demands", "coverage", "classrooms", "groups", "ratings",
-                  "sources", "levels", "categories", "honours"):  # fmt: skip
+                  "sources", "levels", "categories", "honours", "appraisal", "selection"):  # fmt: skip
         assert f'data-testid="table-{chart}"' in html, chart
-    assert html.count('<script type="application/json">') == 11
+    assert html.count('<script type="application/json">') == 13
     assert "vendor/echarts.min.js" in html and "js/dashboard.js" in html
     assert "<script>" not in html and " style=" not in html
 
