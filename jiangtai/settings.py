@@ -134,6 +134,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, which serves static files pre-compressed itself; above everything
+    # that builds a body. Text answers only: see core.middleware.CompressionMiddleware.
+    "core.middleware.CompressionMiddleware",
     # Before anything reads the session, the user or the body: NUL characters and bodies
     # larger than any form takes are refused here (400 / 413).
     "core.middleware.RequestGuardMiddleware",
