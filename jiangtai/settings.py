@@ -154,12 +154,22 @@ MIDDLEWARE = [
 ROOT_URLCONF = "jiangtai.urls"
 WSGI_APPLICATION = "jiangtai.wsgi.application"
 
+_TEMPLATE_LOADERS = [
+    "django.template.loaders.filesystem.Loader",
+    "django.template.loaders.app_directories.Loader",
+]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "jiangtai" / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            # Templates parsed once per process and kept (a list page includes its card and
+            # tags per row), except with DEBUG on, where an edited template shows at once.
+            "loaders": (
+                _TEMPLATE_LOADERS
+                if DEBUG
+                else [("django.template.loaders.cached.Loader", _TEMPLATE_LOADERS)]
+            ),
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
