@@ -561,7 +561,10 @@ def _store_session_score(booking_id: int, *, total: int, count: int, add: bool) 
     values replace it (a recount)."""
     table = connection.ops.quote_name(SessionScore._meta.db_table)
     if add:
-        change = f"rating_total = {table}.rating_total + excluded.rating_total, rating_count = {table}.rating_count + excluded.rating_count"  # noqa: E501
+        change = (
+            f"rating_total = {table}.rating_total + excluded.rating_total, "
+            f"rating_count = {table}.rating_count + excluded.rating_count"
+        )
     else:
         change = "rating_total = excluded.rating_total, rating_count = excluded.rating_count"
     with connection.cursor() as cursor:

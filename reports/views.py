@@ -56,9 +56,7 @@ def _work_context(user, scope, *, read_lecturers=()) -> dict:
     if scope.lecturer_id:
         mine = [lecturer for lecturer in read_lecturers if lecturer.pk == scope.lecturer_id]
         context["my_lecturer"] = (
-            mine[0]
-            if mine
-            else lecturer_list_for_user(user).filter(pk=scope.lecturer_id).first()
+            mine[0] if mine else lecturer_list_for_user(user).filter(pk=scope.lecturer_id).first()
         )
         context["waiting_orders"] = booking_list_for_user(
             user, status=BookingStatus.REQUESTED, side="lecturer"
