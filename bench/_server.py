@@ -370,6 +370,8 @@ def demo_server(
                     sys.executable, "-m", "gunicorn", "jiangtai.wsgi:application",
                     "--bind", f"{HOST}:{port}",
                     "--workers", str(workers), "--threads", str(threads),
+                    # as `manage.py serve` runs it: preload_app, the warm-up in each worker
+                    "--config", "python:jiangtai.gunicorn_conf",
                     *gunicorn_extra_args(),
                 ],
                 cwd=ROOT,
