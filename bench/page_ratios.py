@@ -96,8 +96,11 @@ class PageClient(Client):
         self.headers = {"Accept": "text/html", "Connection": "keep-alive"}
         self.cookies: dict[str, str] = {}
         self._get_cookies("GET", "/accounts/login/")
-        _status, page = self.request("GET", "/accounts/login/")
-        csrf = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
+        status, page = self.request("GET", "/accounts/login/")
+        found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        if found is None:
+            raise RuntimeError(f"login page: {status} {self.last_response.headers} {page[:300]!r}")
+        csrf = found.group(1).decode()
         form = urlencode({"username": username, "password": password,
                           "csrfmiddlewaretoken": csrf}).encode()  # fmt: skip
         self._get_cookies("POST", "/accounts/login/", form)
