@@ -175,7 +175,7 @@ def main() -> int:
         parser.error("--requests 1..10000, --warmup 0..1000, --factor 2..50")
     unwind_on_signals()
     rng = random.Random(args.seed)
-    with demo_server(workers=1, threads=1) as server:
+    with demo_server(workers=1, threads=1, collectstatic=True) as server:
         token = shell(server.env, SESSION)["token"]
         api = Client(server.port, get_token(server.port, "secretary", server.password))
         pages = PageClient(server.port, "secretary", server.password)
