@@ -3,7 +3,6 @@
 import re
 from functools import lru_cache
 
-
 _NOT_LETTER = re.compile(r"[^a-z]")
 
 

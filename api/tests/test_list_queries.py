@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.tests.factories import make_course, make_lecturer
-from evaluation import services as evaluation
+from evaluation.models import TraineeRating
+from evaluation.services import refresh_aggregates
 from lecturers.models import HonourTitle, LecturerHonour, Like
 from scheduling.models import Booking
 
@@ -44,11 +45,11 @@ def _add_rows(world, count: int, start: int) -> None:
             expected_attendees=30, classroom="classroom", requested_by=world.secretary,
             expires_at=future, status="requested",
         )  # fmt: skip
-        evaluation.TraineeRating.objects.create(
+        TraineeRating.objects.create(
             booking=booking, name="学员", phone=f"139{i:08d}", rated_at=start_at,
             content=90, method=85, effect=80, comment=f"讲得好{i}",
         )  # fmt: skip
-        evaluation.refresh_aggregates(booking)
+        refresh_aggregates(booking)
 
 
 PAGES = ["/lecturers/", "/courses/", "/bookings/", "/rankings/"]

@@ -46,4 +46,3 @@ def test_the_scheduler_and_its_jobs_import_no_dictionary():
         "print('pypinyin' in sys.modules, 'jieba' in sys.modules)"
     )
     assert answer == "False False"
-
