@@ -1,4 +1,5 @@
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
 from .auth import BearerToken
 from .errors import install_handlers
@@ -21,6 +22,13 @@ from .routers import (
 )
 
 
+class Utf8JsonRenderer(JSONRenderer):
+    """JSON as UTF-8 text (charset=utf-8 in the Content-Type): Chinese as its three bytes,
+    not a six-byte \\u escape per character."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 class JiangtaiApi(NinjaAPI):
     def get_openapi_schema(self, *args, **kwargs):
         return document_too_large(super().get_openapi_schema(*args, **kwargs))
@@ -31,6 +39,7 @@ api = JiangtaiApi(
     version="1",
     description="讲台 · party-education lecturer pool. Errors: {detail, code, fields}.",
     auth=BearerToken(),
+    renderer=Utf8JsonRenderer(),
     urls_namespace="api-v1",
 )
 install_handlers(api)

@@ -333,9 +333,11 @@ def demo_server(
     threads: int = 1,
     settings_module: str = "jiangtai.settings",
     database_url: str | None = None,
+    collectstatic: bool = False,
 ) -> Iterator[Served]:
     """A fresh database (SQLite in a temporary directory, or a new PostgreSQL database on the
-    server of `database_url`) with migrate + seed_demo, served by gunicorn with DEBUG=0."""
+    server of `database_url`) with migrate + seed_demo, served by gunicorn with DEBUG=0.
+    `collectstatic`: also collect the static files into the temporary directory (pages)."""
     tmp = Path(tempfile.mkdtemp(prefix="jiangtai-bench-"))
     server = None
     pg_name = None
@@ -361,6 +363,9 @@ def demo_server(
         password = env.get("JIANGTAI_DEMO_PASSWORD", "demo-pass-2026")
         run_manage(env, "migrate", "--noinput", "-v", "0")
         run_manage(env, "seed_demo")
+        if collectstatic:  # pages: with DEBUG=0 their {% static %} needs the manifest
+            env["STATIC_ROOT"] = str(tmp / "static")
+            run_manage(env, "collectstatic", "--noinput", "-v", "0")
 
         port = free_port()
         log_path = tmp / "gunicorn.log"
@@ -370,6 +375,8 @@ def demo_server(
                     sys.executable, "-m", "gunicorn", "jiangtai.wsgi:application",
                     "--bind", f"{HOST}:{port}",
                     "--workers", str(workers), "--threads", str(threads),
+                    # as `manage.py serve` runs it: preload_app, the warm-up in each worker
+                    "--config", "python:jiangtai.gunicorn_conf",
                     *gunicorn_extra_args(),
                 ],
                 cwd=ROOT,

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
@@ -163,3 +164,41 @@ def _storable(value) -> bool:
     if isinstance(value, dict):
         return all(_storable(k) and _storable(v) for k, v in value.items())
     return True
+
+
+# Bodies that are compressed already (images, PDFs, Office files, which are zip archives,
+# archives, video, fonts): gzip only costs CPU and may even grow them.
+_COMPRESSED_TYPES = (
+    "image/",
+    "video/",
+    "audio/",
+    "font/",
+    "application/pdf",
+    "application/zip",
+    "application/gzip",
+    "application/x-gzip",
+    "application/vnd.openxmlformats",
+    "application/octet-stream",
+)
+_COMPRESSIBLE_SVG = "image/svg+xml"
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """Gzip text answers (pages, JSON, CSV) for clients that accept it; leave alone what is
+    compressed already and file downloads, which are streamed.
+
+    BREACH (guessing a secret from the compressed length of a page that also reflects the
+    attacker's text) is mitigated rather than avoided by skipping compression: Django masks
+    the CSRF token with a fresh random mask in every response, so the secret's bytes differ
+    from one response to the next, and Django's GZipMiddleware (4.2+) pads every gzip stream
+    with random bytes ("Heal the Breach"), so lengths do not measure guesses. Session ids
+    and API tokens are never in a body. So no page is excluded."""
+
+    def process_response(self, request, response):
+        content_type = response.get("Content-Type", "").lower()
+        if response.streaming or (
+            content_type.startswith(_COMPRESSED_TYPES)
+            and not content_type.startswith(_COMPRESSIBLE_SVG)
+        ):
+            return response
+        return super().process_response(request, response)

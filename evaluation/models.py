@@ -106,3 +106,24 @@ class OrgRating(models.Model):
     @property
     def overall(self) -> float:
         return (self.performance + self.discipline + self.engagement) / 3
+
+
+class SessionScore(models.Model):
+    """The running total of one session's counted trainee ratings (rated, not held): what the
+    rankings sum, so that reading a ranking never reads the ratings themselves.
+
+    Kept with the lecturer's and the course's totals (evaluation.services): a counted rating
+    adds to it in its transaction, a hold, a review or a confirmation recounts it."""
+
+    booking = models.OneToOneField(
+        "scheduling.Booking",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="score_tally",
+    )
+    rating_total = models.PositiveBigIntegerField(default=0)  # sum of the three scores
+    rating_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("session score")
+        verbose_name_plural = _("session scores")

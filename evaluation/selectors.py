@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import Avg, Count, F, FloatField, Q
+from django.db.models import Avg, Count, F, FloatField, Q, Sum
 from django.db.models.functions import Cast
 
 import access
@@ -11,7 +11,7 @@ from core.timeutil import aware
 from lecturers.selectors import lecturers_visible_to
 from orgs.models import CountySettings
 
-from .services import counted_ratings
+from .models import SessionScore
 
 
 def _year_bounds(year: int):
@@ -21,28 +21,34 @@ def _year_bounds(year: int):
 def lecturer_ranking(
     user, *, year: int | None = None, category: str = "", town_id: int | None = None
 ) -> list[dict]:
+    """Read from the sessions' running totals (SessionScore), never from the ratings: one
+    row per rated session, summed per lecturer in the database, so a ranking costs the same
+    however many trainees rated."""
     scope = access.scope_for(user)
     if scope.county_id is None:
         return []
     # Only lecturers the caller may see in the catalogue (non-admins: active ones).
-    ratings = counted_ratings().filter(
-        booking__county_id=scope.county_id, booking__lecturer__in=lecturers_visible_to(user)
+    sessions = SessionScore.objects.filter(
+        rating_count__gt=0,
+        booking__county_id=scope.county_id,
+        booking__lecturer__in=lecturers_visible_to(user),
     )
     if year:
         start, end = _year_bounds(year)
-        ratings = ratings.filter(booking__start_at__gte=start, booking__start_at__lt=end)
+        sessions = sessions.filter(booking__start_at__gte=start, booking__start_at__lt=end)
     if category:
-        ratings = ratings.filter(booking__course__category=category)
+        sessions = sessions.filter(booking__course__category=category)
     if town_id:
-        ratings = ratings.filter(
+        sessions = sessions.filter(
             Q(booking__lecturer__org_id=town_id) | Q(booking__lecturer__org__parent_id=town_id)
         )
-    overall = Cast(F("content") + F("method") + F("effect"), FloatField()) / 3.0
-    rows = list(
-        ratings.values("booking__lecturer_id", "booking__lecturer__name").annotate(
-            total=Avg(overall), n=Count("id"), sessions=Count("booking", distinct=True)
-        )
-    )
+    rows = [
+        # The mean of (content + method + effect) / 3 over the ratings, as a rating's overall.
+        {**r, "total": r["points"] / (3 * r["n"])}
+        for r in sessions.values("booking__lecturer_id", "booking__lecturer__name")
+        .annotate(points=Sum("rating_total"), n=Sum("rating_count"), sessions=Count("pk"))
+        .order_by()
+    ]
     return _rank(
         rows, scope.county_id, id_key="booking__lecturer_id", name_key="booking__lecturer__name"
     )

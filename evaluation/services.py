@@ -22,7 +22,7 @@ from lecturers.models import Lecturer
 from orgs.models import CountySettings, OrgScore
 from scheduling.models import Booking, BookingStatus
 
-from .models import OrgRating, TraineeRating
+from .models import OrgRating, SessionScore, TraineeRating
 
 _SALT = "jiangtai.evaluation-token"
 OPENS_BEFORE = timedelta(minutes=30)
@@ -555,6 +555,26 @@ def _store_aggregates(
         model.objects.filter(pk=pk).update(star=rules.star_for(score))
 
 
+def _store_session_score(booking_id: int, *, total: int, count: int, add: bool) -> None:
+    """One upsert of the session's running total (SessionScore), after the lecturer's and the
+    course's rows (the lock order of `_lock_aggregates`): `add` adds to it, otherwise the
+    values replace it (a recount)."""
+    table = connection.ops.quote_name(SessionScore._meta.db_table)
+    if add:
+        change = (
+            f"rating_total = {table}.rating_total + excluded.rating_total, "
+            f"rating_count = {table}.rating_count + excluded.rating_count"
+        )
+    else:
+        change = "rating_total = excluded.rating_total, rating_count = excluded.rating_count"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (booking_id, rating_total, rating_count) VALUES (%s, %s, %s) "  # noqa: S608
+            f"ON CONFLICT (booking_id) DO UPDATE SET {change}",
+            [booking_id, total, count],
+        )
+
+
 def _add_to_aggregates(booking: Booking, record: TraineeRating, rules: CountySettings) -> None:
     """A newly counted rating joins the running totals, in its transaction."""
     points = record.content + record.method + record.effect
@@ -562,10 +582,11 @@ def _add_to_aggregates(booking: Booking, record: TraineeRating, rules: CountySet
         _store_aggregates(
             model, pk, rules, total="rating_total + %s", count="rating_count + 1", params=[points]
         )
+    _store_session_score(booking.pk, total=points, count=1, add=True)
 
 
 def refresh_aggregates(booking: Booking, *, rules: CountySettings | None = None) -> None:
-    """Recount the lecturer's and the course's totals from the raw ratings, when ratings stop
+    """Recount the lecturer's, the course's and the session's totals from the raw ratings, when ratings stop
     counting (flagged, discarded) or count again (kept after review). `rules`: the county's
     settings, when the caller has them already."""
     rules = rules or CountySettings.for_county(booking.county_id)
@@ -580,6 +601,12 @@ def refresh_aggregates(booking: Booking, *, rules: CountySettings | None = None)
             _store_aggregates(
                 model, pk, rules, total="%s", count="%s", params=[row["total"] or 0, row["n"]]
             )
+        row = (
+            counted_ratings()
+            .filter(booking_id=booking.pk)
+            .aggregate(total=Sum(F("content") + F("method") + F("effect")), n=Count("id"))
+        )
+        _store_session_score(booking.pk, total=row["total"] or 0, count=row["n"], add=False)
 
 
 def session_summary(booking: Booking) -> dict:

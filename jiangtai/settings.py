@@ -134,6 +134,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, which serves static files pre-compressed itself; above everything
+    # that builds a body. Text answers only: see core.middleware.CompressionMiddleware.
+    "core.middleware.CompressionMiddleware",
     # Before anything reads the session, the user or the body: NUL characters and bodies
     # larger than any form takes are refused here (400 / 413).
     "core.middleware.RequestGuardMiddleware",
@@ -151,12 +154,22 @@ MIDDLEWARE = [
 ROOT_URLCONF = "jiangtai.urls"
 WSGI_APPLICATION = "jiangtai.wsgi.application"
 
+_TEMPLATE_LOADERS = [
+    "django.template.loaders.filesystem.Loader",
+    "django.template.loaders.app_directories.Loader",
+]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "jiangtai" / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            # Templates parsed once per process and kept (a list page includes its card and
+            # tags per row), except with DEBUG on, where an edited template shows at once.
+            "loaders": (
+                _TEMPLATE_LOADERS
+                if DEBUG
+                else [("django.template.loaders.cached.Loader", _TEMPLATE_LOADERS)]
+            ),
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

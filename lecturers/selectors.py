@@ -146,8 +146,8 @@ def lecturer_titles(lecturer: Lecturer) -> list[str]:
 
 def lecturer_detail_for_user(user, lecturer_id) -> Lecturer:
     """The résumé; raises NotFound outside the caller's county."""
-    lecturer = lecturer_for_user(user, lecturer_id)
-    return _with_cards(Lecturer.objects.filter(pk=lecturer.pk)).get()
+    # One read (with its card's prefetches), scoped as lecturer_for_user scopes it.
+    return access_rules.get_visible(_with_cards(lecturers_visible_to(user)), lecturer_id)
 
 
 def lecturer_status_history(user, lecturer: Lecturer) -> list[LecturerStatusChange]:
@@ -186,9 +186,9 @@ def catalogue_summary_for_user(user) -> dict:
     courses = courses_visible_to(user).filter(status=CourseStatus.ACTIVE)
     by_category = dict(courses.values_list("category").annotate(n=Count("id")))
     by_status = dict(lecturers.values_list("status").annotate(n=Count("id")))
-    return {
-        "lecturers": lecturers.filter(status="active").count(),
-        "courses": courses.count(),
+    return {  # the totals from the two groupings, not two more counts
+        "lecturers": by_status.get(LecturerStatus.ACTIVE, 0),
+        "courses": sum(by_category.values()),
         "by_status": [(label, by_status.get(value, 0)) for value, label in LecturerStatus.choices],
         "by_category": [
             (value, label, by_category.get(value, 0)) for value, label in Category.choices

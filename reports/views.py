@@ -47,12 +47,17 @@ from .selectors import (
 LECTURER_PAGE_SIZE = 20
 
 
-def _work_context(user, scope) -> dict:
+def _work_context(user, scope, *, read_lecturers=()) -> dict:
     """What waits for the caller in each of their roles: the top of the home page and of the
-    dashboard (reports/_work.html)."""
+    dashboard (reports/_work.html). `read_lecturers`: lecturers the page has read already
+    with the same selector (the home page's top list), so that the caller's own card is not
+    read again when it is among them."""
     context = {"scope": scope, "my_orgs": access.orgs_held_by(user)}
     if scope.lecturer_id:
-        context["my_lecturer"] = lecturer_list_for_user(user).filter(pk=scope.lecturer_id).first()
+        mine = [lecturer for lecturer in read_lecturers if lecturer.pk == scope.lecturer_id]
+        context["my_lecturer"] = (
+            mine[0] if mine else lecturer_list_for_user(user).filter(pk=scope.lecturer_id).first()
+        )
         context["waiting_orders"] = booking_list_for_user(
             user, status=BookingStatus.REQUESTED, side="lecturer"
         ).count()
@@ -78,11 +83,12 @@ def home(request):
     if may_see_dashboard(user):
         return dashboard(request)
     scope = access.scope_for(user)
+    top_lecturers = attach_recent_comments(lecturer_list_for_user(user, status="active")[:6])
     context = {
-        **_work_context(user, scope),
+        **_work_context(user, scope, read_lecturers=top_lecturers),
         "summary": catalogue_summary_for_user(user),
         "categories": Category.choices,
-        "top_lecturers": attach_recent_comments(lecturer_list_for_user(user, status="active")[:6]),
+        "top_lecturers": top_lecturers,
     }
     return render(request, "reports/home.html", context)
 

@@ -145,7 +145,9 @@ def booking_list(request):
         return xlsx_list_response(qs, BOOKING_COLUMNS, title=_("Bookings"), name="bookings")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     waiting = 0
-    if scope.lecturer_id:
+    if side == "lecturer" and status == BookingStatus.REQUESTED:
+        waiting = page.paginator.count  # the list is the waiting orders: no second count
+    elif scope.lecturer_id:
         waiting = selectors.booking_list_for_user(
             user, status=BookingStatus.REQUESTED, side="lecturer"
         ).count()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from core.timeutil import add_months, aware, local
 from courses.models import CourseRevision
 from evaluation.models import TraineeRating
+from evaluation.services import refresh_aggregates
 from lecturers.models import Lecturer, LecturerHonour
 from matching.models import Demand
 from orgs.models import Organisation, OrgLevel
@@ -48,6 +49,9 @@ def rate(session, n: int, *, flagged: int = 0, unrated: int = 0, score: int = 85
             rated_at=None if i >= n + flagged else session.start_at + timedelta(hours=1),
             is_flagged=n <= i < n + flagged,
         )  # fmt: skip
+    # The running totals the services keep with every rating (lecturer, course, session):
+    # the rankings read them.
+    refresh_aggregates(session)
 
 
 def demand(world, org, created, *, status, taken_by=None):

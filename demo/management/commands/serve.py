@@ -143,6 +143,8 @@ class Command(BaseCommand):
         web = subprocess.Popen(
             [
                 sys.executable, "-m", "gunicorn", "jiangtai.wsgi:application",
+                # preload_app and the search index's warm-up in every worker (issue 18)
+                "--config", "python:jiangtai.gunicorn_conf",
                 "--bind", f"{host}:{port}",
                 "--workers", str(workers),
                 "--threads", "4",
