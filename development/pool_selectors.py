@@ -31,8 +31,10 @@ def invitations_for_user(user, *, kind: str = "") -> QuerySet[Invitation]:
     qs = access.scoped(Invitation.objects.all(), access.pool_records_q(user))
     if kind:
         qs = qs.filter(kind=kind)
-    return qs.select_related("org").annotate(
-        session_count=Count("sessions"), attendee_total=Sum("sessions__attendees")
+    return (
+        qs.select_related("org")
+        .annotate(session_count=Count("sessions"), attendee_total=Sum("sessions__attendees"))
+        .order_by("-created_at", "-id")
     )
 
 
@@ -63,21 +65,33 @@ def hirings_for_user(user, *, kind: str = "") -> QuerySet[Hiring]:
     qs = access.scoped(Hiring.objects.all(), access.pool_records_q(user))
     if kind:
         qs = qs.filter(kind=kind)
-    return qs.select_related("lecturer", "org").annotate(
-        session_count=Count(
-            "lecturer__bookings", filter=Q(lecturer__bookings__status__in=COUNTED), distinct=True
+    return (
+        qs.select_related("lecturer", "org")
+        .annotate(
+            session_count=Count(
+                "lecturer__bookings",
+                filter=Q(lecturer__bookings__status__in=COUNTED),
+                distinct=True,
+            )
         )
+        .order_by("-hired_from", "-id")
     )
 
 
 def campaigns_for_user(user) -> QuerySet[Campaign]:
     qs = access.scoped(Campaign.objects.all(), access.pool_records_q(user))
-    return qs.select_related("org").annotate(
-        session_count=Count("sessions", distinct=True),
-        held_count=Count(
-            "sessions", filter=Q(sessions__booking__status=BookingStatus.COMPLETED), distinct=True
-        ),
-        lecturer_count=Count("sessions__booking__lecturer", distinct=True),
+    return (
+        qs.select_related("org")
+        .annotate(
+            session_count=Count("sessions", distinct=True),
+            held_count=Count(
+                "sessions",
+                filter=Q(sessions__booking__status=BookingStatus.COMPLETED),
+                distinct=True,
+            ),
+            lecturer_count=Count("sessions__booking__lecturer", distinct=True),
+        )
+        .order_by("-starts_on", "-id")
     )
 
 
@@ -133,9 +147,13 @@ def activities_for_user(user, *, kind: str = "", year: int | None = None) -> Que
         qs = qs.filter(kind=kind)
     if year:
         qs = qs.filter(starts_at__year=year)
-    return qs.select_related("org", "visiting_teacher", "town").annotate(
-        attended=Count("attendances", distinct=True),
-        invited=Count("participants", distinct=True),
+    return (
+        qs.select_related("org", "visiting_teacher", "town")
+        .annotate(
+            attended=Count("attendances", distinct=True),
+            invited=Count("participants", distinct=True),
+        )
+        .order_by("-starts_at", "-id")
     )
 
 
