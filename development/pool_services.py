@@ -38,6 +38,9 @@ from .pool_models import (
 )
 from .services import nomination_submit
 
+# Times of activities and sessions: anything outside these years is a typing slip (and
+# would overflow on its way to UTC at the ends of the calendar).
+SANE_YEARS = (2000, 2100)
 # The sessions a campaign counts: those that take place.
 COUNTED_SESSIONS = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
 
@@ -70,6 +73,10 @@ def _span(errors: FieldErrors, start, end, *, start_field: str, end_field: str) 
         errors.add(start_field, _("Enter the start."))
     if end is None:
         errors.add(end_field, _("Enter the end."))
+    for field, value in ((start_field, start), (end_field, end)):
+        if value is not None and not SANE_YEARS[0] <= value.year <= SANE_YEARS[1]:
+            errors.add(field, _("Enter a time between the years 2000 and 2100."))
+            return
     if start is not None and end is not None and end <= start:
         errors.add(end_field, _("The end must come after the start."))
 

@@ -82,13 +82,13 @@ def activity_create(
     if kind == ActivityKind.OUTSIDE_TRAINING and not need:
         errors.add("need", _("Say which need this outside training answers."))
     if hours in (None, ""):
-        hours = default_hours(starts_at, ends_at) if starts_at and ends_at and ends_at > starts_at else None  # fmt: skip
+        hours = default_hours(starts_at, ends_at) if not errors.fields.get("ends_at") and starts_at and ends_at else None  # fmt: skip
     else:
         try:
             hours = Decimal(str(hours)).quantize(Decimal("0.1"))
         except ArithmeticError:
             hours = None
-        if hours is None or not Decimal("0") < hours <= MAX_HOURS:
+        if hours is None or not hours.is_finite() or not Decimal("0") < hours <= MAX_HOURS:
             errors.add("hours", _("Enter the hours credited, more than 0 and at most 99.5."))
     org = _managed_org(actor, org_id, errors, levels=(OrgLevel.COUNTY, OrgLevel.TOWN))
     requested = _lecturers(county_id, requested_by_ids, errors, "requested_by_ids")
