@@ -124,8 +124,7 @@ def _checkin(request, token, *, short):
     except (NotFound, Conflict, Gone, Forbidden) as exc:
         context["error"] = exc.message
         context["error_code"] = exc.code
-        status = exc.status if request.method == "POST" else 200
-        return render(request, "development/checkin.html", context, status=status)
+        return render(request, "development/checkin.html", context, status=exc.status)
     return render(
         request, "development/checkin.html", context,
         status=201 if context.get("created") else 200,
