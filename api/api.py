@@ -17,6 +17,7 @@ from .routers import (
     matching,
     notifications,
     orgs,
+    programme,
     reports,
     scheduling,
 )
@@ -55,6 +56,7 @@ api.add_router("", matching.router)
 api.add_router("", evaluation.router)
 api.add_router("", backoffice.router)
 api.add_router("", development.router)
+api.add_router("", programme.router)
 api.add_router("", appraisal.router)
 api.add_router("", competitions.router)
 api.add_router("", classrooms.router)

@@ -16,6 +16,7 @@ from core.pages import form_page
 from courses import selectors as course_selectors
 from courses.models import CourseStatus
 from courses.services import course_create, course_update
+from development.pool_selectors import lecturer_hours_by_year, lecturer_recent_attendances
 from evaluation.reports import recent_comments
 from evaluation.services import RATEABLE
 from lecturers import selectors as lecturer_selectors
@@ -158,5 +159,8 @@ def record(request):
         "comments": recent_comments([lecturer.pk])[lecturer.pk],
         "honours": lecturer.honours.all(),
         "status_history": lecturer_selectors.lecturer_status_history(user, lecturer),
+        # The improvement programme's training hours (development), composed here.
+        "training_hours": lecturer_hours_by_year(lecturer),
+        "training_recent": lecturer_recent_attendances(lecturer),
     }
     return render(request, "backoffice/my/record.html", context)

@@ -347,3 +347,18 @@ class PairingStep(models.Model):
 
     def __str__(self):
         return f"{self.pairing_id} {self.stage}"
+
+
+# The pool beyond the calls (G3-G5) and the improvement programme (G6), in their own modules.
+from .pool_models import (  # noqa: E402, F401
+    Campaign,
+    CampaignSession,
+    HireKind,
+    Hiring,
+    Invitation,
+    InvitedSession,
+    InviteeKind,
+    ReserveFeed,
+    ReserveMember,
+)
+from .programme_models import Activity, ActivityKind, Attendance, CheckInMethod  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pool_views, programme_views, views
 
 app_name = "development"
 
@@ -30,4 +30,24 @@ urlpatterns = [
         views.pairing_material_download,
         name="pairing_material_file",
     ),
+    # The pool beyond the calls (邀一批, 聘一批, 备一批).
+    path("invitations/", pool_views.invitation_list, name="invitations"),
+    path("invitations/new/", pool_views.invitation_new, name="invitation_new"),
+    path("invitations/<int:invitation_id>/", pool_views.invitation_detail, name="invitation"),
+    path("hired/", pool_views.hiring_list, name="hirings"),
+    path("hired/new/", pool_views.hiring_new, name="hiring_new"),
+    path("campaigns/", pool_views.campaign_list, name="campaigns"),
+    path("campaigns/new/", pool_views.campaign_new, name="campaign_new"),
+    path("campaigns/<int:campaign_id>/", pool_views.campaign_detail, name="campaign"),
+    path("reserve/", pool_views.reserve_list, name="reserve"),
+    path("reserve/new/", pool_views.reserve_new, name="reserve_new"),
+    path("reserve/<int:member_id>/", pool_views.reserve_detail, name="reserve_member"),
+    # The improvement programme (一项工程).
+    path("activities/", programme_views.activity_list, name="activities"),
+    path("activities/new/", programme_views.activity_new, name="activity_new"),
+    path("activities/<int:activity_id>/", programme_views.activity_detail, name="activity"),
+    path("activities/<int:activity_id>/qr.svg", programme_views.activity_qr, name="activity_qr"),
+    path("checkin/", programme_views.checkin_code, name="checkin_code"),
+    path("checkin/<str:token>/", programme_views.checkin, name="checkin"),
+    path("hours/", programme_views.hours, name="hours"),
 ]

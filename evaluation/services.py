@@ -1,7 +1,6 @@
 """QR evaluation (测评码, L10): signed tokens, trainee check-in and ratings, the lecturer's
 rating of the organisation, and the stored aggregates that star levels and rankings use."""
 
-import hmac
 from datetime import timedelta
 
 from django.conf import settings
@@ -9,11 +8,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Avg, Count, F, FloatField, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 import access
-from core import ratelimit
+from core import ratelimit, signed
 from core.audit import audit
 from core.errors import Conflict, FieldErrors, Forbidden, Gone, NotFound
 from core.text import clean_mobile, clean_text
@@ -33,12 +31,8 @@ MAX_COMMENT = 1000
 # --- tokens ------------------------------------------------------------------------------------
 
 
-def _signature(booking_id: int) -> str:
-    return salted_hmac(_SALT, str(booking_id), algorithm="sha256").hexdigest()[:16]
-
-
 def token_for(booking: Booking) -> str:
-    return f"{booking.pk}-{_signature(booking.pk)}"
+    return signed.signed_id(_SALT, booking.pk)
 
 
 def trainee_url(booking: Booking) -> str:
@@ -54,15 +48,8 @@ def booking_for_token(token: str, *, now=None) -> Booking:
 def _open_session(token: str, *, now=None, related: bool = True) -> tuple[Booking, CountySettings]:
     """`booking_for_token`, also returning the county's rules it read; `related=False` leaves
     out the lecturer, course and organisation (a trainee's submission needs only their ids)."""
-    booking_id, _sep, signature = (token or "").partition("-")
-    # ASCII digits only: str.isdigit() also takes "²" and full-width digits (int() then fails
-    # or reads another number), and compare_digest refuses non-ASCII strings with TypeError.
-    if (
-        not (booking_id.isascii() and booking_id.isdigit())
-        or len(booking_id) > 18
-        or not signature.isascii()
-        or not hmac.compare_digest(signature, _signature(int(booking_id)))
-    ):
+    booking_id = signed.id_from_signed(_SALT, token)
+    if booking_id is None:
         raise NotFound(_("This code is not valid."))
     if related:
         found = Booking.objects.select_related("lecturer", "course", "org").filter(pk=booking_id)

@@ -499,3 +499,35 @@ def pairings_q(user) -> Q | None:
     if scope.lecturer_id is None:
         return Q(pk__in=[])
     return q & (Q(mentor_id=scope.lecturer_id) | Q(mentee_id=scope.lecturer_id))
+
+
+# --- The pool beyond the calls and the improvement programme (development) ------------------
+
+
+def pool_records_q(user) -> Q | None:
+    """Invited experts, hired practitioners, campaigns, the reserve and training activities,
+    by the organisation they belong to (`org`): county admins the whole county, town admins
+    their town and its branches. None: no access."""
+    scope = scope_for(user)
+    if scope.county_id is None or not (scope.is_county_admin or scope.town_ids):
+        return None
+    q = Q(county_id=scope.county_id)
+    if scope.is_county_admin:
+        return q
+    towns = list(scope.town_ids)
+    return q & (Q(org_id__in=towns) | Q(org__parent_id__in=towns))
+
+
+def may_manage_pool_record(user, org: Organisation) -> bool:
+    """Add or change such a record for `org`: an admin over it (county, or its town)."""
+    return _is_admin_over(scope_for(user), org)
+
+
+def activities_q(user) -> Q | None:
+    """Training activities: the admins' as `pool_records_q`, and every activity of the county
+    for its lecturers, who attend them."""
+    q = pool_records_q(user)
+    scope = scope_for(user)
+    if q is None and scope.lecturer_id is not None:
+        return Q(county_id=scope.county_id)
+    return q
