@@ -84,9 +84,12 @@ class Organisation(TimeStampedModel):
         return self.name
 
     def clean(self):
-        if self.level == OrgLevel.COUNTY and self.parent_id:
-            if self.parent.level != OrgLevel.PROVINCE:
-                raise ValidationError({"parent": _("A county hangs under a province or nothing.")})
+        if (
+            self.level == OrgLevel.COUNTY
+            and self.parent_id
+            and self.parent.level != OrgLevel.PROVINCE
+        ):
+            raise ValidationError({"parent": _("A county hangs under a province or nothing.")})
 
 
 class Role(models.TextChoices):

@@ -525,9 +525,7 @@ def province_scope_for(user) -> ProvinceScope | None:
     if cached is not None:
         return None if cached is _NOT_PROVINCE_ADMIN else cached
     province_id = (
-        Membership.objects.filter(
-            user=user, role=Role.PROVINCE_ADMIN, org__level=OrgLevel.PROVINCE
-        )
+        Membership.objects.filter(user=user, role=Role.PROVINCE_ADMIN, org__level=OrgLevel.PROVINCE)
         .order_by("org_id")
         .values_list("org_id", flat=True)
         .first()

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 import access
@@ -32,6 +32,7 @@ from scheduling.selectors import (
 from .charts import charts
 from .exports import dashboard_xlsx_response, year_report_pdf_response
 from .forms import EARLIEST, PeriodForm
+from .province import may_see_province
 from .selectors import (
     area_for_user,
     county_for_user,
@@ -73,10 +74,12 @@ def _work_context(user, scope) -> dict:
 @login_required
 def home(request):
     """One home page; what it shows depends on the caller's roles. County and town admins
-    land on their dashboard."""
+    land on their dashboard, province admins on their province's figures."""
     user = request.user
     if may_see_dashboard(user):
         return dashboard(request)
+    if may_see_province(user):
+        return redirect("province")
     scope = access.scope_for(user)
     context = {
         **_work_context(user, scope),
