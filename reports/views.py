@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 import access
@@ -33,6 +33,7 @@ from .charts import charts
 from .exports import dashboard_xlsx_response, year_report_pdf_response
 from .forms import EARLIEST, PeriodForm
 from .province import may_see_province
+from .province_views import province_page
 from .selectors import (
     area_for_user,
     county_for_user,
@@ -79,7 +80,7 @@ def home(request):
     if may_see_dashboard(user):
         return dashboard(request)
     if may_see_province(user):
-        return redirect("province")
+        return province_page(request)
     scope = access.scope_for(user)
     context = {
         **_work_context(user, scope),
