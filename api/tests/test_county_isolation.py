@@ -290,7 +290,7 @@ def build_domain(county, *, town=None, branch=None, ids=None, marked=True) -> Si
 @pytest.fixture
 def tenants(world):
     ids = Ids()
-    p, q, r = _province("甲省"), _province("乙省"), _province("丙省")
+    p, q, r = (_province(f"{name}{secrets.token_hex(4)}") for name in ("甲省", "乙省", "丙省"))
     world.county.parent = p
     world.county.save(update_fields=["parent"])
     a = build_domain(world.county, town=world.town, branch=world.branch, marked=False)
@@ -298,7 +298,11 @@ def tenants(world):
     b_county = _county(f"乙县{secrets.token_hex(4)}", q, pk=ids())
     b = build_domain(b_county, ids=ids)
     b.markers.append(b_county.name)
+    b.markers.append(q.name)
     sibling.markers.append(sibling.county.name)
+    # A's province shows on its admin's pages only: no county-scoped list may hold it (a
+    # province has no county, and a query by a missing county must not find it).
+    sibling.markers.append(p.name)
     third = _county(f"丙县{secrets.token_hex(4)}", r)
     province_admin = make_user("province_admin_a")
     Membership.objects.create(user=province_admin, org=p, role=Role.PROVINCE_ADMIN)
