@@ -157,3 +157,30 @@ def test_a_province_admin_acts_on_no_county(province, api_as, login):
     client = login(province.province_admin)
     assert client.get("/manage/").status_code == 403
     assert client.get(f"/lecturers/{zhang.pk}/").status_code == 404
+
+
+def test_the_figures_take_the_same_queries_for_two_counties_or_twelve(province):
+    """A province of ~140 counties: each figure is one grouped query over all of them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.province import province_figures
+    from reports.selectors import default_period
+
+    build_history(province)
+
+    def queries() -> int:
+        admin = type(province.province_admin).objects.get(pk=province.province_admin.pk)
+        with CaptureQueriesContext(connection) as captured:
+            figures = province_figures(admin, default_period())
+        return len(captured), len(figures.counties)
+
+    few, two = queries()
+    for n in range(10):
+        county = make_org(f"县{n}", OrgLevel.COUNTY, lat=35.0, lng=117.0)
+        county.parent = province.province
+        county.save(update_fields=["parent"])
+        make_lecturer(county, f"讲师{n}")
+    many, twelve = queries()
+    assert (two, twelve) == (2, 12)
+    assert many == few
