@@ -18,6 +18,7 @@ from .routers import (
     notifications,
     orgs,
     programme,
+    province,
     reports,
     scheduling,
 )
@@ -61,3 +62,4 @@ api.add_router("", appraisal.router)
 api.add_router("", competitions.router)
 api.add_router("", classrooms.router)
 api.add_router("", reports.router)
+api.add_router("", province.router)

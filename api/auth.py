@@ -1,13 +1,20 @@
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
+import access
 from accounts.services import api_token_find
 from core.errors import Forbidden
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class BearerToken(HttpBearer):
     """`Authorization: Bearer <token>`. A login still on its initial password may only change
-    it (and log out): every other endpoint answers 403 `password_change_required`."""
+    it (and log out): every other endpoint answers 403 `password_change_required`.
+
+    A province admin only reads (the province's figures): every write but changing the
+    password and logging out answers 403 `read_only`, before the body is even checked, so
+    that they learn it is not theirs to do rather than which field they got wrong."""
 
     def __init__(self, *, allow_initial_password: bool = False):
         super().__init__()
@@ -22,6 +29,15 @@ class BearerToken(HttpBearer):
             raise Forbidden(
                 _("Change your initial password first (POST /api/v1/auth/password)."),
                 code="password_change_required",
+            )
+        if (
+            request.method not in SAFE_METHODS
+            and not self.allow_initial_password
+            and access.is_province_admin(user)
+        ):
+            raise Forbidden(
+                _("A province administrator reads the figures; the counties act themselves."),
+                code="read_only",
             )
         request.user = user
         request.api_token_id = found.pk

@@ -10,14 +10,16 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 
-from .errors import Forbidden, NotFound
+from .errors import Forbidden, NotFound, ServiceError
 
 # Half of a UTF-16 surrogate pair: json.loads lets "\ud800" through, no database stores it.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class ServiceErrorPagesMiddleware:
-    """Pages answer a service's NotFound with the 404 page and Forbidden with the 403 page."""
+    """Pages answer a service's NotFound with the 404 page and Forbidden with the 403 page;
+    any other service error a view lets through (a conflict with the record's state, say)
+    with its message and its status, never a 500."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -30,6 +32,10 @@ class ServiceErrorPagesMiddleware:
             return defaults.page_not_found(request, Http404())
         if isinstance(exception, Forbidden):
             return defaults.permission_denied(request, exception)
+        if isinstance(exception, ServiceError):
+            return render(
+                request, "bad_request.html", {"detail": exception.message}, status=exception.status
+            )
         return None
 
 

@@ -42,7 +42,11 @@ class AuditLog(models.Model):
         verbose_name = _("audit log entry")
         verbose_name_plural = _("audit log")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # The back office's audit list: one county's entries, newest first.
+            models.Index(fields=["county", "-created_at"], name="audit_county_recent"),
+        ]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"

@@ -25,6 +25,9 @@ from .history import appraise_year, replay_past
 
 DEMO_USERNAMES = ("county_admin", "town_admin", "secretary", "lecturer")
 DEFAULT_COUNTY = "青山县"
+# The invented province the demo counties belong to; its admin is the first seed's.
+DEFAULT_PROVINCE = "云岭省"
+PROVINCE_ADMIN = "province_admin"
 REFERENCE = {
     "towns": 12,
     "branches": 300,
@@ -358,6 +361,32 @@ class _Builder:
             ignore_conflicts=True,
         )
 
+    def build_province(self, county, province_name: str) -> str | None:
+        """Hang the county under the demo province, made with its admin login on the first
+        seed (a second county joins it). Returns the new admin's username, if one was made."""
+        province = Organisation.objects.filter(
+            level=OrgLevel.PROVINCE, name=province_name, parent=None
+        ).first()
+        made = None
+        if province is None:
+            username = f"{self.prefix}{PROVINCE_ADMIN}"
+            if User.objects.filter(username=username).exists():
+                raise DemoRefused(f"Logins already exist: {username}")
+            province = Organisation.objects.create(
+                name=province_name,
+                level=OrgLevel.PROVINCE,
+                address=f"{province_name}省府路1号",
+                is_demo=True,
+            )
+            # The province admin's login belongs to no county (orgs.models.Membership).
+            admin = self.user(username, "省委组织部干部教育处", None)
+            admin.save()
+            Membership.objects.create(user=admin, org=province, role=Role.PROVINCE_ADMIN)
+            made = username
+        Organisation.objects.filter(pk=county.pk).update(parent=province)
+        county.parent = province
+        return made
+
     def build_logins(self, county, towns, branches, lecturers):
         town = towns[0]
         branch = next(
@@ -384,12 +413,14 @@ class _Builder:
 def seed_demo(
     *,
     county_name: str = DEFAULT_COUNTY,
+    province_name: str = DEFAULT_PROVINCE,
     prefix: str = "",
     seed: int = 2026,
     history_days: int = 0,
     appraise: bool = False,
 ) -> DemoResult:
-    """The demo county; with `history_days`, also that many days of its past, replayed
+    """The demo county, under the demo province (`province_name`, made with its admin login
+    by the first seed); with `history_days`, also that many days of its past, replayed
     through the services (demo/history.py), and with `appraise` this year's appraisal run,
     published and acted on."""
     happened = {}
@@ -401,6 +432,7 @@ def seed_demo(
         courses = builder.build_courses(county, lecturers, mains)
         builder.build_honours(lecturers, courses)
         usernames = builder.build_logins(county, towns, branches, lecturers)
+        province_admin = builder.build_province(county, province_name)
         if history_days:
             happened = replay_past(
                 days=history_days,
@@ -419,6 +451,8 @@ def seed_demo(
                 year=timezone.localdate().year,
                 rng=builder.rng,
             )
+    if province_admin:
+        usernames.append(province_admin)
     return DemoResult(
         county=county,
         towns=len(towns),

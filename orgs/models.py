@@ -9,6 +9,9 @@ from core.text import parse_digits
 
 
 class OrgLevel(models.TextChoices):
+    # A province groups counties for its figures only: it is no tenant, holds no records and
+    # no county-scoped role (see orgs.rules.province_scope_for).
+    PROVINCE = "province", _("Province")
     COUNTY = "county", _("County")
     TOWN = "town", _("Town or street")
     VILLAGE = "village", _("Village, community or unit")
@@ -26,7 +29,8 @@ class MemberGroup(models.TextChoices):
 class Organisation(TimeStampedModel):
     """A node of the tree county → town/street → village, community or unit branch.
 
-    `county` points at the county node (itself for a county): it is the tenant key.
+    `county` points at the county node (itself for a county): it is the tenant key. A county
+    may hang under a province (level `province`, no parent, no county); one without is valid.
     """
 
     name = models.CharField(pgettext_lazy("organisation", "name"), max_length=100)
@@ -64,10 +68,14 @@ class Organisation(TimeStampedModel):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["parent", "name"], name="org_unique_name_under_parent"),
+            # Provinces are roots and belong to no county; a county is a root or hangs under a
+            # province (Organisation.clean checks the parent's level: a check constraint sees
+            # one row); every other level hangs under a parent.
             models.CheckConstraint(
-                condition=models.Q(level="county", parent__isnull=True)
-                | (~models.Q(level="county") & models.Q(parent__isnull=False)),
-                name="org_only_counties_are_roots",
+                condition=models.Q(level="province", parent__isnull=True, county__isnull=True)
+                | models.Q(level="county")
+                | (~models.Q(level__in=["county", "province"]) & models.Q(parent__isnull=False)),
+                name="org_roots_are_provinces_or_counties",
             ),
         ]
         indexes = [models.Index(fields=["county", "level"])]
@@ -75,8 +83,17 @@ class Organisation(TimeStampedModel):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        if (
+            self.level == OrgLevel.COUNTY
+            and self.parent_id
+            and self.parent.level != OrgLevel.PROVINCE
+        ):
+            raise ValidationError({"parent": _("A county hangs under a province or nothing.")})
+
 
 class Role(models.TextChoices):
+    PROVINCE_ADMIN = "province_admin", _("Province administrator")
     COUNTY_ADMIN = "county_admin", _("County administrator")
     TOWN_ADMIN = "town_admin", _("Town administrator")
     SECRETARY = "secretary", _("Branch secretary")
@@ -85,6 +102,7 @@ class Role(models.TextChoices):
 
 # The organisation level each role is held at.
 ROLE_LEVELS = {
+    Role.PROVINCE_ADMIN: OrgLevel.PROVINCE,
     Role.COUNTY_ADMIN: OrgLevel.COUNTY,
     Role.TOWN_ADMIN: OrgLevel.TOWN,
     Role.SECRETARY: OrgLevel.VILLAGE,
@@ -125,6 +143,13 @@ class Membership(TimeStampedModel):
                     % {"level": OrgLevel(expected).label}
                 }
             )
+        if self.role == Role.PROVINCE_ADMIN:
+            # A province admin belongs to no county, so that no county's rule lets them in.
+            if self.user_id and self.user.county_id is not None:
+                raise ValidationError(
+                    {"user": _("A province administrator's login belongs to no county.")}
+                )
+            return
         if self.user_id and self.org_id and self.user.county_id != self.org.county_id:
             raise ValidationError({"org": _("The organisation is not in the user's county.")})
 

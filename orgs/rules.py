@@ -531,3 +531,67 @@ def activities_q(user) -> Q | None:
     if q is None and scope.lecturer_id is not None:
         return Q(county_id=scope.county_id)
     return q
+# --- Provinces --------------------------------------------------------------------------------
+# A province admin's login belongs to no county (Membership.clean), so scope_for gives them
+# NO_SCOPE and every rule above refuses them: they book, grab, rate and manage nothing, and no
+# county-scoped list shows them a row. Only the provincial figures ask the rules below, which
+# open the counties of their own province, read-only.
+
+
+@dataclass(frozen=True)
+class ProvinceScope:
+    province_id: int
+    county_ids: frozenset[int]
+
+
+_NOT_PROVINCE_ADMIN = object()
+
+
+def province_scope_for(user) -> ProvinceScope | None:
+    """The province a province admin administers and its counties; None for anyone else."""
+    if user is None or not user.is_authenticated or user.county_id:
+        return None
+    cached = getattr(user, "_jiangtai_province_scope", None)
+    if cached is not None:
+        return None if cached is _NOT_PROVINCE_ADMIN else cached
+    province_id = (
+        Membership.objects.filter(user=user, role=Role.PROVINCE_ADMIN, org__level=OrgLevel.PROVINCE)
+        .order_by("org_id")
+        .values_list("org_id", flat=True)
+        .first()
+    )
+    scope = None
+    if province_id is not None:
+        counties = Organisation.objects.filter(parent_id=province_id, level=OrgLevel.COUNTY)
+        scope = ProvinceScope(province_id, frozenset(counties.values_list("pk", flat=True)))
+    user._jiangtai_province_scope = scope or _NOT_PROVINCE_ADMIN
+    return scope
+
+
+def is_province_admin(user) -> bool:
+    return province_scope_for(user) is not None
+
+
+def province_for_user(user) -> Organisation:
+    """The caller's province; NotFound for anyone who administers none."""
+    scope = province_scope_for(user)
+    if scope is None:
+        raise NotFound()
+    return Organisation.objects.get(pk=scope.province_id)
+
+
+def counties_of_province(user) -> QuerySet[Organisation]:
+    """The counties of the caller's province, by name (none for anyone else)."""
+    scope = province_scope_for(user)
+    if scope is None:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(pk__in=scope.county_ids).order_by("name", "id")
+
+
+def county_of_province(user, county_id) -> Organisation:
+    """One county of the caller's province, whose figures they may read; NotFound otherwise
+    (another province's county, a town, anything for anyone but a province admin)."""
+    try:
+        return counties_of_province(user).get(pk=_as_id(county_id))
+    except Organisation.DoesNotExist:
+        raise NotFound() from None

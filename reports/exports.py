@@ -69,3 +69,69 @@ def year_report_pdf_response(report: dict) -> HttpResponse:
         % {"area": area.org.name, "year": report["year"]},
         fallback=f"work-report-{area.org.pk}-{report['year']}.pdf",
     )
+
+
+def province_workbook(figures) -> Workbook:
+    """The counties side by side (ranked, with the province's totals) and the best-rated
+    lecturers, each on a sheet under a title and the period."""
+    from .province import FIGURES
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    bold = Font(bold=True)
+    period = figures.period
+    when = _("From %(first)s to %(last)s") % {"first": period.first, "last": period.last}
+
+    counties = workbook.create_sheet(title=str(_("Counties")))
+    append_row(counties, [f"{figures.province.name} · {_('Counties')}"])
+    counties["A1"].font = Font(bold=True, size=13)
+    append_row(counties, [when])
+    header = append_row(
+        counties, [_("Rank"), _("County"), *(str(label) for _key, label in FIGURES)]
+    )
+    for cell in counties[header]:
+        cell.font = bold
+    for row in figures.counties:
+        append_row(
+            counties,
+            [row["rank"], row["name"], *(row[key] for key, _label in FIGURES)],
+        )
+    totals = append_row(
+        counties, ["", _("Province"), *(figures.totals[key] for key, _label in FIGURES)]
+    )
+    for cell in counties[totals]:
+        cell.font = bold
+    counties.column_dimensions["B"].width = 22
+
+    lecturers = workbook.create_sheet(title=str(_("Best-rated lecturers")))
+    append_row(lecturers, [f"{figures.province.name} · {_('Best-rated lecturers')}"])
+    lecturers["A1"].font = Font(bold=True, size=13)
+    append_row(lecturers, [when])
+    header = append_row(
+        lecturers, [_("Rank"), _("Name"), _("County"), _("Score"), _("Average"), _("Ratings")]
+    )
+    for cell in lecturers[header]:
+        cell.font = bold
+    for position, item in enumerate(figures.top_lecturers, start=1):
+        append_row(
+            lecturers,
+            [
+                position,
+                item["name"],
+                item["county"],
+                item["score"],
+                item["average"],
+                item["ratings"],
+            ],
+        )
+    return workbook
+
+
+def province_xlsx_response(figures) -> HttpResponse:
+    period = figures.period
+    return xlsx_response(
+        province_workbook(figures),
+        filename=_("%(area)s figures %(first)s to %(last)s.xlsx")
+        % {"area": figures.province.name, "first": period.first, "last": period.last},
+        fallback=f"province-{figures.province.pk}-{period.first:%Y%m%d}-{period.last:%Y%m%d}.xlsx",
+    )

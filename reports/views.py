@@ -32,6 +32,8 @@ from scheduling.selectors import (
 from .charts import charts
 from .exports import dashboard_xlsx_response, year_report_pdf_response
 from .forms import EARLIEST, PeriodForm
+from .province import may_see_province
+from .province_views import province_page
 from .selectors import (
     area_for_user,
     county_for_user,
@@ -78,10 +80,12 @@ def _work_context(user, scope, *, read_lecturers=()) -> dict:
 @login_required
 def home(request):
     """One home page; what it shows depends on the caller's roles. County and town admins
-    land on their dashboard."""
+    land on their dashboard, province admins on their province's figures."""
     user = request.user
     if may_see_dashboard(user):
         return dashboard(request)
+    if may_see_province(user):
+        return province_page(request)
     scope = access.scope_for(user)
     top_lecturers = attach_recent_comments(lecturer_list_for_user(user, status="active")[:6])
     context = {

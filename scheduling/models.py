@@ -188,6 +188,8 @@ class Booking(VenueRequest):
             models.Index(fields=["lecturer", "status", "start_at"]),
             models.Index(fields=["org", "status", "start_at"]),
             models.Index(fields=["county", "status", "expires_at"]),
+            # The figures of a county (and a province's per county) by when sessions start.
+            models.Index(fields=["county", "start_at"], name="booking_county_start"),
         ]
 
     def __str__(self):

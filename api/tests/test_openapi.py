@@ -26,6 +26,7 @@ CONTRACT = {
     ("patch", "/api/v1/courses/{course_id}"): {401, 403, 404, 409, 422},
     ("post", "/api/v1/courses/{course_id}/approve"): {401, 403, 404, 409},
     ("post", "/api/v1/courses/{course_id}/return"): {401, 403, 404, 409, 422},
+    ("get", "/api/v1/province/stats"): {401, 403, 422},
 }
 
 

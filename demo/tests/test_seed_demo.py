@@ -81,3 +81,25 @@ def test_it_refuses_a_database_with_real_data(world):
     with pytest.raises(CommandError, match="non-demo"):
         call_command("seed_demo")
     assert not Organisation.objects.filter(is_demo=True).exists()
+
+
+def test_the_demo_province_admin_reads_the_province(client):
+    """The first seed hangs the county under the demo province with its admin; a second
+    county joins the same province, whose admin then sees both counties' figures."""
+    first = seed_demo(history_days=0)
+    assert first.usernames[-1] == "province_admin"
+    second = seed_demo(county_name="绿水县", prefix="b_")
+    assert "b_province_admin" not in second.usernames
+    assert first.county.parent == second.county.parent
+    assert first.county.parent.level == "province"
+    token = client.post(
+        "/api/v1/auth/token",
+        {"username": "province_admin", "password": "demo-pass-2026"},
+        content_type="application/json",
+    ).json()["token"]
+    body = client.get("/api/v1/province/stats", headers={"Authorization": f"Bearer {token}"}).json()
+    assert {c["name"] for c in body["counties"]} == {"青山县", "绿水县"}
+    assert body["totals"]["active_lecturers"] >= 2 * 250
+    client.force_login(User.objects.get(username="province_admin"))
+    assert "county-table" in client.get("/").content.decode()
+    assert client.get("/lecturers/").context["page"].paginator.count == 0

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from demo.demo import DEFAULT_COUNTY, DemoRefused, demo_password, seed_demo
+from demo.demo import DEFAULT_COUNTY, DEFAULT_PROVINCE, DemoRefused, demo_password, seed_demo
 from demo.history import YEAR_DAYS
 
 
@@ -11,6 +11,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--county", default=DEFAULT_COUNTY, help="name of the demo county")
+        parser.add_argument(
+            "--province",
+            default=DEFAULT_PROVINCE,
+            help="the demo province the county joins (made, with province_admin, if new)",
+        )
         parser.add_argument("--username-prefix", default="", help="prefix for the demo logins")
         parser.add_argument(
             "--seed", type=int, default=2026, help="random seed (same seed, same county)"
@@ -21,11 +26,12 @@ class Command(BaseCommand):
             help="only the county, its people and courses: no replayed year of sessions",
         )
 
-    def handle(self, *args, county, username_prefix, seed, no_history, **options):
+    def handle(self, *args, county, province, username_prefix, seed, no_history, **options):
         started = time.monotonic()
         try:
             result = seed_demo(
                 county_name=county,
+                province_name=province,
                 prefix=username_prefix,
                 seed=seed,
                 history_days=0 if no_history else YEAR_DAYS,

@@ -1,0 +1,186 @@
+"""The province tier: the province page, a county's figures read by its province admin, and
+GET /api/v1/province/stats. Each county's row counts what the county's own dashboard counts;
+a province admin sees the counties of their province only and acts on none of them."""
+
+import pytest
+from openpyxl import load_workbook
+
+from core.tests.factories import make_lecturer, make_org, make_user
+from orgs.models import Membership, OrgLevel, Role
+from reports.province import county_rows
+from reports.selectors import Area, Period, stats
+
+from .history import build_history
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def province(world):
+    """Province 甲省 over the world's county and a sibling county; the world's county B in
+    another province; one admin for each province."""
+    p = make_org("甲省", OrgLevel.PROVINCE)
+    p.county = None
+    p.save(update_fields=["county"])
+    other = make_org("乙省", OrgLevel.PROVINCE)
+    other.county = None
+    other.save(update_fields=["county"])
+    world.county.parent = p
+    world.county.save(update_fields=["parent"])
+    world.county_b.parent = other
+    world.county_b.save(update_fields=["parent"])
+    sibling = make_org("丙县", OrgLevel.COUNTY, p, lat=35.0, lng=117.0)
+    sibling.county = sibling
+    sibling.parent = p
+    sibling.save(update_fields=["county", "parent"])
+    make_lecturer(sibling, "孙七")
+    admin = make_user("province_admin")
+    Membership.objects.create(user=admin, org=p, role=Role.PROVINCE_ADMIN)
+    other_admin = make_user("other_province_admin")
+    Membership.objects.create(user=other_admin, org=other, role=Role.PROVINCE_ADMIN)
+    world.province, world.other_province, world.sibling = p, other, sibling
+    world.province_admin, world.other_province_admin = admin, other_admin
+    return world
+
+
+def test_each_county_row_counts_what_its_dashboard_counts(province):
+    past = build_history(province)
+    period = Period(past.first, past.last)
+    row = county_rows([province.county], period)[0]
+    figures = stats(Area(county=province.county), period)
+    assert row["sessions"] == figures["sessions"] == 5
+    assert row["attendances"] == figures["attendances"]
+    assert row["bookings"] == figures["bookings"]
+    assert row["active_lecturers"] == figures["active_lecturers"]
+    assert row["demands_taken"] == figures["demands"]["taken"]
+    assert row["demands_expired"] == figures["demands"]["expired"]
+    assert row["demands_posted"] == figures["demands"]["posted"]
+    assert row["average_score"] == figures["average_score"]
+    assert (row["branches"], row["branches_covered"]) == (
+        figures["coverage"]["branches"],
+        figures["coverage"]["covered"],
+    )
+
+
+def test_the_page_ranks_the_province_counties_and_leaves_out_the_others(province, login):
+    past = build_history(province)
+    client = login(province.province_admin)
+    query = {"from": past.first.isoformat(), "to": past.last.isoformat()}
+    page = client.get("/province/", query)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "甲县" in html and "丙县" in html
+    assert "乙县" not in html and "乙省" not in html and "赵六" not in html
+    rows = page.context["figures"].counties
+    assert [(r["name"], r["rank"]) for r in rows] == [("甲县", 1), ("丙县", 2)]
+    assert page.context["figures"].totals["sessions"] == 5
+    assert page.context["figures"].top_lecturers[0]["name"] == "张三丰"
+    # Ranked by active lecturers, 丙县's one lecturer ties neither; 甲县 has three.
+    ranked = client.get("/province/", {**query, "rank": "active_lecturers"})
+    assert [r["name"] for r in ranked.context["figures"].counties] == ["甲县", "丙县"]
+    assert "county-table" in client.get("/").content.decode()
+
+
+def test_the_workbook_holds_the_counties_and_the_totals(province, login, tmp_path):
+    past = build_history(province)
+    client = login(province.province_admin)
+    response = client.get("/province/", {"from": past.first, "to": past.last, "format": "xlsx"})
+    assert response.status_code == 200
+    path = tmp_path / "p.xlsx"
+    path.write_bytes(
+        b"".join(response.streaming_content) if response.streaming else response.content
+    )
+    book = load_workbook(path)
+    cells = [c for row in book.worksheets[0].iter_rows(values_only=True) for c in row]
+    assert "甲县" in cells and "丙县" in cells and "乙县" not in cells
+    lecturers = [c for row in book.worksheets[1].iter_rows(values_only=True) for c in row]
+    assert "张三丰" in lecturers
+
+
+def test_a_county_of_the_province_opens_read_only_and_others_are_not_found(province, login):
+    client = login(province.province_admin)
+    page = client.get(f"/province/counties/{province.county.pk}/")
+    assert page.status_code == 200
+    assert "甲县" in page.content.decode()
+    assert client.get(f"/province/counties/{province.sibling.pk}/").status_code == 200
+    assert client.get(f"/province/counties/{province.county_b.pk}/").status_code == 404
+    assert client.get(f"/province/counties/{province.town.pk}/").status_code == 404
+    assert client.get(f"/province/counties/{province.province.pk}/").status_code == 404
+    other = login(province.other_province_admin)
+    assert other.get(f"/province/counties/{province.county.pk}/").status_code == 404
+    assert other.get(f"/province/counties/{province.county_b.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["county_admin", "town_admin", "secretary", "lecturer"])
+def test_county_roles_are_refused_the_province_pages(province, login, who):
+    client = login(getattr(province, who))
+    assert client.get("/province/").status_code == 403
+    assert client.get(f"/province/counties/{province.county.pk}/").status_code == 403
+
+
+def test_the_api_gives_each_county_and_the_totals(province, api_as):
+    past = build_history(province)
+    response = api_as(province.province_admin).get(
+        "/api/v1/province/stats", {"from": past.first, "to": past.last}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["province"]["name"] == "甲省"
+    assert {c["name"] for c in body["counties"]} == {"甲县", "丙县"}
+    assert body["totals"]["sessions"] == 5 and body["totals"]["counties"] == 2
+    assert body["top_lecturers"][0]["county"] == "甲县"
+    assert "乙县" not in response.content.decode()
+
+
+def test_the_api_refuses_others_and_bad_dates(province, api_as):
+    refused = api_as(province.county_admin).get("/api/v1/province/stats")
+    assert refused.status_code == 403 and set(refused.json()) >= {"detail", "code"}
+    bad = api_as(province.province_admin).get("/api/v1/province/stats", {"from": "2026-13-01"})
+    assert bad.status_code == 422 and "from" in bad.json()["fields"]
+
+
+def test_a_province_admin_acts_on_no_county(province, api_as, login):
+    """Read-mostly: booking, grabbing, rating and managing lecturers are refused."""
+    api = api_as(province.province_admin)
+    zhang = province.zhang
+    attempts = [
+        ("post", "/api/v1/bookings", {"lecturer_id": zhang.pk, "org_id": province.branch.pk}),
+        ("post", "/api/v1/lecturers", {"name": "新讲师"}),
+        ("patch", f"/api/v1/lecturers/{zhang.pk}", {"specialties": "x"}),
+        ("post", "/api/v1/demands", {"org_id": province.branch.pk}),
+    ]
+    for method, path, data in attempts:
+        response = getattr(api, method)(path, data)
+        assert response.status_code == 403, (path, response.status_code, response.content)
+        assert set(response.json()) >= {"detail", "code"}
+    assert api.get("/api/v1/lecturers").json()["items"] == []
+    client = login(province.province_admin)
+    assert client.get("/manage/").status_code == 403
+    assert client.get(f"/lecturers/{zhang.pk}/").status_code == 404
+
+
+def test_the_figures_take_the_same_queries_for_two_counties_or_twelve(province):
+    """A province of ~140 counties: each figure is one grouped query over all of them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.province import province_figures
+    from reports.selectors import default_period
+
+    build_history(province)
+
+    def queries() -> int:
+        admin = type(province.province_admin).objects.get(pk=province.province_admin.pk)
+        with CaptureQueriesContext(connection) as captured:
+            figures = province_figures(admin, default_period())
+        return len(captured), len(figures.counties)
+
+    few, two = queries()
+    for n in range(10):
+        county = make_org(f"县{n}", OrgLevel.COUNTY, lat=35.0, lng=117.0)
+        county.parent = province.province
+        county.save(update_fields=["parent"])
+        make_lecturer(county, f"讲师{n}")
+    many, twelve = queries()
+    assert (two, twelve) == (2, 12)
+    assert many == few
