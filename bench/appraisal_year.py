@@ -455,13 +455,20 @@ def build(sizes: dict, year: int) -> dict:
 # --- the measured phase: the background task's computation in a fresh process -------------------
 
 
-def compute_in_child(run_id: int, attempt: int) -> dict:
+def compute_in_child(run_id: int, attempt: int, profile: bool) -> dict:
     """Run the computation in a new Python process (the worker's situation: Django loaded,
     nothing else) and return its timing and the peak RSS of that process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, __file__, "--compute", str(run_id), str(attempt)],
+        [
+            sys.executable,
+            __file__,
+            "--compute",
+            str(run_id),
+            str(attempt),
+            "profile" if profile else "-",
+        ],
         cwd=ROOT,
         env=os.environ.copy(),
         capture_output=True,
@@ -473,27 +480,80 @@ def compute_in_child(run_id: int, attempt: int) -> dict:
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if peak_kb < before:
         raise RuntimeError("an earlier child used more memory: the peak would not be this one's")
+    if profile:
+        print(done.stderr)
     result = json.loads(done.stdout.strip().splitlines()[-1])
     result.update(process_seconds=wall, peak_rss_mb=peak_kb / 1024)
     return result
 
 
-def child_main(run_id: int, attempt: int) -> int:
+def child_main(run_id: int, attempt: int, profile: bool) -> int:
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
+    from django.db import connection
+
     from appraisal.services import appraisal_compute
+
+    spent: dict[str, list] = {}
+
+    def timed(execute, sql, params, many, context):
+        """Time per kind of statement (its verb and first table, e.g. SELECT
+        scheduling_booking): executing it and fetching its rows."""
+        words = sql.replace('"', "").split()
+        table = next(
+            (w for i, w in enumerate(words[1:], 1)
+             if words[i - 1].upper() in ("FROM", "INTO", "UPDATE")), ""
+        )  # fmt: skip
+        row = spent.setdefault(f"{words[0].upper()} {table}".strip(), [0, 0.0])
+        row[0] += 1
+        cursor = context["cursor"]
+        for name in ("fetchone", "fetchmany", "fetchall"):
+            vars(cursor).pop(name, None)  # the cursor wrapper may be reused
+
+        def counted(fetch):
+            def fetching(*args):
+                began = time.perf_counter()
+                try:
+                    return fetch(*args)
+                finally:
+                    row[1] += time.perf_counter() - began
+
+            return fetching
+
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            row[1] += time.perf_counter() - started
+            for name in ("fetchone", "fetchmany", "fetchall"):
+                setattr(cursor, name, counted(getattr(cursor.cursor, name)))
 
     rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    status = appraisal_compute(run_id=run_id, attempt=attempt)
+    with connection.execute_wrapper(timed):
+        if profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            status = profiler.runcall(appraisal_compute, run_id=run_id, attempt=attempt)
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(15)
+        else:
+            status = appraisal_compute(run_id=run_id, attempt=attempt)
     seconds = time.perf_counter() - started
-    print(json.dumps({"status": str(status), "seconds": seconds, "ready_rss_mb": rss_kb / 1024}))
+    top = sorted(spent.items(), key=lambda kv: -kv[1][1])[:6]
+    print(
+        json.dumps(
+            {"status": str(status), "seconds": seconds, "ready_rss_mb": rss_kb / 1024,
+             "queries": [[name, n, t] for name, (n, t) in top]}
+        )
+    )  # fmt: skip
     return 0
 
 
-def appraise(made: dict, year: int) -> dict:
+def appraise(made: dict, year: int, profile: bool) -> dict:
     from django.db import connection
     from django.db.models import Count
 
@@ -506,7 +566,7 @@ def appraise(made: dict, year: int) -> dict:
     if not started:
         raise RuntimeError("the run did not start")
     connection.close()  # the child has the database to itself
-    out = compute_in_child(run.pk, run.attempt)
+    out = compute_in_child(run.pk, run.attempt, profile)
     grades = dict(
         AppraisalResult.objects.filter(run=run)
         .values_list("grade")
@@ -543,6 +603,9 @@ def report(sizes: dict, made: dict, out: dict, database: str, year: int) -> None
     width = max(len(name) for name, _v in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
+    print("\nThe appraisal's statements by verb and first table (executing and fetching):")
+    for name, n, seconds in out["queries"]:
+        print(f"  {seconds:7.2f} s  {n:>6,} × {name}")
     print(
         f"\nPython {platform.python_version()}, {platform.system()} {platform.machine()}, "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end."
@@ -550,8 +613,8 @@ def report(sizes: dict, made: dict, out: dict, database: str, year: int) -> None
 
 
 def main() -> int:
-    if len(sys.argv) == 4 and sys.argv[1] == "--compute":
-        return child_main(int(sys.argv[2]), int(sys.argv[3]))
+    if len(sys.argv) == 5 and sys.argv[1] == "--compute":
+        return child_main(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "profile")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0,
                         help="a share of the province's sizes (default 1: 40,000 lecturers, "
@@ -560,6 +623,12 @@ def main() -> int:
         parser.add_argument(f"--{name}", type=int, help=f"default {full:,} × --scale")
     parser.add_argument("--year", type=int, help="the year appraised (default: last year)")
     parser.add_argument("--database-url", help="a PostgreSQL server to use instead of SQLite")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="run the computation under cProfile and print its 15 costliest functions "
+        "(slower; the timings are then not the product's)",
+    )
     args = parser.parse_args()
     if not 0.0001 <= args.scale <= 10:
         parser.error("--scale must be 0.0001..10")
@@ -587,7 +656,7 @@ def main() -> int:
         print(f"Building {year}: " + ", ".join(f"{n:,} {k}" for k, n in sizes.items()))
         made = build(sizes, year)
         print(f"Computing the run in a child process (load {os.getloadavg()[0]:.1f}) …")
-        out = appraise(made, year)
+        out = appraise(made, year, args.profile)
         report(sizes, made, out, database.split(" (")[0], year)
     return 0 if out["status"] == "draft" else 1
 
