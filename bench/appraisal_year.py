@@ -497,6 +497,7 @@ def child_main(run_id: int, attempt: int, profile: bool) -> int:
     from appraisal.services import appraisal_compute
 
     spent: dict[str, list] = {}
+    first: dict[str, tuple] = {}  # the first statement of each kind, for --profile's plans
 
     def timed(execute, sql, params, many, context):
         """Time per kind of statement (its verb and first table, e.g. SELECT
@@ -506,7 +507,9 @@ def child_main(run_id: int, attempt: int, profile: bool) -> int:
             (w for i, w in enumerate(words[1:], 1)
              if words[i - 1].upper() in ("FROM", "INTO", "UPDATE")), ""
         )  # fmt: skip
-        row = spent.setdefault(f"{words[0].upper()} {table}".strip(), [0, 0.0])
+        kind = f"{words[0].upper()} {table}".strip()
+        row = spent.setdefault(kind, [0, 0.0])
+        first.setdefault(kind, (sql, params))
         row[0] += 1
         cursor = context["cursor"]
         for name in ("fetchone", "fetchmany", "fetchall"):
@@ -544,6 +547,18 @@ def child_main(run_id: int, attempt: int, profile: bool) -> int:
             status = appraisal_compute(run_id=run_id, attempt=attempt)
     seconds = time.perf_counter() - started
     top = sorted(spent.items(), key=lambda kv: -kv[1][1])[:6]
+    if profile:  # the plans of the costliest reads, for their first chunk
+        with connection.cursor() as cursor:
+            for kind, _row in [item for item in top if item[0].startswith("SELECT")][:3]:
+                sql, params = first[kind]
+                prefix = (
+                    "EXPLAIN ANALYZE "
+                    if connection.vendor == "postgresql"
+                    else "EXPLAIN QUERY PLAN "
+                )
+                cursor.execute(prefix + sql, params)
+                plan = "\n    ".join(" ".join(map(str, r)) for r in cursor.fetchall())
+                print(f"{kind}:\n    {sql[:300]} …\n    {plan}\n", file=sys.stderr)
     print(
         json.dumps(
             {"status": str(status), "seconds": seconds, "ready_rss_mb": rss_kb / 1024,
