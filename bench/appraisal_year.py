@@ -596,7 +596,7 @@ def appraise(made: dict, year: int, profile: bool) -> dict:
 def report(sizes: dict, made: dict, out: dict, database: str, year: int) -> None:
     graded = {g: n for g, n in out["grades"].items() if g}
     labels = {"excellent": "好", "good": "较好", "fair": "一般", "poor": "差"}
-    spread = ", ".join(f"{labels.get(g, g)} {n:,}" for g, n in sorted(graded.items()))
+    spread = ", ".join(f"{label} {graded.get(g, 0):,}" for g, label in labels.items())
     rows = [
         ("database", database),
         ("year", str(year)),
