@@ -22,6 +22,7 @@ from orgs.models import MemberGroup, Membership, Organisation, OrgLevel, Role
 
 from . import demo_catalogue as words
 from .history import appraise_year, replay_past
+from .past_round import hold_past_round, publish_rules
 
 DEMO_USERNAMES = ("county_admin", "town_admin", "secretary", "lecturer")
 DEFAULT_COUNTY = "青山县"
@@ -421,7 +422,8 @@ def seed_demo(
 ) -> DemoResult:
     """The demo county, under the demo province (`province_name`, made with its admin login
     by the first seed); with `history_days`, also that many days of its past, replayed
-    through the services (demo/history.py), and with `appraise` this year's appraisal run,
+    through the services (demo/history.py) with the county's 考核激励办法 and last year's
+    精品课 round (demo/past_round.py), and with `appraise` this year's appraisal run,
     published and acted on."""
     happened = {}
     with transaction.atomic():
@@ -451,6 +453,12 @@ def seed_demo(
                 year=timezone.localdate().year,
                 rng=builder.rng,
             )
+        if history_days:
+            admin = User.objects.get(username=usernames[0])
+            last_year = timezone.localdate().year - 1
+            publish_rules(admin=admin, year=last_year)
+            round_ = hold_past_round(admin=admin, year=last_year, rng=builder.rng)
+            happened["quality_courses"] = round_.entries.filter(is_winner=True).count()
     if province_admin:
         usernames.append(province_admin)
     return DemoResult(
