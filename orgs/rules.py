@@ -531,6 +531,8 @@ def activities_q(user) -> Q | None:
     if q is None and scope.lecturer_id is not None:
         return Q(county_id=scope.county_id)
     return q
+
+
 # --- Provinces --------------------------------------------------------------------------------
 # A province admin's login belongs to no county (Membership.clean), so scope_for gives them
 # NO_SCOPE and every rule above refuses them: they book, grab, rate and manage nothing, and no
