@@ -210,7 +210,11 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # The demo's published password, anywhere but in a demo county.
+    {"NAME": "accounts.validators.DemoPasswordValidator"},
 ]
+# The demo county's password unless JIANGTAI_DEMO_PASSWORD names another (demo/demo.py).
+DEMO_PASSWORD_DEFAULT = "demo-pass-2026"
 # Failed logins per account before it is locked, and for how long (also the counting window).
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
@@ -277,6 +281,11 @@ LARGE_UPLOAD_PATHS = {
     r"/api/v1/nominations/[0-9]+/materials": 30 * 1024 * 1024,
 }
 
+# --- Retention ---------------------------------------------------------------------------
+# The audit log keeps every entry at least this long (never under 183 days: the database's
+# trigger refuses younger deletions); core.audit.prune deletes older ones.
+AUDIT_RETENTION_DAYS = max(183, int(os.environ.get("AUDIT_RETENTION_DAYS", "365")))
+
 # --- Background tasks -------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -285,7 +294,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Mobile and ID numbers masked in every record, whichever code logged them.
+    "filters": {"mask_personal": {"()": "core.logmask.MaskPersonalDataFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_personal"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint logs every step of every PDF at INFO.
     "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
