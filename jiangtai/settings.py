@@ -142,8 +142,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.IdleSessionMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.ServiceErrorPagesMiddleware",
 ]
@@ -218,6 +219,9 @@ DEMO_PASSWORD_DEFAULT = "demo-pass-2026"
 # Failed logins per account before it is locked, and for how long (also the counting window).
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+# A browser session idle this long is logged out (accounts.middleware); counties that saved
+# their rules use theirs, as they do for the two numbers above.
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "120"))
 # Before locking, attempts are slowed: LOGIN_DELAY_SECONDS after an account's first failure,
 # doubling with each, at most LOGIN_DELAY_MAX_SECONDS; an address (never locked: a county
 # behind one nginx shares it) is slowed from LOGIN_MAX_FAILURES failures on, and past
