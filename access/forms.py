@@ -80,7 +80,9 @@ class CountySettingsForm(forms.Form):
     )
     login_max_failures = _hours(
         _("Lock an account after this many failed logins"),
-        _("Counted within the lock time below; the person waits, or an administrator resets the password."),
+        _(
+            "Counted within the lock time below; the person waits, or an administrator resets the password."
+        ),
         "login_max_failures",
     )
     login_lockout_minutes = _hours(
@@ -90,7 +92,9 @@ class CountySettingsForm(forms.Form):
     )
     session_idle_minutes = _hours(
         _("Log a browser out after this many idle minutes"),
-        _("Whoever leaves a page open longer logs in again; the mini-program's logins are not affected."),
+        _(
+            "Whoever leaves a page open longer logs in again; the mini-program's logins are not affected."
+        ),
         "session_idle_minutes",
     )
     rating_open_hours = _hours(

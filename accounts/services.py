@@ -21,6 +21,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -285,6 +286,19 @@ def login_throttles_prune() -> int:
     )
     tokens, _by_model = ApiToken.objects.filter(expires_at__lte=now).delete()
     return throttles + tokens
+
+
+def sessions_prune() -> int:
+    """Delete the browser sessions past their expiry (the database's session store; Redis
+    forgets its own in production mode); returns how many. The scheduler runs it hourly."""
+    engine = import_module(settings.SESSION_ENGINE)
+    store = engine.SessionStore
+    model = getattr(store, "get_model_class", None)
+    if model is None:  # cache-backed sessions expire by themselves
+        store.clear_expired()
+        return 0
+    deleted, _by_model = model().objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted
 
 
 def _digest(raw: str) -> str:

@@ -53,7 +53,9 @@ def retention() -> timedelta:
 
 def prune() -> int:
     """Delete the entries older than the retention; returns how many. The scheduler runs it."""
-    deleted, _by_model = AuditLog.objects.filter(created_at__lt=timezone.now() - retention()).delete()
+    deleted, _by_model = AuditLog.objects.filter(
+        created_at__lt=timezone.now() - retention()
+    ).delete()
     return deleted
 
 

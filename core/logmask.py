@@ -10,7 +10,9 @@ from .text import mask_phone
 # Not inside a longer run of digits or letters, so that order numbers, timestamps and hex
 # digests are left alone. An optional +86 / 86 country prefix is masked along with it.
 MOBILE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:\+?86[- ]?)?(1[3-9][0-9]{9})(?![0-9A-Za-z])")
-ID_CARD_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])([1-9][0-9]{5})([0-9]{8})([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
+ID_CARD_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z])([1-9][0-9]{5})([0-9]{8})([0-9]{3}[0-9Xx])(?![0-9A-Za-z])"
+)
 
 
 def mask_personal_numbers(text: str) -> str:

@@ -229,6 +229,8 @@ SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "120"))
 LOGIN_DELAY_SECONDS = float(os.environ.get("LOGIN_DELAY_SECONDS", "0.5"))
 LOGIN_DELAY_MAX_SECONDS = float(os.environ.get("LOGIN_DELAY_MAX_SECONDS", "3"))
 LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("LOGIN_ADDRESS_MAX_FAILURES", "20"))
+# An Idempotency-Key's first answer is replayed for this long, then forgotten (api.idempotency).
+IDEMPOTENCY_KEEP_HOURS = int(os.environ.get("IDEMPOTENCY_KEEP_HOURS", "168"))
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -370,7 +372,11 @@ PERIODIC_JOBS = [
     (300, "matching.services.demands_widen_due"),
     (3600, "classrooms.services.issue_reminders_due"),
     (3600, "core.ratelimit.prune"),
-    (3600, "accounts.services.login_throttles_prune"),
+    (3600, "accounts.services.login_throttles_prune"),  # counters and expired API tokens
+    (3600, "accounts.services.sessions_prune"),
+    (3600, "api.idempotency.prune"),
+    (3600, "notifications.contact_change.prune"),
+    (86400, "core.audit.prune"),
     (WORKER_HEARTBEAT_SECONDS := 15, "core.health.heartbeat_queue"),
 ]
 # /readyz calls the task workers down when none has run the heartbeat for this long.

@@ -78,7 +78,9 @@ def test_outsiders_cannot_change_the_rules(world, login):
 
 def test_the_lock_follows_the_county(world, anon_api, settings):
     settings.LOGIN_MAX_FAILURES = 5
-    CountySettings.objects.create(county=world.county, login_max_failures=3, login_lockout_minutes=60)
+    CountySettings.objects.create(
+        county=world.county, login_max_failures=3, login_lockout_minutes=60
+    )
     assert _fail(anon_api, 3) == [401, 401, 401]
     lock = LoginThrottle.objects.get(key=f"acct:{world.secretary.pk}")
     minutes = (lock.locked_until - lock.first_failure_at).total_seconds() / 60

@@ -24,7 +24,9 @@ def _chinese(text: str) -> bool:
 )  # fmt: skip
 def test_weak_passwords_are_refused_in_chinese(world, api_as, new_password):
     api = api_as(world.secretary)
-    response = api.post(CHANGE, {"old_password": PASSWORD, "new_password": new_password}, headers=ZH)
+    response = api.post(
+        CHANGE, {"old_password": PASSWORD, "new_password": new_password}, headers=ZH
+    )
     assert response.status_code == 422, (new_password, response.content)
     message = response.json()["fields"]["new_password"]
     assert _chinese(message), message

@@ -17,8 +17,6 @@ def _entry(**kwargs) -> AuditLog:
     return AuditLog.objects.create(action="test.entry", object_type="test", object_id="1", **kwargs)
 
 
-
-
 def _insert_old(days: int) -> AuditLog:
     # auto_now_add sets the time on insert; an old entry is inserted with raw SQL.
     with connection.cursor() as cursor:
