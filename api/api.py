@@ -15,6 +15,7 @@ from .routers import (
     matching,
     notifications,
     orgs,
+    privacy,
     reports,
     scheduling,
 )
@@ -48,3 +49,4 @@ api.add_router("", development.router)
 api.add_router("", appraisal.router)
 api.add_router("", classrooms.router)
 api.add_router("", reports.router)
+api.add_router("", privacy.router)

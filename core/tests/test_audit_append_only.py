@@ -29,9 +29,12 @@ def _insert_old(days: int) -> AuditLog:
 
 
 def _refused(sql: str, params=()) -> None:
-    with pytest.raises(IntegrityError, match="append-only"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, list(params))
+    with (
+        pytest.raises(IntegrityError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, list(params))
 
 
 def test_update_is_refused_by_the_database():

@@ -45,7 +45,7 @@ def test_the_code_goes_by_sms_to_the_new_number_only(world):
     assert User.objects.get(pk=world.secretary.pk).phone == "13900000002"
 
 
-def test_the_code_for_an_address_goes_by_real_email(world, settings, smtp):
+def test_the_code_for_an_address_goes_by_real_email(world, settings, smtp):  # noqa: F811
     """Through the outbox, the e-mail channel and a real SMTP server on loopback."""
     from notifications import outbox
 
