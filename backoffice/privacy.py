@@ -92,7 +92,7 @@ def person_data_export(*, actor, phone) -> dict:
                 "last_login": _iso(u.last_login),
             }
             for u in found["users"]
-        ],  # fmt: skip
+        ],
         "lecturer_profiles": [
             {
                 "name": lec.name,
@@ -107,7 +107,7 @@ def person_data_export(*, actor, phone) -> dict:
                 "bio": lec.bio,
             }
             for lec in found["lecturers"]
-        ],  # fmt: skip
+        ],
         "ratings": [
             {
                 "name": r.name,
@@ -123,7 +123,7 @@ def person_data_export(*, actor, phone) -> dict:
                 "comment": r.comment,
             }
             for r in found["ratings"]
-        ],  # fmt: skip
+        ],
         "survey_answers": [
             {
                 "survey": a.survey.title,
@@ -137,7 +137,7 @@ def person_data_export(*, actor, phone) -> dict:
                 "answered_at": _iso(a.created_at),
             }
             for a in found["survey_answers"]
-        ],  # fmt: skip
+        ],
         "nominations": [
             {
                 "call": str(n.call),
@@ -151,7 +151,7 @@ def person_data_export(*, actor, phone) -> dict:
                 "submitted_at": _iso(n.created_at),
             }
             for n in found["nominations"]
-        ],  # fmt: skip
+        ],
         "recommendations_made": [
             {
                 "call": str(n.call),
@@ -159,7 +159,7 @@ def person_data_export(*, actor, phone) -> dict:
                 "submitted_at": _iso(n.created_at),
             }
             for n in found["recommended"]
-        ],  # fmt: skip
+        ],
     }
     with transaction.atomic():
         audit(actor=actor, action="person.export", obj=actor, county_id=county_id,
