@@ -2,12 +2,14 @@
 number, download what is held (JSON or Excel), erase it on request (backoffice.privacy)."""
 
 import json
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -87,7 +89,13 @@ def privacy_export(request):
     form = PersonLookupForm(request.GET)
     if not form.is_valid():
         return redirect("backoffice:privacy")
-    data = person_data_export(actor=request.user, phone=form.cleaned_data["phone"])
+    try:
+        data = person_data_export(actor=request.user, phone=form.cleaned_data["phone"])
+    except InvalidInput:
+        # Not a mobile number: the look-up page says what is wrong with it.
+        return redirect(
+            f"{reverse('backoffice:privacy')}?{urlencode({'phone': form.cleaned_data['phone']})}"
+        )
     name = f"person-{mask_phone(data['phone']).replace('*', 'x')}"
     if request.GET.get("format") == "xlsx":
         workbook = Workbook()

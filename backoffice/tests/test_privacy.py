@@ -97,6 +97,8 @@ def test_the_page_finds_the_person_and_says_what_is_held(world, person, login):
     assert 'data-testid="privacy-erase"' in page
     nothing = login(world.county_admin).get("/manage/privacy/", {"phone": "13511110000"})
     assert 'data-testid="privacy-nothing"' in nothing.content.decode()
+    odd = login(world.county_admin).get("/manage/privacy/export/", {"phone": "１２３"})
+    assert odd.status_code == 302 and odd["Location"].startswith("/manage/privacy/?phone=")
     index = login(world.county_admin).get("/manage/").content.decode()
     assert 'data-testid="manage-privacy"' in index
 
