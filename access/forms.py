@@ -78,6 +78,25 @@ class CountySettingsForm(forms.Form):
         _("After that the mini-program asks the user to log in again."),
         "api_token_days",
     )
+    login_max_failures = _hours(
+        _("Lock an account after this many failed logins"),
+        _(
+            "Counted within the lock time below; the person waits, or an administrator resets the password."
+        ),
+        "login_max_failures",
+    )
+    login_lockout_minutes = _hours(
+        _("Minutes an account stays locked"),
+        _("Also how long failed logins are remembered."),
+        "login_lockout_minutes",
+    )
+    session_idle_minutes = _hours(
+        _("Log a browser out after this many idle minutes"),
+        _(
+            "Whoever leaves a page open longer logs in again; the mini-program's logins are not affected."
+        ),
+        "session_idle_minutes",
+    )
     rating_open_hours = _hours(
         _("Trainees may rate until this many hours after a session"),
         _("The QR code opens 30 minutes before the start and closes then."),

@@ -320,6 +320,9 @@ SETTINGS_LIMITS = {
     "rating_burst_per_minute": (1, 1000),
     "api_token_days": (1, 365),
     "rating_open_hours": (1, 168),
+    "login_max_failures": (3, 20),
+    "login_lockout_minutes": (1, 1440),
+    "session_idle_minutes": (5, 1440),
 }
 
 

@@ -1,8 +1,49 @@
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .services import session_idle_seconds
+
+# The session's last-activity stamp (Unix seconds) is rewritten at most this often, so that a
+# busy page does not save its session on every request.
+LAST_SEEN_KEY = "jiangtai_last_seen"
+LAST_SEEN_GRANULARITY = 60
+
+
+class IdleSessionMiddleware:
+    """A browser session idle longer than the login's county allows (accounts.services
+    .session_idle_seconds) is ended: the person is logged out and sent to the login page,
+    which brings them back afterwards. The API's bearer tokens have their own lifetime."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            last_seen = request.session.get(LAST_SEEN_KEY)
+            if isinstance(last_seen, int) and now - last_seen > session_idle_seconds(user):
+                return self._expired(request)
+            if not isinstance(last_seen, int) or now - last_seen >= LAST_SEEN_GRANULARITY:
+                request.session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
+
+    def _expired(self, request):
+        next_url = request.get_full_path() if request.method == "GET" else "/"
+        logout(request)
+        messages.info(request, _("You were logged out after a time without activity."))
+        target = reverse("login") + "?" + urlencode({"next": next_url})
+        response = HttpResponseRedirect(target)
+        if request.headers.get("HX-Request"):
+            response["HX-Redirect"] = target
+        return response
 
 
 class PasswordChangeRequiredMiddleware:

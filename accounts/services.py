@@ -8,7 +8,8 @@ The failed-login throttle counts under two keys per attempt:
   forwards when the request comes from a trusted proxy).
 
 An account (or unknown name) is slowed from its first failure and locked (429 `locked_out`)
-after LOGIN_MAX_FAILURES within LOGIN_LOCKOUT_SECONDS. An address is never locked: behind
+after LOGIN_MAX_FAILURES within LOGIN_LOCKOUT_SECONDS, or the numbers its county saved in its
+rules (`login_policy`). An address is never locked: behind
 nginx a whole county may share one. From LOGIN_MAX_FAILURES failures on, every attempt from it
 is slowed (a few seconds at most), and past LOGIN_ADDRESS_MAX_FAILURES its failed attempts
 answer 429 `rate_limited` instead of 401; a correct password for a real account still logs in.
@@ -18,13 +19,16 @@ import hashlib
 import secrets
 import threading
 import time
+from dataclasses import dataclass
 from datetime import timedelta
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -44,6 +48,42 @@ def _window() -> timedelta:
     return timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
 
 
+@dataclass(frozen=True)
+class LoginPolicy:
+    max_failures: int
+    lockout: timedelta  # how long a lock lasts, and the window failures are counted in
+
+
+# The longest lock a county may choose (access.services.SETTINGS_LIMITS): counters younger
+# than this may still matter and are not pruned.
+LONGEST_LOCKOUT = timedelta(minutes=1440)
+
+
+def login_policy(user: User | None) -> LoginPolicy:
+    """The lock rule for a login: its county's, once the county saved its rules; the site's
+    (settings) for a login without a county, an unknown name, or a county on the defaults."""
+    if user is not None and user.county_id:
+        from orgs.models import CountySettings  # orgs sits beside accounts and imports it
+
+        rules = CountySettings.for_county(user.county_id)
+        if rules.pk is not None:
+            return LoginPolicy(
+                rules.login_max_failures, timedelta(minutes=rules.login_lockout_minutes)
+            )
+    return LoginPolicy(settings.LOGIN_MAX_FAILURES, _window())
+
+
+def session_idle_seconds(user: User) -> int:
+    """How long a browser session of this login may sit idle, by the same rule."""
+    if user.county_id:
+        from orgs.models import CountySettings
+
+        rules = CountySettings.for_county(user.county_id)
+        if rules.pk is not None:
+            return rules.session_idle_minutes * 60
+    return settings.SESSION_IDLE_MINUTES * 60
+
+
 def _account_key(account: User | None, username: str) -> str:
     if account is not None:
         return f"acct:{account.pk}"
@@ -56,8 +96,8 @@ def _address_key(address: str | None) -> str | None:
     return f"ip:{address[:180]}" if address else None
 
 
-def _live_failures(throttle: LoginThrottle | None, now) -> int:
-    if throttle is None or throttle.first_failure_at <= now - _window():
+def _live_failures(throttle: LoginThrottle | None, now, window: timedelta) -> int:
+    if throttle is None or throttle.first_failure_at <= now - window:
         return 0
     return throttle.failures
 
@@ -106,7 +146,7 @@ def _locked_message(until) -> str:
     return _("Too many failed logins. Try again in %(minutes)d minutes.") % {"minutes": minutes}
 
 
-def _check_and_slow(*, account_key: str, address_key: str | None) -> None:
+def _check_and_slow(*, account_key: str, address_key: str | None, policy: LoginPolicy) -> None:
     """Refuse a locked account (or name); otherwise wait as long as the failures so far say."""
     now = timezone.now()
     keys = [k for k in (account_key, address_key) if k]
@@ -116,16 +156,15 @@ def _check_and_slow(*, account_key: str, address_key: str | None) -> None:
         raise RateLimited(_locked_message(account.locked_until), code="locked_out")
     _pause(
         login_delay(
-            account_failures=_live_failures(account, now),
-            address_failures=_live_failures(throttles.get(address_key), now),
+            account_failures=_live_failures(account, now, policy.lockout),
+            address_failures=_live_failures(throttles.get(address_key), now, _window()),
         )
     )
 
 
-def _record_failure(*, account_key: str, address_key: str | None) -> int:
+def _record_failure(*, account_key: str, address_key: str | None, policy: LoginPolicy) -> int:
     """Count one failure under both keys; returns the address's failures in its window."""
     now = timezone.now()
-    window = _window()
     address_failures = 0
     with transaction.atomic():
         # Always the same order, so that two attempts sharing keys cannot deadlock.
@@ -133,11 +172,12 @@ def _record_failure(*, account_key: str, address_key: str | None) -> int:
             throttle, _created = LoginThrottle.objects.select_for_update().get_or_create(
                 key=key, defaults={"first_failure_at": now}
             )
+            window = policy.lockout if key == account_key else _window()
             if throttle.first_failure_at <= now - window:
                 throttle.failures, throttle.first_failure_at = 0, now
                 throttle.locked_until = None
             throttle.failures += 1
-            if key == account_key and throttle.failures >= settings.LOGIN_MAX_FAILURES:
+            if key == account_key and throttle.failures >= policy.max_failures:
                 throttle.locked_until = now + window
             throttle.save()
             if key == address_key:
@@ -145,10 +185,12 @@ def _record_failure(*, account_key: str, address_key: str | None) -> int:
     return address_failures
 
 
-def _refuse(*, account_key: str, address_key: str | None):
+def _refuse(*, account_key: str, address_key: str | None, policy: LoginPolicy):
     """Count a failed attempt and return the error to raise (the same whether the name exists
     or not)."""
-    address_failures = _record_failure(account_key=account_key, address_key=address_key)
+    address_failures = _record_failure(
+        account_key=account_key, address_key=address_key, policy=policy
+    )
     if address_failures > settings.LOGIN_ADDRESS_MAX_FAILURES:
         return RateLimited(
             _(
@@ -163,12 +205,14 @@ def login_authenticate(*, request, username: str, password: str) -> User:
     """Check the credentials; raise RateLimited while locked, NotAuthenticated when wrong."""
     username = username.strip() if isinstance(username, str) else ""
     password = password if isinstance(password, str) else ""
-    account_key = _account_key(user_for_login_name(username), username)
+    account = user_for_login_name(username)
+    account_key = _account_key(account, username)
     address_key = _address_key(client_ip(request))
-    _check_and_slow(account_key=account_key, address_key=address_key)
+    policy = login_policy(account)
+    _check_and_slow(account_key=account_key, address_key=address_key, policy=policy)
     user = authenticate(request, username=username, password=password)
     if user is None:
-        raise _refuse(account_key=account_key, address_key=address_key)
+        raise _refuse(account_key=account_key, address_key=address_key, policy=policy)
     LoginThrottle.objects.filter(key=f"acct:{user.pk}").delete()
     return user
 
@@ -179,12 +223,13 @@ def password_change(*, request, user: User, old_password: str, new_password: str
     user is revoked (User.save) and the change is audited there."""
     account_key = _account_key(user, "")
     address_key = _address_key(client_ip(request))
-    _check_and_slow(account_key=account_key, address_key=address_key)
+    policy = login_policy(user)
+    _check_and_slow(account_key=account_key, address_key=address_key, policy=policy)
     errors = FieldErrors()
     old_ok = isinstance(old_password, str) and bool(old_password)
     old_ok = old_ok and user.check_password(old_password)
     if not old_ok:
-        _record_failure(account_key=account_key, address_key=address_key)
+        _record_failure(account_key=account_key, address_key=address_key, policy=policy)
         errors.add("old_password", _("The current password is not correct."))
     if not isinstance(new_password, str) or not new_password:
         errors.add("new_password", _("This field is required."))
@@ -232,13 +277,28 @@ def login_throttles_prune() -> int:
     """Delete failure counters whose window and lock have both passed, and expired tokens;
     returns how many rows went. The scheduler runs this hourly."""
     now = timezone.now()
+    # An address counts in the site's window; an account in its county's, at most a day.
+    stale = Q(key__startswith="ip:", first_failure_at__lte=now - _window()) | Q(
+        first_failure_at__lte=now - max(_window(), LONGEST_LOCKOUT)
+    )
     throttles, _by_model = (
-        LoginThrottle.objects.filter(first_failure_at__lte=now - _window())
-        .exclude(locked_until__gt=now)
-        .delete()
+        LoginThrottle.objects.filter(stale).exclude(locked_until__gt=now).delete()
     )
     tokens, _by_model = ApiToken.objects.filter(expires_at__lte=now).delete()
     return throttles + tokens
+
+
+def sessions_prune() -> int:
+    """Delete the browser sessions past their expiry (the database's session store; Redis
+    forgets its own in production mode); returns how many. The scheduler runs it hourly."""
+    engine = import_module(settings.SESSION_ENGINE)
+    store = engine.SessionStore
+    model = getattr(store, "get_model_class", None)
+    if model is None:  # cache-backed sessions expire by themselves
+        store.clear_expired()
+        return 0
+    deleted, _by_model = model().objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted
 
 
 def _digest(raw: str) -> str:

@@ -17,6 +17,7 @@ from .routers import (
     matching,
     notifications,
     orgs,
+    privacy,
     programme,
     province,
     reports,
@@ -63,3 +64,4 @@ api.add_router("", competitions.router)
 api.add_router("", classrooms.router)
 api.add_router("", reports.router)
 api.add_router("", province.router)
+api.add_router("", privacy.router)

@@ -9,9 +9,12 @@ retry with the same key is processed normally.
 
 import functools
 import hashlib
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse, RawPostDataException
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import api_token_user
@@ -105,3 +108,11 @@ def idempotent(view):
         return response
 
     return wrapper
+
+
+def prune() -> int:
+    """Forget the keys older than IDEMPOTENCY_KEEP_HOURS (a client retries within minutes, a
+    phone that was offline within days); returns how many. The scheduler runs it hourly."""
+    cutoff = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEEP_HOURS)
+    deleted, _by_model = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

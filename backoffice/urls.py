@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import course_pages, lecturer_list_pages, lecturer_pages, org_pages, views
+from . import course_pages, lecturer_list_pages, lecturer_pages, org_pages, privacy_pages, views
 
 app_name = "backoffice"
 
@@ -12,6 +12,10 @@ urlpatterns = [
     path("import/<int:job_id>/status/", views.import_status, name="import_status"),
     path("import/<int:job_id>/passwords/", views.import_passwords, name="import_passwords"),
     path("audit/", views.audit, name="audit"),
+    # A person's data on request: export and erasure (privacy_pages.py).
+    path("privacy/", privacy_pages.privacy_lookup, name="privacy"),
+    path("privacy/export/", privacy_pages.privacy_export, name="privacy_export"),
+    path("privacy/erase/", privacy_pages.privacy_erase, name="privacy_erase"),
     # Courses: the county reviews lecturers' proposals (course_pages.py).
     path("courses/", course_pages.course_list, name="course_list"),
     path("courses/<int:course_id>/", course_pages.course_review, name="course_review"),

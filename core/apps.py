@@ -5,11 +5,19 @@ from django_tasks_db.apps import TasksAppConfig
 
 
 class CoreConfig(AppConfig):
+    # Two configs live here: without this "core" would get a plain AppConfig, and ready()
+    # (the system checks, the audit log's SQLite function) would never run.
+    default = True
     name = "core"
     verbose_name = _("Core")
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
         from . import checks  # noqa: F401  registers the system checks
+        from .audit import register_sqlite_function
+
+        connection_created.connect(register_sqlite_function, dispatch_uid="jiangtai_audit")
 
 
 class TasksConfig(TasksAppConfig):

@@ -20,7 +20,9 @@ class AuditLog(models.Model):
         verbose_name=_("actor"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # The entries are never changed (the database's trigger refuses it): an actor or a
+        # county named by one is kept; a person is erased by anonymising their login.
+        on_delete=models.PROTECT,
         related_name="+",
     )
     county = models.ForeignKey(
@@ -28,7 +30,7 @@ class AuditLog(models.Model):
         verbose_name=_("county"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     action = models.CharField(_("action"), max_length=64, db_index=True)

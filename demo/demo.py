@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
@@ -40,7 +41,7 @@ REFERENCE = {
 
 
 def demo_password() -> str:
-    return os.environ.get("JIANGTAI_DEMO_PASSWORD", "demo-pass-2026")
+    return os.environ.get("JIANGTAI_DEMO_PASSWORD", settings.DEMO_PASSWORD_DEFAULT)
 
 
 class DemoRefused(Exception):

@@ -145,8 +145,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.IdleSessionMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.ServiceErrorPagesMiddleware",
 ]
@@ -223,10 +224,17 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # The demo's published password, anywhere but in a demo county.
+    {"NAME": "accounts.validators.DemoPasswordValidator"},
 ]
+# The demo county's password unless JIANGTAI_DEMO_PASSWORD names another (demo/demo.py).
+DEMO_PASSWORD_DEFAULT = "demo-pass-2026"
 # Failed logins per account before it is locked, and for how long (also the counting window).
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+# A browser session idle this long is logged out (accounts.middleware); counties that saved
+# their rules use theirs, as they do for the two numbers above.
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "120"))
 # Before locking, attempts are slowed: LOGIN_DELAY_SECONDS after an account's first failure,
 # doubling with each, at most LOGIN_DELAY_MAX_SECONDS; an address (never locked: a county
 # behind one nginx shares it) is slowed from LOGIN_MAX_FAILURES failures on, and past
@@ -234,6 +242,8 @@ LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
 LOGIN_DELAY_SECONDS = float(os.environ.get("LOGIN_DELAY_SECONDS", "0.5"))
 LOGIN_DELAY_MAX_SECONDS = float(os.environ.get("LOGIN_DELAY_MAX_SECONDS", "3"))
 LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("LOGIN_ADDRESS_MAX_FAILURES", "20"))
+# An Idempotency-Key's first answer is replayed for this long, then forgotten (api.idempotency).
+IDEMPOTENCY_KEEP_HOURS = int(os.environ.get("IDEMPOTENCY_KEEP_HOURS", "168"))
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -290,6 +300,11 @@ LARGE_UPLOAD_PATHS = {
     r"/api/v1/nominations/[0-9]+/materials": 30 * 1024 * 1024,
 }
 
+# --- Retention ---------------------------------------------------------------------------
+# The audit log keeps every entry at least this long (never under 183 days: the database's
+# trigger refuses younger deletions); core.audit.prune deletes older ones.
+AUDIT_RETENTION_DAYS = max(183, int(os.environ.get("AUDIT_RETENTION_DAYS", "365")))
+
 # --- Background tasks -------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -298,7 +313,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Mobile and ID numbers masked in every record, whichever code logged them.
+    "filters": {"mask_personal": {"()": "core.logmask.MaskPersonalDataFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_personal"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint logs every step of every PDF at INFO.
     "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
@@ -362,7 +385,11 @@ PERIODIC_JOBS = [
     (300, "matching.services.demands_widen_due"),
     (3600, "classrooms.services.issue_reminders_due"),
     (3600, "core.ratelimit.prune"),
-    (3600, "accounts.services.login_throttles_prune"),
+    (3600, "accounts.services.login_throttles_prune"),  # counters and expired API tokens
+    (3600, "accounts.services.sessions_prune"),
+    (3600, "api.idempotency.prune"),
+    (3600, "notifications.contact_change.prune"),
+    (86400, "core.audit.prune"),
     (WORKER_HEARTBEAT_SECONDS := 15, "core.health.heartbeat_queue"),
 ]
 # /readyz calls the task workers down when none has run the heartbeat for this long.

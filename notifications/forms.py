@@ -37,3 +37,16 @@ class NotificationPreferenceForm(forms.Form):
             )
         else:
             field.help_text = _("Not bound yet: bind your WeChat below first.")
+
+
+class ContactConfirmForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[("phone", _("mobile number")), ("email", _("e-mail address"))],
+        widget=forms.HiddenInput,
+    )
+    code = forms.CharField(
+        label=_("Confirmation code"),
+        max_length=12,
+        help_text=_("The six digits we sent to the new number or address; valid for 10 minutes."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )

@@ -143,6 +143,15 @@ TEMPLATES = {
         ),
         _("Your meeting issue is due on %(due)s; please resolve it."),
     ),
+    # Sent to the new number or address only (notifications.contact_change), never to the
+    # inbox; the code is a secret parameter, hidden once the message is delivered.
+    Event.CONTACT_CODE: (
+        _("Confirmation code"),
+        _("Your confirmation code is %(code)s, valid for %(minutes)d minutes."),
+        _(
+            "Your confirmation code is %(code)s, valid for %(minutes)d minutes. If you did not ask for it, ignore this message."
+        ),
+    ),
     # The SMS alone carries the password (models.SECRET_PARAMS): the inbox never holds it.
     Event.LECTURER_ACCOUNT_OPENED: (
         _("Welcome to the lecturer pool"),

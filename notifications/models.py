@@ -39,6 +39,7 @@ class Event(models.TextChoices):
     NOMINATION_REVIEWED = "nomination_reviewed", _("Nomination reviewed")
     LECTURER_APPOINTED = "lecturer_appointed", _("Appointed a lecturer")
     COMPETITION_RESULT = "competition_result", _("Competition result")
+    CONTACT_CODE = "contact_code", _("Confirmation code")
 
 
 def uuid_key() -> str:
@@ -120,7 +121,7 @@ class DropReason(models.TextChoices):
 # Template variables that carry a secret (the initial password a new lecturer gets by SMS):
 # the message needs them until it is delivered; nothing keeps them afterwards, and logs and
 # pages never show them.
-SECRET_PARAMS = frozenset({"password"})
+SECRET_PARAMS = frozenset({"password", "code"})
 HIDDEN = "******"
 
 
@@ -199,3 +200,47 @@ class OutboxMessage(models.Model):
     @property
     def shown_body(self) -> str:
         return self.without_secrets()["body"]
+
+
+class ContactKind(models.TextChoices):
+    PHONE = "phone", _("mobile number")
+    EMAIL = "email", _("e-mail address")
+
+
+class ContactChangeStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for the code")
+    CONFIRMED = "confirmed", _("confirmed")
+    SUPERSEDED = "superseded", _("replaced by a later request")
+    FAILED = "failed", _("too many wrong codes")
+
+
+class ContactChange(models.Model):
+    """A person's new mobile number or e-mail address, applied only once they enter the code
+    sent to it (notifications.contact_change). Only a digest of the code is kept."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_changes"
+    )
+    kind = models.CharField(_("what changes"), max_length=8, choices=ContactKind.choices)
+    new_value = models.CharField(_("new value"), max_length=254)
+    code_digest = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(_("wrong codes entered"), default=0)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=ContactChangeStatus.choices,
+        default=ContactChangeStatus.PENDING,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("contact change")
+        verbose_name_plural = _("contact changes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind"],
+                condition=models.Q(status="pending"),
+                name="contact_change_one_pending_per_kind",
+            )
+        ]

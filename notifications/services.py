@@ -25,7 +25,7 @@ from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotAuthe
 from core.text import clean_mobile, clean_text, mask_email, mask_phone
 from lecturers.models import Lecturer
 
-from . import outbox, relevance, wechat_web
+from . import contact_change, outbox, relevance, wechat_web
 from .messages import SMS_MAX_CHARS, SMS_SIGNATURE, TEMPLATES
 from .models import Event, InboxMessage, NotificationPreference
 
@@ -198,8 +198,10 @@ def notification_preference_update(
     email: str | None = None,
 ) -> NotificationPreference:
     """A person chooses their own channels (the in-app inbox is always on). `phone` and
-    `email` change the account's addresses when given ("" removes one); SMS needs a mainland
-    mobile, e-mail an address and WeChat an account bound by `wechat_bind`."""
+    `email` change the account's addresses when given: "" removes one at once, a new one is
+    sent a code and replaces the old once the code is entered (notifications.contact_change;
+    the returned preference lists them in `pending_contacts`). SMS needs a mainland mobile,
+    e-mail an address and WeChat an account bound by `wechat_bind`."""
     if actor is None or not actor.is_authenticated:
         raise NotAuthenticated()
     errors = FieldErrors()
@@ -245,12 +247,16 @@ def notification_preference_update(
             )
         errors.raise_if_any()
 
-        user_changes = [
-            name
+        changed = {
+            name: value
             for name, value in (("phone", new_phone), ("email", new_email))
             if getattr(user, name) != value
-        ]
-        user.phone, user.email = new_phone, new_email
+        }
+        # Removing a number or address takes effect now; a new one waits for its code.
+        to_confirm = {name: value for name, value in changed.items() if value}
+        user_changes = [name for name, value in changed.items() if not value]
+        for name in user_changes:
+            setattr(user, name, "")
         preference.by_sms, preference.by_wechat, preference.by_email = by_sms, by_wechat, by_email
         after = _preference_facts(preference, user)
         if user_changes:
@@ -268,7 +274,10 @@ def notification_preference_update(
             preference.save(update_fields=["by_sms", "by_wechat", "by_email"])
             audit(actor=user, action="notification_preference.update", obj=preference,
                   county_id=user.county_id, before=before, after=after)  # fmt: skip
+        for name, value in to_confirm.items():
+            contact_change.contact_change_request(user=user, kind=name, value=value)
     actor.phone, actor.email = user.phone, user.email
+    preference.pending_contacts = sorted(to_confirm)
     return preference
 
 

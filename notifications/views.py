@@ -14,7 +14,8 @@ from core.forms import apply_service_error
 from core.http import is_local_path
 
 from . import wechat_web
-from .forms import NotificationPreferenceForm
+from .contact_change import contact_change_confirm, pending_changes
+from .forms import ContactConfirmForm, NotificationPreferenceForm
 from .models import Channel, DeliveryStatus
 from .selectors import (
     FIGURE_STATUSES,
@@ -81,8 +82,9 @@ def inbox_read_all(request):
 
 
 @login_required
-def inbox_settings(request):
+def inbox_settings(request, confirm_forms=None, status=200):
     """The caller's own channels; there is no id in the address, so nobody edits another's."""
+    confirm_forms = confirm_forms or {}
     user = request.user
     preference = notification_preference_for_user(user)
     wechat_bound = bool(preference.wechat_openid)
@@ -92,11 +94,16 @@ def inbox_settings(request):
         form = NotificationPreferenceForm(request.POST, **form_options)
         if form.is_valid():
             try:
-                notification_preference_update(actor=user, **form.cleaned_data)
+                saved = notification_preference_update(actor=user, **form.cleaned_data)
             except InvalidInput as exc:
                 apply_service_error(form, exc)
             else:
                 messages.success(request, _("Your notification settings are saved."))
+                if saved.pending_contacts:
+                    messages.info(
+                        request,
+                        _("We sent a code to the new number or address: enter it below to use it."),
+                    )
                 return redirect("inbox_settings")
     else:
         form = NotificationPreferenceForm(
@@ -109,14 +116,37 @@ def inbox_settings(request):
                 "email": user.email,
             },
         )
+    pending = pending_changes(user)
     context = {
         "form": form,
+        "pending": [
+            (kind, value, confirm_forms.get(kind) or ContactConfirmForm(initial={"kind": kind}))
+            for kind, value in sorted(pending.items())
+        ],
         "wechat_enabled": wechat_enabled,
         "wechat_bound": wechat_bound,
         "wechat_masked": masked_openid(preference.wechat_openid) if wechat_bound else "",
         "in_wechat": "MicroMessenger" in request.headers.get("User-Agent", ""),
     }
-    return render(request, "notifications/settings.html", context)
+    return render(request, "notifications/settings.html", context, status=status)
+
+
+@login_required
+@require_POST
+def contact_confirm_view(request):
+    """The code sent to a new number or address; the settings page again when it is wrong."""
+    form = ContactConfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            contact_change_confirm(actor=request.user, **form.cleaned_data)
+        except (InvalidInput, Conflict) as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Confirmed: the new one is in use."))
+            return redirect("inbox_settings")
+    request.method = "GET"  # show the page as it is, with this form's errors
+    kind = form.data.get("kind") if form.data.get("kind") in ("phone", "email") else "phone"
+    return inbox_settings(request, confirm_forms={kind: form}, status=422)
 
 
 # --- binding WeChat (the official account's web authorisation) ---------------------------------

@@ -239,6 +239,18 @@ class CountySettings(TimeStampedModel):
     api_token_days = models.PositiveSmallIntegerField(
         _("API logins last this many days"), default=30
     )
+    # Logins: failed attempts before an account is locked, for how long, and how long a
+    # browser session may sit idle. Until the county saves its rules, the site's defaults
+    # (settings.LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_SECONDS, SESSION_IDLE_MINUTES) apply.
+    login_max_failures = models.PositiveSmallIntegerField(
+        _("failed logins before the account is locked"), default=5
+    )
+    login_lockout_minutes = models.PositiveSmallIntegerField(
+        _("minutes an account stays locked"), default=15
+    )
+    session_idle_minutes = models.PositiveSmallIntegerField(
+        _("minutes of inactivity before a browser is logged out"), default=120
+    )
 
     class Meta:
         verbose_name = _("county settings")
@@ -259,6 +271,12 @@ class CountySettings(TimeStampedModel):
                 condition=models.Q(rating_burst_per_minute__gte=1)
                 & models.Q(api_token_days__gte=1, api_token_days__lte=365),
                 name="county_settings_security_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(login_max_failures__gte=3, login_max_failures__lte=20)
+                & models.Q(login_lockout_minutes__gte=1, login_lockout_minutes__lte=1440)
+                & models.Q(session_idle_minutes__gte=5, session_idle_minutes__lte=1440),
+                name="county_settings_login_in_range",
             ),
         ]
 

@@ -1,9 +1,11 @@
 from datetime import datetime
+from typing import Literal
 
 from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
 
 from core.timeutil import local
+from notifications.contact_change import contact_change_confirm, pending_changes
 from notifications.selectors import (
     inbox_for_user,
     notification_preference_for_user,
@@ -64,6 +66,15 @@ class PreferenceOut(Schema):
     phone: str = Field(..., description="the caller's own mobile number, in full")
     email: str
     wechat_bound: bool = Field(..., description="a WeChat account is bound (mini-program login)")
+    pending_phone: str = Field(
+        "", description="a new number waiting for its code (masked); confirm at /me/contact/confirm"
+    )
+    pending_email: str = Field("", description="a new address waiting for its code (masked)")
+
+
+class ContactConfirmIn(Schema):
+    kind: Literal["phone", "email"]
+    code: str = Field(..., max_length=12, description="the six digits sent to the new one")
 
 
 class PreferenceIn(Schema):
@@ -80,7 +91,10 @@ class PreferenceIn(Schema):
 
 def _preference_out(user) -> dict:
     preference = notification_preference_for_user(user)
+    pending = pending_changes(user)
     return {
+        "pending_phone": pending.get("phone", ""),
+        "pending_email": pending.get("email", ""),
         "by_sms": preference.by_sms,
         "by_wechat": preference.by_wechat,
         "by_email": preference.by_email,
@@ -107,4 +121,14 @@ def preference_get(request):
 @decorate_view(idempotent)
 def preference_put(request, payload: PreferenceIn):
     notification_preference_update(actor=request.auth, **payload.dict())
+    return _preference_out(request.auth)
+
+
+@router.post(
+    "/me/contact/confirm",
+    response={200: PreferenceOut, **WRITE_ERRORS},
+    summary="Enter the code sent to my new mobile number or e-mail address; it then replaces the old one",
+)
+def contact_confirm(request, payload: ContactConfirmIn):
+    contact_change_confirm(actor=request.auth, kind=payload.kind, code=payload.code)
     return _preference_out(request.auth)

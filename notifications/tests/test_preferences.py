@@ -13,7 +13,6 @@ from accounts.models import User
 from core.errors import InvalidInput, NotAuthenticated
 from core.models import AuditLog
 from core.tests.factories import make_user
-from notifications import services
 from notifications.models import NotificationPreference
 from notifications.services import notification_preference_update
 
@@ -21,6 +20,20 @@ pytestmark = pytest.mark.django_db
 
 API = "/api/v1/me/notifications"
 CHANNELS_OFF = {"by_sms": False, "by_wechat": False, "by_email": False}
+
+
+def sent_code(user, kind: str) -> str:
+    """The code queued for the user's latest request (the outbox keeps it until delivered)."""
+    from notifications.models import ContactChange, OutboxMessage
+
+    change = ContactChange.objects.filter(user=user, kind=kind).latest("pk")
+    return OutboxMessage.objects.get(key=f"contact:{change.pk}").params["code"]
+
+
+def confirm(user, kind: str):
+    from notifications.contact_change import contact_change_confirm
+
+    return contact_change_confirm(actor=user, kind=kind, code=sent_code(user, kind))
 
 
 def update(actor, **kwargs):
@@ -135,6 +148,11 @@ def test_a_change_is_written_and_audited_with_the_phone_masked(world):
         user, by_sms=True, by_email=True, phone="+86 139 1111 2222", email="wang@example.com"
     )
     user.refresh_from_db()
+    assert (user.phone, user.email) == ("", "")  # each waits for its code
+    assert preference.pending_contacts == ["email", "phone"]
+    confirm(user, "phone")
+    confirm(user, "email")
+    user.refresh_from_db()
     assert (user.phone, user.email) == ("13911112222", "wang@example.com")
     saved = preference_of(user)
     assert saved.pk == preference.pk
@@ -145,13 +163,17 @@ def test_a_change_is_written_and_audited_with_the_phone_masked(world):
     assert entry.before == {"by_sms": True, "by_wechat": False, "by_email": False,
                             "phone": "", "email": ""}  # fmt: skip
     assert entry.after == {"by_sms": True, "by_wechat": False, "by_email": True,
-                           "phone": "139****2222", "email": "w***@example.com"}  # fmt: skip
-    assert "13911112222" not in json.dumps([entry.before, entry.after])
+                           "phone": "", "email": ""}  # fmt: skip
+    changes = AuditLog.objects.filter(action="user.contact_change").order_by("pk")
+    assert [c.after for c in changes] == [{"phone": "139****2222"}, {"email": "w***@example.com"}]
+    logged = json.dumps([[e.before, e.after] for e in AuditLog.objects.all()])
+    assert "13911112222" not in logged and "wang@example.com" not in logged
 
 
 def test_a_changed_phone_is_audited_masked_on_both_sides(world):
     update(world.secretary, by_sms=True, phone="13911113333")
-    entry = AuditLog.objects.get(action="notification_preference.update")
+    confirm(world.secretary, "phone")
+    entry = AuditLog.objects.get(action="user.contact_change")
     assert (entry.before["phone"], entry.after["phone"]) == ("139****0002", "139****3333")
     assert "13900000002" not in json.dumps(entry.before)
 
@@ -168,23 +190,30 @@ def test_saving_the_same_choices_again_writes_no_audit_entry(world):
     assert AuditLog.objects.filter(action="notification_preference.update").count() == 1
 
 
-def test_the_unique_phone_constraint_backs_the_check(world):
-    """Two people claiming one number at once: the check passes for both, the database
-    refuses the second, and nothing of it is written."""
-    with mock.patch.object(services, "_phone_taken", return_value=False):
-        fields = refused(world.town_admin, by_sms=True, phone=world.secretary.phone)
-    assert set(fields) == {"phone"}
+def test_a_number_taken_while_its_code_was_on_the_way_is_refused(world):
+    """Two people claiming one number: the one who confirms second is refused, and nothing
+    of it is written."""
+    update(world.town_admin, by_sms=True, phone="13911119999")
+    User.objects.filter(pk=world.other_secretary.pk).update(phone="13911119999")
+    with pytest.raises(InvalidInput) as caught:
+        confirm(world.town_admin, "phone")
+    assert set(caught.value.fields) == {"code"}
     assert User.objects.get(pk=world.town_admin.pk).phone == ""
+    assert not AuditLog.objects.filter(action="user.contact_change").exists()
 
 
 def test_a_database_error_leaves_nothing_half_written(world):
+    from notifications import contact_change
+    from notifications.models import ContactChange, OutboxMessage
+
     with (
-        mock.patch.object(services, "audit", side_effect=IntegrityError("boom")),
+        mock.patch.object(contact_change, "audit", side_effect=IntegrityError("boom")),
         pytest.raises(IntegrityError),
     ):
-        update(world.town_admin, by_sms=True, phone="13911114444")
+        update(world.town_admin, by_sms=True, by_email=True, email="w@example.com", phone="13911114444")  # fmt: skip
     assert User.objects.get(pk=world.town_admin.pk).phone == ""
     assert not NotificationPreference.objects.filter(user=world.town_admin).exists()
+    assert not ContactChange.objects.exists() and not OutboxMessage.objects.exists()
 
 
 def test_it_needs_a_logged_in_person():
@@ -266,7 +295,20 @@ def test_the_page_saves_and_says_so(world, client):
         follow=True,
     )
     assert response.redirect_chain == [("/inbox/settings/", 302)]
-    assert 'class="notice notice-success"' in response.content.decode()
+    page = response.content.decode()
+    assert 'class="notice notice-success"' in page
+    assert 'data-testid="confirm-phone"' in page and "139****5555" in page
+    assert "13911115555" not in page.replace('value="13911115555"', "")
+    user = User.objects.get(pk=world.town_admin.pk)
+    assert (user.phone, user.email) == ("", "")
+    wrong = client.post("/inbox/settings/confirm/", {"kind": "phone", "code": "000000"})
+    if sent_code(user, "phone") != "000000":
+        assert wrong.status_code == 422 and "验证码不正确" in wrong.content.decode()
+    for kind in ("phone", "email"):
+        done = client.post(
+            "/inbox/settings/confirm/", {"kind": kind, "code": sent_code(user, kind)}
+        )
+        assert done.status_code == 302
     user = User.objects.get(pk=world.town_admin.pk)
     assert (user.phone, user.email) == ("13911115555", "wang@example.com")
     preference = preference_of(user)
@@ -284,7 +326,9 @@ def test_the_page_always_edits_the_callers_own_settings(world, client):
     assert preference_of(world.secretary).by_sms is True
     assert User.objects.get(pk=world.secretary.pk).phone == "13900000002"
     assert preference_of(world.outsider).by_sms is False
-    assert User.objects.get(pk=world.outsider.pk).phone == "13911116666"
+    assert User.objects.get(pk=world.outsider.pk).phone == ""
+    assert world.outsider.contact_changes.get().new_value == "13911116666"
+    assert not world.secretary.contact_changes.exists()
 
 
 # --- the API ---------------------------------------------------------------------------------------
@@ -300,7 +344,8 @@ def test_the_api_shows_my_settings_with_my_phone_in_full(world, api_as):
     response = api_as(world.secretary).get(API)
     assert response.status_code == 200
     assert response.json() == {"by_sms": True, "by_wechat": False, "by_email": False,
-                               "phone": "13900000002", "email": "", "wechat_bound": False}  # fmt: skip
+                               "phone": "13900000002", "email": "", "wechat_bound": False,
+                               "pending_phone": "", "pending_email": ""}  # fmt: skip
 
 
 def test_the_api_saves_my_choice(world, client):
@@ -308,9 +353,18 @@ def test_the_api_saves_my_choice(world, client):
         client, world.town_admin, {**CHANNELS_OFF, "by_sms": True, "phone": "13911117777"}
     )
     assert response.status_code == 200, response.content
-    assert response.json()["by_sms"] is True and response.json()["phone"] == "13911117777"
+    assert response.json()["by_sms"] is True and response.json()["phone"] == ""
+    assert response.json()["pending_phone"] == "139****7777"
+    assert User.objects.get(pk=world.town_admin.pk).phone == ""
+    from accounts.services import api_token_issue
+
+    headers = {"Authorization": f"Bearer {api_token_issue(user=world.town_admin)}"}
+    body = json.dumps({"kind": "phone", "code": sent_code(world.town_admin, "phone")})
+    done = client.post("/api/v1/me/contact/confirm", body, content_type="application/json", headers=headers)  # fmt: skip
+    assert done.status_code == 200, done.content
+    assert done.json()["phone"] == "13911117777" and done.json()["pending_phone"] == ""
     assert User.objects.get(pk=world.town_admin.pk).phone == "13911117777"
-    assert AuditLog.objects.filter(action="notification_preference.update").count() == 1
+    assert AuditLog.objects.filter(action="user.contact_change").count() == 1
 
 
 def test_the_api_answers_bad_input_in_the_error_shape(world, client):
@@ -346,7 +400,7 @@ def test_a_repeated_put_with_the_same_idempotency_key_changes_nothing(world, cli
     second = client.put(API, body, content_type="application/json", headers=headers)
     assert first.status_code == second.status_code == 200
     assert second["Idempotent-Replayed"] == "true" and second.json() == first.json()
-    assert AuditLog.objects.filter(action="notification_preference.update").count() == 1
+    assert AuditLog.objects.filter(action="user.contact_change_request").count() == 1
 
 
 @pytest.mark.django_db
@@ -355,4 +409,5 @@ def test_a_lecturers_new_number_reaches_the_resume_too(world):
 
     notification_preference_update(actor=world.lecturer, by_sms=True, by_wechat=False, by_email=False,
                                    phone="13712349876")  # fmt: skip
+    confirm(world.lecturer, "phone")
     assert Lecturer.objects.get(pk=world.zhang.pk).phone == "13712349876"
