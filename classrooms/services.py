@@ -19,6 +19,7 @@ from lecturers.models import Lecturer, LecturerStatus
 from notifications.models import Event
 from notifications.services import notify
 from orgs.models import MemberGroup, Membership, Organisation
+from scheduling.validation import FURTHEST_AHEAD
 
 from .gaps import Gap
 from .models import (
@@ -88,6 +89,9 @@ def _clean_closes_at(errors: FieldErrors, closes_at) -> datetime | None:
     closes_at = aware(closes_at)
     if closes_at <= timezone.now():
         errors.add("closes_at", _("Choose a time in the future."))
+    elif closes_at > timezone.now() + FURTHEST_AHEAD:
+        # also keeps a time at the calendar's edge, which has no UTC equivalent, out
+        errors.add("closes_at", _("This is more than two years ahead."))
     return closes_at
 
 

@@ -70,6 +70,25 @@ def test_bad_survey_design_names_the_fields(world, api_as):
     assert Survey.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    "closes_at",
+    ["2020-01-01T00:00:00+08:00", "2099-01-01T00:00:00+08:00", "9999-12-31T23:59:59-14:00"],
+)
+def test_a_survey_closes_in_the_next_two_years(world, api_as, client, closes_at):
+    # The last one has no UTC equivalent: refused like any other far date, never a 500.
+    response = api_as(world.county_admin).post(
+        "/api/v1/surveys", {"title": "需求", "topics": ["党史"], "closes_at": closes_at}
+    )
+    assert response.status_code == 422
+    assert set(response.json()["fields"]) == {"closes_at"}
+    client.force_login(world.county_admin)
+    page = client.post(
+        "/classrooms/surveys/", {"title": "需求", "topics": "党史", "closes_at": closes_at}
+    )
+    assert page.status_code == 422 and "closes_at" in page.context["form"].errors
+    assert Survey.objects.count() == 0
+
+
 def test_a_member_answers_once_and_the_same_phone_gets_the_first_answer(world, anon_api, survey):
     first = answer(anon_api, survey, "13812345678", org_id=world.branch.pk)
     assert first.status_code == 201, first.json()
