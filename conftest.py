@@ -117,17 +117,20 @@ class ApiClient:
     def get(self, path, params=None, headers=None):
         return self.client.get(path, params or {}, headers=self._headers(headers))
 
-    def post(self, path, data=None, headers=None, raw: str | None = None):
+    def _send(self, method, path, data, headers, raw):
         body = raw if raw is not None else json.dumps(data if data is not None else {})
-        return self.client.post(
+        return getattr(self.client, method)(
             path, body, content_type="application/json", headers=self._headers(headers)
         )
 
+    def post(self, path, data=None, headers=None, raw: str | None = None):
+        return self._send("post", path, data, headers, raw)
+
     def patch(self, path, data=None, headers=None, raw: str | None = None):
-        body = raw if raw is not None else json.dumps(data if data is not None else {})
-        return self.client.patch(
-            path, body, content_type="application/json", headers=self._headers(headers)
-        )
+        return self._send("patch", path, data, headers, raw)
+
+    def put(self, path, data=None, headers=None, raw: str | None = None):
+        return self._send("put", path, data, headers, raw)
 
 
 @pytest.fixture

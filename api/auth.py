@@ -12,13 +12,15 @@ class BearerToken(HttpBearer):
     """`Authorization: Bearer <token>`. A login still on its initial password may only change
     it (and log out): every other endpoint answers 403 `password_change_required`.
 
-    A province admin only reads (the province's figures): every write but changing the
-    password and logging out answers 403 `read_only`, before the body is even checked, so
-    that they learn it is not theirs to do rather than which field they got wrong."""
+    A province admin only reads (the province's figures): every write but those to their own
+    account (`own_account`: the password, logging out, their inbox and notification settings)
+    answers 403 `read_only`, before the body is even checked, so that they learn it is not
+    theirs to do rather than which field they got wrong."""
 
-    def __init__(self, *, allow_initial_password: bool = False):
+    def __init__(self, *, allow_initial_password: bool = False, own_account: bool = False):
         super().__init__()
         self.allow_initial_password = allow_initial_password
+        self.own_account = own_account or allow_initial_password
 
     def authenticate(self, request, token):
         found = api_token_find(token)
@@ -32,7 +34,7 @@ class BearerToken(HttpBearer):
             )
         if (
             request.method not in SAFE_METHODS
-            and not self.allow_initial_password
+            and not self.own_account
             and access.is_province_admin(user)
         ):
             raise Forbidden(

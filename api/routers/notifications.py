@@ -13,9 +13,12 @@ from notifications.selectors import (
 )
 from notifications.services import inbox_mark_read, notification_preference_update
 
+from ..auth import BearerToken
 from ..idempotency import idempotent
 from ..schemas import READ_ERRORS, WRITE_ERRORS, Id, PageParams, paginate
 
+# The caller's own inbox and settings: a province admin, who otherwise only reads, may write them.
+OWN_ACCOUNT = BearerToken(own_account=True)
 router = Router(tags=["notifications"])
 
 
@@ -54,7 +57,12 @@ def inbox(request, params: Query[PageParams]):
     return {"items": items, "count": count, "unread": unread_count(request.auth)}
 
 
-@router.post("/inbox/read", response={200: ReadOut, **READ_ERRORS}, summary="Mark messages read")
+@router.post(
+    "/inbox/read",
+    auth=OWN_ACCOUNT,
+    response={200: ReadOut, **READ_ERRORS},
+    summary="Mark messages read",
+)
 def inbox_read(request, payload: ReadIn):
     return {"marked": inbox_mark_read(user=request.auth, message_ids=payload.ids)}
 
@@ -115,6 +123,7 @@ def preference_get(request):
 
 @router.put(
     "/me/notifications",
+    auth=OWN_ACCOUNT,
     response={200: PreferenceOut, **WRITE_ERRORS},
     summary="Choose my notification channels; SMS needs a mobile, WeChat a bound account",
 )
@@ -126,6 +135,7 @@ def preference_put(request, payload: PreferenceIn):
 
 @router.post(
     "/me/contact/confirm",
+    auth=OWN_ACCOUNT,
     response={200: PreferenceOut, **WRITE_ERRORS},
     summary="Enter the code sent to my new mobile number or e-mail address; it then replaces the old one",
 )

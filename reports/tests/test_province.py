@@ -159,6 +159,14 @@ def test_a_province_admin_acts_on_no_county(province, api_as, login):
     assert client.get(f"/lecturers/{zhang.pk}/").status_code == 404
 
 
+def test_a_province_admin_keeps_their_own_inbox_and_settings(province, api_as):
+    """The one kind of write left to them: their own account."""
+    api = api_as(province.province_admin)
+    assert api.post("/api/v1/inbox/read", {"ids": []}).status_code == 200
+    channels = {"by_sms": False, "by_wechat": False, "by_email": False}
+    assert api.put("/api/v1/me/notifications", channels).status_code == 200
+
+
 def test_the_figures_take_the_same_queries_for_two_counties_or_twelve(province):
     """A province of ~140 counties: each figure is one grouped query over all of them."""
     from django.db import connection
