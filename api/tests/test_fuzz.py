@@ -64,7 +64,10 @@ def test_the_api_never_fails_on_generated_input(world, wsgi_schema, role):
         )
         def check(case):
             # A fresh token for every case: POST /auth/logout and /auth/password revoke it.
-            headers = {"Authorization": f"Bearer {api_token_issue(user=caller)}"} if caller else {}
+            # Schemathesis asks for gzip but its WSGI transport does not unpack it.
+            headers = {"Accept-Encoding": "identity"}
+            if caller:
+                headers["Authorization"] = f"Bearer {api_token_issue(user=caller)}"
             case.call_and_validate(
                 headers=headers, checks=[status_code_conformance, response_schema_conformance]
             )
