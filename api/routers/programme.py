@@ -536,6 +536,38 @@ def activity_checkin(request, activity_id: int, payload: CheckInIn):
     return Status(201 if created else 200, body)
 
 
+class AttendanceIn(Schema):
+    lecturer_id: Id
+    note: str = Field("", max_length=200)
+
+
+class AttendanceOut(CheckInOut):
+    note: str
+    recorded_by_id: int | None
+
+
+@router.post(
+    "/activities/{int:activity_id}/attendance",
+    response={200: AttendanceOut, 201: AttendanceOut, **WRITE_ERRORS},
+    summary="The organiser marks a lecturer present by hand",
+    description="For a lecturer of the county without a phone at hand; audited. 201 when "
+    "marked, 200 with the record that stands when the lecturer is already present (by scan "
+    "or by hand). 403 for anyone but an admin over the activity's organiser; 404 for an "
+    "activity of another county.",
+)
+def activity_attendance_mark(request, activity_id: int, payload: AttendanceIn):
+    activity = selectors.activity_for_user(request.auth, activity_id)
+    attendance, created = programme_services.attendance_mark(
+        actor=request.auth, activity=activity, lecturer_id=payload.lecturer_id, note=payload.note
+    )
+    body = {
+        "activity_id": attendance.activity_id, "lecturer_id": attendance.lecturer_id,
+        "checked_in_at": local(attendance.checked_in_at), "method": attendance.method,
+        "created": created, "note": attendance.note, "recorded_by_id": attendance.recorded_by_id,
+    }  # fmt: skip
+    return Status(201 if created else 200, body)
+
+
 class HoursRow(Schema):
     lecturer_id: int
     name: str
