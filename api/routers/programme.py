@@ -5,6 +5,7 @@ a call's review, training activities with QR check-in, and training hours per le
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
@@ -14,8 +15,8 @@ import access
 from core.errors import NotFound
 from core.text import mask_phone
 from core.timeutil import aware, local
+from development import certificate, pool_services, programme_services
 from development import pool_selectors as selectors
-from development import pool_services, programme_services
 
 from ..idempotency import idempotent
 from ..schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, Id, PageParams, paginate
@@ -215,6 +216,19 @@ def hiring_list(request, filters: Query[PageParams]):
 def hiring_create(request, payload: HiringIn):
     hiring = pool_services.hiring_create(actor=request.auth, **payload.dict())
     return Status(201, {**_hiring(hiring), "initial_password": hiring.initial_password or None})
+
+
+@router.get(
+    "/hirings/{int:hiring_id}/letter.pdf",
+    response={200: None, **READ_ERRORS},
+    summary="A hired practitioner's appointment letter (聘任书) as a PDF",
+    description="For the admins over the hiring and the hired lecturer; 404 for others.",
+)
+def hiring_letter_pdf(request, hiring_id: int):
+    hiring = selectors.hiring_for_user(request.auth, hiring_id)
+    response = HttpResponse(certificate.hiring_letter_pdf(hiring), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="appointment-letter-{hiring.pk}.pdf"'
+    return response
 
 
 class CampaignIn(Schema):
