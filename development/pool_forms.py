@@ -187,3 +187,15 @@ class CheckInCodeForm(forms.Form):
         label=_("Check-in code"), max_length=30,
         help_text=_("The code under the QR code, e.g. 12-345678."),
     )  # fmt: skip
+
+
+class AttendanceMarkForm(forms.Form):
+    lecturer_id = forms.TypedChoiceField(label=_("Lecturer"), coerce=int)
+    note = forms.CharField(
+        label=_("Note"), max_length=200, required=False,
+        help_text=_("Why by hand, e.g. no phone with them."),
+    )  # fmt: skip
+
+    def __init__(self, *args, lecturers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lecturer_id"].choices = _choices((lec.pk, lec.name) for lec in lecturers)

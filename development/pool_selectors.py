@@ -78,6 +78,18 @@ def hirings_for_user(user, *, kind: str = "") -> QuerySet[Hiring]:
     )
 
 
+def hiring_for_user(user, hiring_id) -> Hiring:
+    """One hiring: for the admins over it (as `hirings_for_user`) and for the hired lecturer
+    themself, who may print their letter; NotFound for anyone else."""
+    q = access.pool_records_q(user)
+    lecturer_id = access.scope_for(user).lecturer_id
+    if lecturer_id is not None:
+        own = Q(lecturer_id=lecturer_id)
+        q = own if q is None else q | own
+    rows = access.scoped(Hiring.objects.select_related("lecturer__user", "org__county"), q)
+    return access.get_visible(rows, hiring_id)
+
+
 def campaigns_for_user(user) -> QuerySet[Campaign]:
     qs = access.scoped(Campaign.objects.all(), access.pool_records_q(user))
     return (

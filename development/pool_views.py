@@ -4,6 +4,7 @@ list renders the columns its workbook exports (pool_export)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from orgs.models import OrgLevel
 
 from . import pool_selectors as selectors
 from . import pool_services as services
+from .certificate import HIRING_LETTER_TEMPLATE, hiring_letter_context, hiring_letter_pdf
 from .pool_export import CAMPAIGN_COLUMNS, HIRING_COLUMNS, INVITATION_COLUMNS, RESERVE_COLUMNS
 from .pool_forms import (
     CampaignForm,
@@ -165,7 +167,7 @@ def hiring_list(request):
     return list_page(
         request, rows, HIRING_COLUMNS, title=gettext_lazy("Hired practitioners"),
         name="hired", context=context,
-        row_url=lambda h: reverse("lecturer_detail", args=[h.lecturer_id]),
+        row_url=lambda h: reverse("development:hiring", args=[h.pk]),
     )  # fmt: skip
 
 
@@ -184,18 +186,45 @@ def hiring_new(request):
     def act(data):
         hiring = services.hiring_create(actor=request.user, **data)
         if hiring.initial_password:
-            return render(
-                request, "development/hired.html",
-                {"hiring": hiring, "initial_password": hiring.initial_password},
-            )  # fmt: skip
+            return _hiring_page(request, hiring, hiring.initial_password)
         messages.success(request, _("Hired; appointment letter %(no)s.") % {"no": hiring.letter_no})  # fmt: skip
-        return redirect("development:hirings")
+        return redirect("development:hiring", hiring.pk)
 
     return form_page(
         request, form, act, template="development/pool_form.html",
         context={"title": _("Hire a practitioner"), "back": "development:hirings",
                  "back_label": _("Hired practitioners")},
     )  # fmt: skip
+
+
+def _hiring_page(request, hiring, initial_password=""):
+    context = {
+        "hiring": hiring,
+        "initial_password": initial_password,
+        "is_admin": access.pool_records_q(request.user) is not None,
+    }
+    return render(request, "development/hired.html", context)
+
+
+@login_required
+def hiring_detail(request, hiring_id):
+    """The hiring's facts with its appointment letter (admins over it, and the lecturer)."""
+    return _hiring_page(request, selectors.hiring_for_user(request.user, hiring_id))
+
+
+@login_required
+def hiring_letter(request, hiring_id):
+    """The appointment letter as a printable A4 page."""
+    hiring = selectors.hiring_for_user(request.user, hiring_id)
+    return render(request, HIRING_LETTER_TEMPLATE, hiring_letter_context(hiring))
+
+
+@login_required
+def hiring_letter_download(request, hiring_id):
+    hiring = selectors.hiring_for_user(request.user, hiring_id)
+    response = HttpResponse(hiring_letter_pdf(hiring), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="appointment-letter-{hiring.pk}.pdf"'
+    return response
 
 
 @login_required

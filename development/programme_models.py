@@ -92,6 +92,7 @@ class Activity(TimeStampedModel):
 class CheckInMethod(models.TextChoices):
     QR = "qr", _("QR code")
     CODE = "code", _("Short code")
+    HAND = "hand", _("Marked by the organiser")
 
 
 class Attendance(models.Model):
@@ -102,6 +103,12 @@ class Attendance(models.Model):
     )  # fmt: skip
     checked_in_at = models.DateTimeField(_("checked in at"), auto_now_add=True)
     method = models.CharField(_("checked in by"), max_length=8, choices=CheckInMethod.choices)
+    # Marked present by hand (a lecturer without a phone): who marked it and why.
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("attendance")

@@ -190,3 +190,38 @@ def activity_check_in(
         attendance = Attendance.objects.get(activity=activity, lecturer_id=scope.lecturer_id)
         return attendance, False
     return attendance, True
+
+
+def attendance_mark(
+    *, actor, activity: Activity, lecturer_id, note: str = ""
+) -> tuple[Attendance, bool]:
+    """The organiser marks a lecturer of the county present by hand (no phone at hand), with
+    a note; audited. Returns the attendance and whether it is new: the same unique constraint
+    as the QR check-in keeps one row, so a second mark (or a scan at the same moment) answers
+    with the row that stands. 403 for anyone but an admin over the activity's organiser."""
+    if activity.county_id != access.scope_for(actor).county_id:
+        raise NotFound()
+    if not access.may_manage_pool_record(actor, activity.org):
+        raise Forbidden(_("Only the activity's organiser marks attendance by hand."))
+    errors = FieldErrors()
+    lecturer = Lecturer.objects.filter(
+        pk=parse_id(lecturer_id) or 0, county_id=activity.county_id
+    ).first()
+    if lecturer is None:
+        errors.add("lecturer_id", _("Choose a lecturer of the county."))
+    note = errors.check(clean_text, note, field="note", max_length=200, required=False)
+    errors.raise_if_any()
+    try:
+        with transaction.atomic():
+            attendance = Attendance.objects.create(
+                activity=activity, lecturer=lecturer, method=CheckInMethod.HAND, note=note,
+                recorded_by=actor,
+            )  # fmt: skip
+            audit(
+                actor=actor, action="attendance.mark", obj=attendance,
+                county_id=activity.county_id,
+                after={"activity": activity.pk, "lecturer": lecturer.pk, "note": note},
+            )  # fmt: skip
+    except IntegrityError:
+        return Attendance.objects.get(activity=activity, lecturer=lecturer), False
+    return attendance, True

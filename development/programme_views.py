@@ -2,6 +2,7 @@
 activity with its QR poster and attendance, the lecturer's check-in page (scan or short code)
 and the hours per lecturer per year."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -14,14 +15,20 @@ import access
 from core import qr
 from core.errors import Conflict, Forbidden, Gone, NotFound
 from core.pages import filters_from, form_page
-from core.timeutil import aware
+from core.timeutil import aware, local
 from core.xlsx import wants_xlsx, xlsx_list_response
 from lecturers.models import Lecturer
 
 from . import pool_selectors as selectors
 from . import programme_services as services
 from .pool_export import ACTIVITY_COLUMNS, HOURS_COLUMNS
-from .pool_forms import ActivityFilterForm, ActivityForm, CheckInCodeForm, YearForm
+from .pool_forms import (
+    ActivityFilterForm,
+    ActivityForm,
+    AttendanceMarkForm,
+    CheckInCodeForm,
+    YearForm,
+)
 from .pool_views import list_page, managed_orgs
 
 
@@ -78,11 +85,17 @@ def activity_new(request):
 
 @login_required
 def activity_detail(request, activity_id):
+    """The activity; for admins its QR poster and attendance, and for its organiser the form
+    that marks a lecturer present by hand (POST)."""
     activity = selectors.activity_for_user(request.user, activity_id)
     is_admin = access.pool_records_q(request.user) is not None
+    may_mark = is_admin and access.may_manage_pool_record(request.user, activity.org)
+    if request.method == "POST" and not may_mark:
+        raise Forbidden()
     context = {
         "activity": activity,
         "is_admin": is_admin,
+        "may_mark": may_mark,
         "requested_by": activity.requested_by.all(),
         "participants": activity.participants.all(),
     }
@@ -93,7 +106,27 @@ def activity_detail(request, activity_id):
             checkin_url=url,
             code=services.checkin_code(activity),
         )
-    return render(request, "development/activity.html", context)
+    if not may_mark:
+        return render(request, "development/activity.html", context)
+    lecturers = Lecturer.objects.filter(county_id=activity.county_id).order_by("name_pinyin", "id")
+    form = AttendanceMarkForm(request.POST or None, lecturers=lecturers[:1000])
+
+    def act(data):
+        attendance, created = services.attendance_mark(
+            actor=request.user, activity=activity, **data
+        )
+        name = attendance.lecturer.name
+        if created:
+            messages.success(request, _("%(name)s is marked present.") % {"name": name})
+        else:
+            messages.info(
+                request,
+                _("%(name)s was already present (since %(time)s); nothing was added.")
+                % {"name": name, "time": local(attendance.checked_in_at).strftime("%H:%M")},
+            )
+        return redirect("development:activity", activity.pk)
+
+    return form_page(request, form, act, template="development/activity.html", context=context)
 
 
 @login_required

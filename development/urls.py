@@ -36,6 +36,13 @@ urlpatterns = [
     path("invitations/<int:invitation_id>/", pool_views.invitation_detail, name="invitation"),
     path("hired/", pool_views.hiring_list, name="hirings"),
     path("hired/new/", pool_views.hiring_new, name="hiring_new"),
+    path("hired/<int:hiring_id>/", pool_views.hiring_detail, name="hiring"),
+    path("hired/<int:hiring_id>/letter/", pool_views.hiring_letter, name="hiring_letter"),
+    path(
+        "hired/<int:hiring_id>/letter.pdf",
+        pool_views.hiring_letter_download,
+        name="hiring_letter_pdf",
+    ),
     path("campaigns/", pool_views.campaign_list, name="campaigns"),
     path("campaigns/new/", pool_views.campaign_new, name="campaign_new"),
     path("campaigns/<int:campaign_id>/", pool_views.campaign_detail, name="campaign"),

@@ -21,7 +21,12 @@ from lecturers.models import Lecturer, LecturerStatus
 from orgs.models import Organisation
 
 from . import selectors, services
-from .certificate import certificate_context, certificate_pdf, require_certificate
+from .certificate import (
+    CERTIFICATE_TEMPLATE,
+    certificate_context,
+    certificate_pdf,
+    require_certificate,
+)
 from .forms import (
     ApprovalForm,
     CallForm,
@@ -244,7 +249,7 @@ def material_download(request, material_id):
 @login_required
 def certificate(request, nomination_id):
     nomination = require_certificate(selectors.nomination_for_user(request.user, nomination_id))
-    return render(request, "development/certificate_document.html", certificate_context(nomination))  # fmt: skip
+    return render(request, CERTIFICATE_TEMPLATE, certificate_context(nomination))
 
 
 @login_required

@@ -5,6 +5,7 @@ a call's review, training activities with QR check-in, and training hours per le
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
@@ -14,8 +15,8 @@ import access
 from core.errors import NotFound
 from core.text import mask_phone
 from core.timeutil import aware, local
+from development import certificate, pool_services, programme_services
 from development import pool_selectors as selectors
-from development import pool_services, programme_services
 
 from ..idempotency import idempotent
 from ..schemas import READ_ERRORS, WRITE_ERRORS, ErrorOut, Id, PageParams, paginate
@@ -215,6 +216,19 @@ def hiring_list(request, filters: Query[PageParams]):
 def hiring_create(request, payload: HiringIn):
     hiring = pool_services.hiring_create(actor=request.auth, **payload.dict())
     return Status(201, {**_hiring(hiring), "initial_password": hiring.initial_password or None})
+
+
+@router.get(
+    "/hirings/{int:hiring_id}/letter.pdf",
+    response={200: None, **READ_ERRORS},
+    summary="A hired practitioner's appointment letter (聘任书) as a PDF",
+    description="For the admins over the hiring and the hired lecturer; 404 for others.",
+)
+def hiring_letter_pdf(request, hiring_id: int):
+    hiring = selectors.hiring_for_user(request.auth, hiring_id)
+    response = HttpResponse(certificate.hiring_letter_pdf(hiring), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="appointment-letter-{hiring.pk}.pdf"'
+    return response
 
 
 class CampaignIn(Schema):
@@ -532,6 +546,38 @@ def activity_checkin(request, activity_id: int, payload: CheckInIn):
         "activity_id": attendance.activity_id, "lecturer_id": attendance.lecturer_id,
         "checked_in_at": local(attendance.checked_in_at), "method": attendance.method,
         "created": created,
+    }  # fmt: skip
+    return Status(201 if created else 200, body)
+
+
+class AttendanceIn(Schema):
+    lecturer_id: Id
+    note: str = Field("", max_length=200)
+
+
+class AttendanceOut(CheckInOut):
+    note: str
+    recorded_by_id: int | None
+
+
+@router.post(
+    "/activities/{int:activity_id}/attendance",
+    response={200: AttendanceOut, 201: AttendanceOut, **WRITE_ERRORS},
+    summary="The organiser marks a lecturer present by hand",
+    description="For a lecturer of the county without a phone at hand; audited. 201 when "
+    "marked, 200 with the record that stands when the lecturer is already present (by scan "
+    "or by hand). 403 for anyone but an admin over the activity's organiser; 404 for an "
+    "activity of another county.",
+)
+def activity_attendance_mark(request, activity_id: int, payload: AttendanceIn):
+    activity = selectors.activity_for_user(request.auth, activity_id)
+    attendance, created = programme_services.attendance_mark(
+        actor=request.auth, activity=activity, lecturer_id=payload.lecturer_id, note=payload.note
+    )
+    body = {
+        "activity_id": attendance.activity_id, "lecturer_id": attendance.lecturer_id,
+        "checked_in_at": local(attendance.checked_in_at), "method": attendance.method,
+        "created": created, "note": attendance.note, "recorded_by_id": attendance.recorded_by_id,
     }  # fmt: skip
     return Status(201 if created else 200, body)
 
