@@ -1,6 +1,7 @@
 """Shared test set-up: fast password hashing, plain static files, personas and an API client."""
 
 import json
+import logging
 import os
 import shutil
 import socket
@@ -188,3 +189,15 @@ def run_in_threads(fn, n: int, *args) -> list:
     for t in threads:
         t.join(timeout=120)
     return results
+
+
+@pytest.fixture
+def quiet_request_log():
+    """For tests that send thousands of refused requests: Django logs each 4xx with its
+    request attached, and pytest keeps every record of a test, bodies and all, until the test
+    ends (gigabytes over a fuzzing run). 5xx answers are still logged."""
+    logger = logging.getLogger("django.request")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    yield
+    logger.setLevel(level)

@@ -413,7 +413,7 @@ def _api_get_paths() -> list[str]:
     )
 
 
-def test_nothing_of_county_b_reaches_county_a_or_another_province(tenants):
+def test_nothing_of_county_b_reaches_county_a_or_another_province(tenants, quiet_request_log):
     b = tenants.b
     markers = b.markers + tenants.sibling.markers
     id_patterns = [re.compile(rf"(?<![0-9]){pk}(?![0-9])") for pk in set(b.pks.values())]

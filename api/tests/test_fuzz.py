@@ -47,7 +47,7 @@ def _caller(world, role: str):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_the_api_never_fails_on_generated_input(world, wsgi_schema, role):
+def test_the_api_never_fails_on_generated_input(world, wsgi_schema, role, quiet_request_log):
     operations = [result.ok() for result in wsgi_schema.get_all_operations()]
     assert len(operations) >= 10
     caller = _caller(world, role)

@@ -317,7 +317,7 @@ def _describe(kwargs) -> str:
 
 
 @pytest.mark.django_db
-def test_no_page_or_endpoint_fails_on_awkward_input(world, objects, settings):
+def test_no_page_or_endpoint_fails_on_awkward_input(world, objects, settings, quiet_request_log):
     settings.LOGIN_DELAY_SECONDS = 0  # the login throttle slows attempts; not what this tests
     settings.LOGIN_DELAY_MAX_SECONDS = 0
     ids, tokens = objects
