@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from core.text import mask_phone
 from core.timeutil import local
 from core.xlsx import Column, append_row, set_cell, xlsx_response
 
@@ -139,4 +140,21 @@ ROLLUP_INDEX_COLUMNS = [
     Column(gettext_lazy("Star level"), lambda row: row["star"], 8),
     Column(gettext_lazy("Sessions held"), lambda row: row["sessions"], 8),
     Column(gettext_lazy("Attendances"), lambda row: row["attendance"], 8),
+]
+
+
+# --- the flagged ratings awaiting review (`/evaluation/flags/?format=xlsx`), phones masked ------
+
+FLAGGED_COLUMNS = [
+    Column(gettext_lazy("Rated at"), lambda r: f"{local(r.rated_at):%Y-%m-%d %H:%M}", 17),
+    Column(gettext_lazy("Why held"), lambda r: r.flag_reason, 24),
+    Column(gettext_lazy("Trainee"), lambda r: r.name, 10),
+    Column(gettext_lazy("Phone"), lambda r: mask_phone(r.phone), 14),
+    Column(gettext_lazy("Course"), lambda r: r.booking.course.title, 24),
+    Column(gettext_lazy("Lecturer"), lambda r: r.booking.lecturer.name, 10),
+    Column(gettext_lazy("Organisation"), lambda r: r.booking.org.name, 20),
+    Column(gettext_lazy("Content"), lambda r: r.content, 8),
+    Column(gettext_lazy("Method"), lambda r: r.method, 8),
+    Column(gettext_lazy("Effect"), lambda r: r.effect, 8),
+    Column(gettext_lazy("Comment"), lambda r: r.comment, 30),
 ]

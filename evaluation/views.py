@@ -33,7 +33,7 @@ from scheduling.selectors import booking_for_user
 from scheduling.views import render_booking_detail
 
 from . import reports, selectors
-from .export import RANKING_COLUMNS, ROLLUP_INDEX_COLUMNS, rollup_xlsx_response
+from .export import FLAGGED_COLUMNS, RANKING_COLUMNS, ROLLUP_INDEX_COLUMNS, rollup_xlsx_response
 from .forms import OrgRatingForm, PeriodForm, RankingFilterForm, TraineeForm
 from .models import TraineeRating
 from .qr import qr_svg
@@ -320,6 +320,10 @@ def rollup(request):
 def flags(request):
     """County admins: the ratings flagged as suspicious, to keep or discard (masked phones)."""
     qs = reports.flagged_ratings(request.user)
+    if wants_xlsx(request):
+        return xlsx_list_response(
+            qs, FLAGGED_COLUMNS, title=_("Flagged ratings"), name="flagged-ratings"
+        )
     page = Paginator(qs, FLAG_PAGE_SIZE).get_page(request.GET.get("page"))
     for rating in page.object_list:
         rating.masked_phone = mask_phone(rating.phone)

@@ -9,6 +9,7 @@ import subprocess
 from datetime import timedelta
 from html import unescape
 
+import openpyxl
 import pytest
 from django.conf import settings
 from django.utils import timezone
@@ -280,7 +281,6 @@ def rollup_world(world):
 
 
 def test_the_rollup_adds_up_and_the_excel_carries_the_same_numbers(world, login, rollup_world):
-    import openpyxl
 
     first, second = rollup_world["sessions"]
     client = login(world.county_admin)
@@ -367,6 +367,14 @@ def test_flagged_ratings_are_kept_or_deleted_and_the_aggregates_follow(world, lo
     assert html.count('data-testid="flag"') == 2
     assert "139****5678" in html and "13912345678" not in html
     assert "&lt;i&gt;差&lt;/i&gt;" in html
+    # The same list as a workbook, phones masked as on the page.
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(b"".join(client.get("/evaluation/flags/?format=xlsx").streaming_content))
+    ).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("评价时间", "暂缓原因", "学员", "手机号")
+    assert sorted(r[3] for r in rows[1:]) == ["139****3333", "139****5678"]
+    assert "13912345678" not in str(rows)
 
     keep, discard = flagged
     response = client.post(f"/evaluation/flags/{keep.pk}/review/", {"decision": "keep"})
