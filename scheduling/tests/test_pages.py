@@ -837,6 +837,9 @@ REMINDER_RULES = {
     "api_token_days": "30",
     "rating_open_hours": "24",
     "star_thresholds": "90,80,70,60",
+    "login_max_failures": "5",
+    "login_lockout_minutes": "15",
+    "session_idle_minutes": "120",
 }
 
 
