@@ -36,7 +36,8 @@ FACTS = {"org": "东村党支部", "lecturer": "张三丰", "course": "乡村振
          "password": "Ab3dEf6hJk7m", "place": "组织部会议室",
          "until": "2029-12-31", "number": "甲县讲字〔2026〕第001号",
          "call": "2026年度党员教育讲师推选", "stage": "政治审查", "result": "未通过",
-         "certificate": "甲县东镇讲字〔2026〕第001号", "code": "123456", "minutes": 10}  # fmt: skip
+         "certificate": "甲县东镇讲字〔2026〕第001号", "code": "123456", "minutes": 10,
+         "competition": "2026年度精品课评选", "rank": 2, "entries": 12, "winner": "，被评为精品课，您享有“三优先”"}  # fmt: skip
 
 
 def test_every_sms_template_fits_one_message():
