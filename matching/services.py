@@ -347,9 +347,11 @@ def demand_grab(*, actor, demand: Demand, course_id, start: datetime) -> Booking
         _check_session_schedule(errors, demand, start_at, end_at)
     _require_open(demand)
     errors.raise_if_any()
-    require_available(lecturer_id)
     rules = CountySettings.for_county(demand.county_id)
     lecturer = Lecturer.objects.select_related("org").get(pk=lecturer_id)
+    # After the read: a lecturer moved to cold store before it is unavailable (409), not
+    # someone the organisation may not book (403).
+    require_available(lecturer_id)
     if not lecturer_bookable_for(lecturer, demand.org, rules):
         raise Forbidden(
             _("This lecturer cannot be booked by this organisation."), code="lecturer_not_bookable"
