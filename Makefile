@@ -21,8 +21,11 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/python manage.py serve --port $(PORT)
 
+# The suite runs on every core up to four (each worker has its own test database);
+# TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --numprocesses $(TEST_WORKERS) --maxprocesses 4 --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

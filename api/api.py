@@ -1,3 +1,6 @@
+import copy
+from functools import cached_property
+
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
@@ -33,8 +36,21 @@ class Utf8JsonRenderer(JSONRenderer):
 
 
 class JiangtaiApi(NinjaAPI):
-    def get_openapi_schema(self, *args, **kwargs):
-        return document_too_large(super().get_openapi_schema(*args, **kwargs))
+    """The document is built once per process and root path (building it walks every
+    schema, about a second); each caller gets its own copy to change."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        if path_prefix not in self._schemas:
+            self._schemas[path_prefix] = document_too_large(
+                super().get_openapi_schema(path_prefix=path_prefix)
+            )
+        return copy.deepcopy(self._schemas[path_prefix])
+
+    @cached_property
+    def _schemas(self) -> dict:
+        return {}
 
 
 api = JiangtaiApi(

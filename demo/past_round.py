@@ -137,13 +137,16 @@ def hold_past_round(*, admin, year: int, rng: random.Random) -> Competition:
         with _Clock(_at(date(year, 10, 15))):
             competition_move(actor=admin, competition_id=round_.pk, to="judging")
         criteria = list(round_.criteria.order_by("position"))
-        quality = {entry.pk: rng.uniform(0.72, 0.95) for entry in entries}
+        # Qualities a step apart and judges who differ a little: a clear order, no tie at the
+        # line between the winners and the rest (a tie would honour more than the two).
+        steps = rng.sample([0.92, 0.86, 0.80, 0.74, 0.68][: len(entries)], len(entries))
+        quality = {entry.pk: step for entry, step in zip(entries, steps, strict=True)}
         for day, judge in enumerate(judges, start=20):
             with _Clock(_at(date(year, 10, day), 16)):
                 for entry in entries:
                     points = {
                         c.name: max(0, min(c.max_points, round(
-                            c.max_points * (quality[entry.pk] + rng.uniform(-0.06, 0.06))
+                            c.max_points * (quality[entry.pk] + rng.uniform(-0.015, 0.015))
                         )))
                         for c in criteria
                     }  # fmt: skip

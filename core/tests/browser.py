@@ -149,7 +149,18 @@ def assert_fits_phone(page):
     """No horizontal overflow at 375 px. A mobile browser widens the layout viewport (zooms
     out) to take in content that is too wide, so innerWidth itself must stay at 375 too."""
     scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert scroll <= inner == PHONE_WIDTH, (
+    if scroll <= inner == PHONE_WIDTH:
+        return
+    # Name the elements that reach past the phone's edge, innermost first, to say what to fix.
+    wide = page.evaluate(
+        """(width) => [...document.querySelectorAll("body *")]
+            .filter((e) => e.getBoundingClientRect().right > width + 0.5)
+            .filter((e) => ![...e.children].some((c) => c.getBoundingClientRect().right > width + 0.5))
+            .slice(0, 5)
+            .map((e) => `<${e.tagName.toLowerCase()} class="${e.className}"> right ${Math.round(e.getBoundingClientRect().right)}: ${e.textContent.trim().slice(0, 40)}`)""",
+        PHONE_WIDTH,
+    )
+    raise AssertionError(
         f"horizontal overflow at {page.url}: scrollWidth {scroll}, innerWidth {inner}, "
-        f"phone {PHONE_WIDTH} px"
+        f"phone {PHONE_WIDTH} px; too wide: {wide}"
     )
