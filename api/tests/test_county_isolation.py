@@ -413,7 +413,23 @@ def _api_get_paths() -> list[str]:
     )
 
 
-def test_nothing_of_county_b_reaches_county_a_or_another_province(tenants, quiet_request_log):
+CALLERS = (
+    "county_admin",
+    "town_admin",
+    "secretary",
+    "lecturer",
+    "member",
+    "province_admin",
+    "other_province_admin",
+)
+
+
+def test_every_caller_is_walked(tenants):
+    assert set(tenants.callers) == set(CALLERS)
+
+
+@pytest.mark.parametrize("who", CALLERS)
+def test_nothing_of_county_b_reaches_county_a_or_another_province(who, tenants, quiet_request_log):
     b = tenants.b
     markers = b.markers + tenants.sibling.markers
     id_patterns = [re.compile(rf"(?<![0-9]){pk}(?![0-9])") for pk in set(b.pks.values())]
@@ -424,50 +440,50 @@ def test_nothing_of_county_b_reaches_county_a_or_another_province(tenants, quiet
     failures: list[str] = []
     requests = 0
 
-    for who, user in tenants.callers.items():
-        client = Client()
-        client.force_login(user)
-        token = api_token_issue(user=user)
-        # Whom the province admin of A's province may see: A and its sibling, never B.
-        hidden = b.markers if who == "province_admin" else markers
-        for route in routes:
-            own = _fill(route, PARAM, tenants.a, year)
-            other = _fill(route, PARAM, b, year)
-            takes_b = other is not None and other != own and not route.startswith(TOKEN_ROUTES)
-            paths = [(own, "own")] if own else []
-            if own and "<" not in route:
-                paths.append((f"{own}?format=xlsx", "own"))
-            if takes_b and not route.startswith(OPEN_BY_LINK):
-                paths.append((other, "other"))
-            for path, kind in paths:
-                requests += 1
-                response = client.get(path)
-                if response.status_code >= 500:
-                    failures.append(f"{who} GET {path}: {response.status_code}")
-                    continue
-                if kind == "other" and response.status_code == 200:
-                    failures.append(f"{who} GET {path}: 200 for county B's object")
-                leaked = _leaks(_body(response), hidden, id_patterns)
-                if leaked:
-                    failures.append(f"{who} GET {path}: {leaked[:3]}")
-        headers = {"Authorization": f"Bearer {token}"}
-        for route in api_paths:
-            own = _fill(route, API_PARAM, tenants.a, year)
-            other = _fill(route, API_PARAM, b, year)
-            paths = [(own, "own")] if own else []
-            if other is not None and other != own:
-                paths.append((other, "other"))
-            for path, kind in paths:
-                requests += 1
-                response = client.get(f"/api/v1{path}", headers=headers)
-                if response.status_code >= 500:
-                    failures.append(f"{who} API {path}: {response.status_code}")
-                    continue
-                if kind == "other" and response.status_code == 200:
-                    failures.append(f"{who} API {path}: 200 for county B's object")
-                leaked = _leaks(_body(response), hidden, id_patterns)
-                if leaked:
-                    failures.append(f"{who} API {path}: {leaked[:3]}")
+    user = tenants.callers[who]
+    client = Client()
+    client.force_login(user)
+    token = api_token_issue(user=user)
+    # Whom the province admin of A's province may see: A and its sibling, never B.
+    hidden = b.markers if who == "province_admin" else markers
+    for route in routes:
+        own = _fill(route, PARAM, tenants.a, year)
+        other = _fill(route, PARAM, b, year)
+        takes_b = other is not None and other != own and not route.startswith(TOKEN_ROUTES)
+        paths = [(own, "own")] if own else []
+        if own and "<" not in route:
+            paths.append((f"{own}?format=xlsx", "own"))
+        if takes_b and not route.startswith(OPEN_BY_LINK):
+            paths.append((other, "other"))
+        for path, kind in paths:
+            requests += 1
+            response = client.get(path)
+            if response.status_code >= 500:
+                failures.append(f"{who} GET {path}: {response.status_code}")
+                continue
+            if kind == "other" and response.status_code == 200:
+                failures.append(f"{who} GET {path}: 200 for county B's object")
+            leaked = _leaks(_body(response), hidden, id_patterns)
+            if leaked:
+                failures.append(f"{who} GET {path}: {leaked[:3]}")
+    headers = {"Authorization": f"Bearer {token}"}
+    for route in api_paths:
+        own = _fill(route, API_PARAM, tenants.a, year)
+        other = _fill(route, API_PARAM, b, year)
+        paths = [(own, "own")] if own else []
+        if other is not None and other != own:
+            paths.append((other, "other"))
+        for path, kind in paths:
+            requests += 1
+            response = client.get(f"/api/v1{path}", headers=headers)
+            if response.status_code >= 500:
+                failures.append(f"{who} API {path}: {response.status_code}")
+                continue
+            if kind == "other" and response.status_code == 200:
+                failures.append(f"{who} API {path}: 200 for county B's object")
+            leaked = _leaks(_body(response), hidden, id_patterns)
+            if leaked:
+                failures.append(f"{who} API {path}: {leaked[:3]}")
 
     print(f"{requests} requests")
     assert not failures, f"{len(failures)} leaks of {requests} requests:\n" + "\n".join(failures)
