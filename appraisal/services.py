@@ -18,8 +18,8 @@ from notifications.models import Event
 from notifications.services import notify
 
 from . import explain
-from .figures import APPRAISED, TOWN_OF_LECTURER, figures_for
-from .grading import grade_for
+from .figures import APPRAISED, TOWN_OF_LECTURER, county_figures
+from .grading import Figures, grade_for
 from .models import (
     METRICS,
     WEIGHT_SUM_TOLERANCE,
@@ -34,10 +34,10 @@ from .signals import appraisal_published
 
 logger = logging.getLogger(__name__)
 
-# Lecturers computed per transaction: the progress moves and memory stays flat.
+# Lecturers graded per transaction: the progress moves and each write stays small.
 CHUNK = 500
 # A run still computing without a sign of life this long lost its worker: it may be started
-# again (each chunk is a sign of life).
+# again (each aggregate read and each chunk is a sign of life).
 STALE_AFTER = timedelta(minutes=15)
 
 
@@ -216,8 +216,9 @@ class _Abandoned(Exception):
 
 
 def appraisal_compute(*, run_id: int, attempt: int) -> str:
-    """Compute the attempt of the run (the background task's body): claim it, then each chunk
-    of lecturers in one transaction with the progress, then the draft. Returns the status."""
+    """Compute the attempt of the run (the background task's body): claim it, read the year's
+    figures of the county, then grade each chunk of lecturers in one transaction with the
+    progress, then the draft. Returns the status."""
     now = timezone.now()
     claimed = AppraisalRun.objects.filter(
         pk=run_id, attempt=attempt, status=RunStatus.RUNNING, claimed_at__isnull=True
@@ -250,6 +251,12 @@ def _compute(run: AppraisalRun) -> str:
     total = lecturers.count()
     ours = AppraisalRun.objects.filter(pk=run.pk, attempt=run.attempt, status=RunStatus.RUNNING)
     ours.update(lecturers=total)
+
+    def alive():
+        if not ours.update(heartbeat_at=timezone.now()):
+            raise _Abandoned()
+
+    figures = county_figures(run.county_id, run.year, on_step=alive)
     done, last_id = 0, 0
     while True:
         chunk = list(
@@ -261,8 +268,7 @@ def _compute(run: AppraisalRun) -> str:
         if not chunk:
             break
         last_id = chunk[-1][0]
-        figures = figures_for([pk for pk, _town in chunk], run.year)
-        rows = [_result(run, pk, town_id, figures[pk]) for pk, town_id in chunk]
+        rows = [_result(run, pk, town_id, figures.get(pk, Figures())) for pk, town_id in chunk]
         done += len(chunk)
         with transaction.atomic():
             # The run's row first: a restart waits for this chunk, or this chunk sees it.

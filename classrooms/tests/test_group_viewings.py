@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from appraisal.figures import figures_for
+from appraisal.figures import county_figures
+from appraisal.grading import Figures
 from classrooms.models import GroupViewing, VideoLesson, VideoStatus
 from core.models import AuditLog
 from core.timeutil import local
@@ -39,7 +40,7 @@ def log(client, lesson, data):
 
 def test_a_branch_logs_a_viewing_that_becomes_a_rated_session_of_the_lecturer(world, login, lesson):
     year = local(timezone.now()).year
-    before = figures_for([world.zhang.pk], year)[world.zhang.pk].held
+    before = county_figures(world.county.pk, year).get(world.zhang.pk, Figures()).held
     client = login(world.secretary)
     page = client.get(f"/lessons/{lesson.pk}/").content.decode()
     assert 'data-testid="group-viewing-new"' in page
@@ -63,7 +64,7 @@ def test_a_branch_logs_a_viewing_that_becomes_a_rated_session_of_the_lecturer(wo
     assert "东村党支部" in client.get(f"/lessons/{lesson.pk}/").content.decode()
 
     # The lecturer's record and the year's figures count it.
-    assert figures_for([world.zhang.pk], year)[world.zhang.pk].held == before + 1
+    assert county_figures(world.county.pk, year)[world.zhang.pk].held == before + 1
     record = login(world.lecturer).get("/my/record/").content.decode()
     held = re.search(r'data-testid="held-count"><b>(\d+)</b>', record)
     assert (
