@@ -147,17 +147,27 @@ def log_in(page, live_server_url: str, username: str, password: str | None = Non
 
 def assert_fits_phone(page):
     """No horizontal overflow at 375 px. A mobile browser widens the layout viewport (zooms
-    out) to take in content that is too wide, so innerWidth itself must stay at 375 too."""
+    out) to take in content that is too wide, so innerWidth itself must stay at 375 too.
+    Measured once the page has loaded: right after a form's answer arrives, an expectation
+    on its markup can pass before the stylesheet applies."""
+    page.wait_for_load_state("load")
     scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     if scroll <= inner == PHONE_WIDTH:
         return
-    # Name the elements that reach past the phone's edge, innermost first, to say what to fix.
+    # Name the elements that reach past the phone's edge, innermost first, to say what to fix:
+    # laid out at the phone's width (the widened viewport has room for them).
     wide = page.evaluate(
-        """(width) => [...document.querySelectorAll("body *")]
-            .filter((e) => e.getBoundingClientRect().right > width + 0.5)
-            .filter((e) => ![...e.children].some((c) => c.getBoundingClientRect().right > width + 0.5))
-            .slice(0, 5)
-            .map((e) => `<${e.tagName.toLowerCase()} class="${e.className}"> right ${Math.round(e.getBoundingClientRect().right)}: ${e.textContent.trim().slice(0, 40)}`)""",
+        """(width) => {
+            const root = document.documentElement, before = root.style.width;
+            root.style.width = `${width}px`;
+            const past = (e) => e.getBoundingClientRect().right > width + 0.5;
+            const found = [...document.querySelectorAll("body *")]
+                .filter((e) => past(e) && ![...e.children].some(past))
+                .slice(0, 5)
+                .map((e) => `<${e.tagName.toLowerCase()} class="${e.className}"> right ${Math.round(e.getBoundingClientRect().right)}: ${e.textContent.trim().slice(0, 40)}`);
+            root.style.width = before;
+            return found;
+        }""",
         PHONE_WIDTH,
     )
     raise AssertionError(
