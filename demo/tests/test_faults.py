@@ -40,6 +40,7 @@ from .served import (
     production_env,
     serving,
     until,
+    without_quiet_hours,
     zbar,
 )
 
@@ -91,6 +92,7 @@ def _cut_database_connections() -> int:
 
 
 def test_a_burst_survives_killed_processes_and_a_dropped_database(world, tmp_path):
+    without_quiet_hours(world.county)
     # --- the county's people and their work to do --------------------------------------
     grabbers = [
         make_lecturer(world.county, f"讲师{i}号", org=world.branch) for i in range(GRABBERS)

@@ -28,6 +28,7 @@ from .served import (
     redis_url,
     serving,
     until,
+    without_quiet_hours,
     zbar,
 )
 
@@ -35,6 +36,7 @@ pytestmark = [pytest.mark.production, pytest.mark.django_db(transaction=True)]
 
 
 def test_production_mode_serves_a_session_from_booking_to_ranking(world, tmp_path):
+    without_quiet_hours(world.county)
     port = free_port()
     log = tmp_path / "serve.log"
     env = {
