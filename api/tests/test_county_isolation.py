@@ -439,13 +439,27 @@ def test_nothing_of_county_b_reaches_county_a_or_another_province(who, tenants, 
     assert len(routes) > 100 and len(api_paths) > 30
     failures: list[str] = []
     requests = 0
-
     user = tenants.callers[who]
     client = Client()
     client.force_login(user)
-    token = api_token_issue(user=user)
+    headers = {"Authorization": f"Bearer {api_token_issue(user=user)}"}
     # Whom the province admin of A's province may see: A and its sibling, never B.
     hidden = b.markers if who == "province_admin" else markers
+
+    def check(label: str, paths, prefix: str = "", **kwargs) -> None:
+        nonlocal requests
+        for path, kind in paths:
+            requests += 1
+            response = client.get(prefix + path, **kwargs)
+            if response.status_code >= 500:
+                failures.append(f"{who} {label} {path}: {response.status_code}")
+                continue
+            if kind == "other" and response.status_code == 200:
+                failures.append(f"{who} {label} {path}: 200 for county B's object")
+            leaked = _leaks(_body(response), hidden, id_patterns)
+            if leaked:
+                failures.append(f"{who} {label} {path}: {leaked[:3]}")
+
     for route in routes:
         own = _fill(route, PARAM, tenants.a, year)
         other = _fill(route, PARAM, b, year)
@@ -455,35 +469,14 @@ def test_nothing_of_county_b_reaches_county_a_or_another_province(who, tenants, 
             paths.append((f"{own}?format=xlsx", "own"))
         if takes_b and not route.startswith(OPEN_BY_LINK):
             paths.append((other, "other"))
-        for path, kind in paths:
-            requests += 1
-            response = client.get(path)
-            if response.status_code >= 500:
-                failures.append(f"{who} GET {path}: {response.status_code}")
-                continue
-            if kind == "other" and response.status_code == 200:
-                failures.append(f"{who} GET {path}: 200 for county B's object")
-            leaked = _leaks(_body(response), hidden, id_patterns)
-            if leaked:
-                failures.append(f"{who} GET {path}: {leaked[:3]}")
-    headers = {"Authorization": f"Bearer {token}"}
+        check("GET", paths)
     for route in api_paths:
         own = _fill(route, API_PARAM, tenants.a, year)
         other = _fill(route, API_PARAM, b, year)
         paths = [(own, "own")] if own else []
         if other is not None and other != own:
             paths.append((other, "other"))
-        for path, kind in paths:
-            requests += 1
-            response = client.get(f"/api/v1{path}", headers=headers)
-            if response.status_code >= 500:
-                failures.append(f"{who} API {path}: {response.status_code}")
-                continue
-            if kind == "other" and response.status_code == 200:
-                failures.append(f"{who} API {path}: 200 for county B's object")
-            leaked = _leaks(_body(response), hidden, id_patterns)
-            if leaked:
-                failures.append(f"{who} API {path}: {leaked[:3]}")
+        check("API", paths, prefix="/api/v1", headers=headers)
 
     print(f"{requests} requests")
     assert not failures, f"{len(failures)} leaks of {requests} requests:\n" + "\n".join(failures)
