@@ -300,7 +300,8 @@ class _Replay:
         demand.refresh_from_db()
         if demand.status != DemandStatus.OPEN:
             return
-        for notice in demand.notices.order_by("rank")[:3]:
+        # The first round's best first: each broadcast round ranks from 1 again.
+        for notice in demand.notices.order_by("round", "rank")[:3]:
             lecturer = next((lec for lec in self.lecturers if lec.pk == notice.lecturer_id), None)
             if lecturer is None:
                 continue
