@@ -57,16 +57,11 @@ def county_figures(
     the whole county: one per chunk of lecturers would read it once per chunk, as a
     province-sized year showed on PostgreSQL. `on_step` is called after each aggregate."""
 
-    def of_county(path):
+    def lecturers(path):
+        """The county's appraised lecturers, as filter keywords on the model reached by
+        `path` ("" for a model with a lecturer, "booking__" or "course__" through those)."""
         return {f"{path}lecturer__county_id": county_id, f"{path}lecturer__status__in": APPRAISED}
 
-    return _figures(year, now, of_county, on_step)
-
-
-def _figures(year: int, now: datetime | None, lecturers, on_step=lambda: None) -> dict:
-    """The year's figures of the lecturers that `lecturers(path)` selects, as filter keywords
-    on the model reached by `path` ("" for a model with a lecturer, "booking__" through the
-    booking, "course__" through the course)."""
     now = now or timezone.now()
     start, end = year_bounds(year)
     out = defaultdict(Figures)
