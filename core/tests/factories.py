@@ -7,7 +7,7 @@ from accounts.models import User
 from core.pinyin import pinyin_keys
 from courses.models import Course
 from lecturers.models import Lecturer
-from orgs.models import MemberGroup, Membership, Organisation, OrgLevel, Role
+from orgs.models import CountySettings, MemberGroup, Membership, Organisation, OrgLevel, Role
 
 PASSWORD = "test-pass-2026"
 _seq = itertools.count(1)
@@ -70,6 +70,16 @@ def make_lecturer(
 def make_course(lecturer, title, category="political_theory", **kw) -> Course:
     return Course.objects.create(
         county=lecturer.county, lecturer=lecturer, title=title, category=category, **kw
+    )
+
+
+def no_quiet_hours(county) -> None:
+    """The county sends SMS at any hour. Its quiet hours (by default 21:00 to 8:00 in the
+    county's time) hold SMS until the morning, so a test that expects one to go out at once,
+    or counts the statements of a day's path, depends on the hour it runs at without this.
+    The quiet hours have tests of their own."""
+    CountySettings.objects.update_or_create(
+        county=county, defaults={"quiet_hours_start": 0, "quiet_hours_end": 0}
     )
 
 

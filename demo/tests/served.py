@@ -61,18 +61,6 @@ def production_env(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def without_quiet_hours(county) -> None:
-    """The county sends SMS at any hour: during its quiet hours (by default 21:00 to 8:00 in
-    the county's time, when CI may well run) the outbox would hold them until the morning,
-    and a test waiting for it to be worked through would wait in vain. The quiet hours have
-    tests of their own."""
-    from orgs.models import CountySettings
-
-    CountySettings.objects.update_or_create(
-        county=county, defaults={"quiet_hours_start": 0, "quiet_hours_end": 0}
-    )
-
-
 def until(condition, seconds: float, what: str, log: Path):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

@@ -21,7 +21,7 @@ from django.db import connection
 from django.db.models import Count
 
 from accounts.services import api_token_issue
-from core.tests.factories import make_course, make_lecturer, session
+from core.tests.factories import make_course, make_lecturer, no_quiet_hours, session
 from evaluation.models import TraineeRating
 from evaluation.tests.recompute import assert_aggregates_match_the_rows
 from matching.models import Demand, DemandNotice, DemandStatus
@@ -40,7 +40,6 @@ from .served import (
     production_env,
     serving,
     until,
-    without_quiet_hours,
     zbar,
 )
 
@@ -92,7 +91,7 @@ def _cut_database_connections() -> int:
 
 
 def test_a_burst_survives_killed_processes_and_a_dropped_database(world, tmp_path):
-    without_quiet_hours(world.county)
+    no_quiet_hours(world.county)
     # --- the county's people and their work to do --------------------------------------
     grabbers = [
         make_lecturer(world.county, f"讲师{i}号", org=world.branch) for i in range(GRABBERS)

@@ -13,6 +13,7 @@ import redis
 from django.utils import timezone
 
 from accounts.services import api_token_issue
+from core.tests.factories import no_quiet_hours
 from evaluation.models import TraineeRating
 from evaluation.selectors import lecturer_ranking
 from evaluation.tests.recompute import assert_aggregates_match_the_rows
@@ -28,7 +29,6 @@ from .served import (
     redis_url,
     serving,
     until,
-    without_quiet_hours,
     zbar,
 )
 
@@ -36,7 +36,7 @@ pytestmark = [pytest.mark.production, pytest.mark.django_db(transaction=True)]
 
 
 def test_production_mode_serves_a_session_from_booking_to_ranking(world, tmp_path):
-    without_quiet_hours(world.county)
+    no_quiet_hours(world.county)
     port = free_port()
     log = tmp_path / "serve.log"
     env = {
