@@ -41,6 +41,7 @@ from evaluation.services import org_rating_submit, token_for, trainee_rate
 from lecturers.models import LecturerStatus
 from lecturers.selectors import lecturer_bookable_for
 from matching.models import Demand, DemandStatus
+from matching.selectors import demand_notices
 from matching.services import demand_broadcast, demand_create, demand_grab, demands_widen_due
 from notifications.services import replaying_past
 from orgs.models import CountySettings, Membership, OrgLevel, Role
@@ -300,8 +301,7 @@ class _Replay:
         demand.refresh_from_db()
         if demand.status != DemandStatus.OPEN:
             return
-        # The first round's best first: each broadcast round ranks from 1 again.
-        for notice in demand.notices.order_by("round", "rank")[:3]:
+        for notice in demand_notices(demand)[:3]:  # the first round's best first
             lecturer = next((lec for lec in self.lecturers if lec.pk == notice.lecturer_id), None)
             if lecturer is None:
                 continue

@@ -281,7 +281,6 @@ def rollup_world(world):
 
 
 def test_the_rollup_adds_up_and_the_excel_carries_the_same_numbers(world, login, rollup_world):
-
     first, second = rollup_world["sessions"]
     client = login(world.county_admin)
     index = client.get(f"/evaluation/rollup/?{rollup_world['query']}").content.decode()
