@@ -3,6 +3,7 @@
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 
 def aware(value: datetime) -> datetime:
@@ -34,20 +35,21 @@ def weekday_label(day: date) -> str:
     return weekday_name(day.weekday())
 
 
+# The weekdays' names, Monday first; translated one at a time, as they are shown.
+WEEKDAY_NAMES = (
+    pgettext_lazy("weekday", "Mon"),
+    pgettext_lazy("weekday", "Tue"),
+    pgettext_lazy("weekday", "Wed"),
+    pgettext_lazy("weekday", "Thu"),
+    pgettext_lazy("weekday", "Fri"),
+    pgettext_lazy("weekday", "Sat"),
+    pgettext_lazy("weekday", "Sun"),
+)
+
+
 def weekday_name(index: int) -> str:
     """周一 … 周日 for 0 (Monday) … 6."""
-    from django.utils.translation import pgettext
-
-    names = (
-        pgettext("weekday", "Mon"),
-        pgettext("weekday", "Tue"),
-        pgettext("weekday", "Wed"),
-        pgettext("weekday", "Thu"),
-        pgettext("weekday", "Fri"),
-        pgettext("weekday", "Sat"),
-        pgettext("weekday", "Sun"),
-    )
-    return names[index]
+    return str(WEEKDAY_NAMES[index])
 
 
 def day_label(day: date) -> str:

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import PlainSelect
+
 
 def _score(label):
     return forms.IntegerField(
@@ -57,9 +59,13 @@ YEAR_CHOICES_BACK = 5
 class RankingFilterForm(forms.Form):
     """The rankings' filters: category (lecturers only), town and year."""
 
-    category = forms.ChoiceField(label=_("Category"), required=False)
-    town = forms.TypedChoiceField(label=_("Town"), coerce=int, required=False, empty_value=None)
-    year = forms.TypedChoiceField(label=_("Year"), coerce=int, required=False, empty_value=None)
+    category = forms.ChoiceField(label=_("Category"), required=False, widget=PlainSelect)
+    town = forms.TypedChoiceField(
+        label=_("Town"), coerce=int, required=False, empty_value=None, widget=PlainSelect
+    )
+    year = forms.TypedChoiceField(
+        label=_("Year"), coerce=int, required=False, empty_value=None, widget=PlainSelect
+    )
 
     def __init__(self, *args, towns=(), this_year: int, **kwargs):
         from courses.models import Category

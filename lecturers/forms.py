@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import PlainSelect
 from courses.models import Category
 
 from .selectors import SORTS
@@ -27,13 +28,13 @@ class CatalogueFilterForm(forms.Form):
         coerce=int,
         required=False,
         empty_value=None,
-        widget=forms.Select(attrs={"aria-label": _("Town")}),
+        widget=PlainSelect(attrs={"aria-label": _("Town")}),
     )
     sort = forms.ChoiceField(
         label=_("Sort"),
         choices=[(k, SORT_LABELS[k]) for k in SORTS],
         required=False,
-        widget=forms.Select(attrs={"aria-label": _("Sort")}),
+        widget=PlainSelect(attrs={"aria-label": _("Sort")}),
     )
 
     def __init__(self, *args, towns=(), **kwargs):
