@@ -78,9 +78,9 @@ def contact_change_request(*, user: User, kind: str, value: str) -> ContactChang
     )  # fmt: skip
     audit(actor=user, action="user.contact_change_request", obj=user, county_id=user.county_id,
           after={"kind": kind, "to": masked(kind, value)})  # fmt: skip
-    from .tasks import deliver_outbox
+    from .tasks import deliver_soon
 
-    transaction.on_commit(deliver_outbox.enqueue)
+    transaction.on_commit(deliver_soon)
     return change
 
 

@@ -53,13 +53,15 @@ def get_channel(name: str):
 URGENT_LEAD = timedelta(hours=3)
 
 
-def quiet_until(county_id: int | None, now):
-    """When SMS may go out: now, or the end of the county's quiet hours (held until morning)."""
+def quiet_until(county_id: int | None, now, *, rules=None):
+    """When SMS may go out: now, or the end of the county's quiet hours (held until morning).
+    `rules`: the county's settings, when the caller has them already."""
     from orgs.models import CountySettings
 
     if county_id is None:
         return now
-    rules = CountySettings.for_county(county_id)
+    if rules is None or rules.county_id != county_id:
+        rules = CountySettings.for_county(county_id)
     start, end = rules.quiet_hours_start, rules.quiet_hours_end
     if start == end:
         return now
@@ -89,9 +91,11 @@ def enqueue(
     out at `sms_at` (the end of quiet hours; by default worked out here)."""
     from .models import NotificationPreference
 
-    preference = NotificationPreference.objects.filter(
-        user=recipient
-    ).first() or NotificationPreference(user=recipient)
+    if getattr(recipient, "channels_read", False):  # read with the user (selectors.with_channels)
+        preference = type(recipient).notification_preference.related.get_cached_value(recipient)
+    else:
+        preference = NotificationPreference.objects.filter(user=recipient).first()
+    preference = preference or NotificationPreference(user_id=recipient.pk)
     now = timezone.now()
     rows = []
     if preference.by_sms and recipient.phone:

@@ -13,6 +13,16 @@ def delivery_for_user(user, message_id) -> OutboxMessage:
     return access.get_visible(deliveries_visible_to(user), message_id)
 
 
+def with_channels(users) -> list:
+    """The users of a queryset, each read with their notification channels, for `notify` to
+    queue their messages without reading a preference per person. Use the list at once: a
+    preference changed afterwards is not seen."""
+    found = list(users.select_related("notification_preference"))
+    for user in found:
+        user.channels_read = True
+    return found
+
+
 def inbox_for_user(user):
     return InboxMessage.objects.filter(recipient=user)
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 import access
 from access.services import org_require_active
+from accounts.models import User
 from core.audit import audit
 from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
 from core.text import clean_text, parse_id
@@ -18,11 +19,12 @@ from core.timeutil import add_months, aware, local, month_bounds, when_label
 from core.uploads import check_file
 from courses.models import Classroom, Course, CourseStatus
 from lecturers.lifecycle import require_available
-from lecturers.models import Lecturer
+from lecturers.models import Lecturer, LecturerStatus
 from lecturers.selectors import lecturer_bookable_for, lecturer_for_user
 from notifications.models import Event
+from notifications.selectors import with_channels
 from notifications.services import notify
-from orgs.models import CountySettings, Membership, Organisation, Role
+from orgs.models import CountySettings, Organisation, Role
 from orgs.selectors import county_admins
 
 from . import venues
@@ -170,10 +172,16 @@ def offering_copy_previous(*, actor, month: str) -> tuple[Offering, bool]:
 
 
 def _org_side_users(booking: Booking) -> list:
-    secretaries = Membership.objects.filter(org=booking.org, role=Role.SECRETARY).select_related(
-        "user"
+    """The booking organisation's secretaries and whoever made the request, in one read, each
+    with their notification channels (`notify` then reads nothing more)."""
+    return with_channels(
+        User.objects.filter(
+            Q(memberships__org_id=booking.org_id, memberships__role=Role.SECRETARY)
+            | Q(pk=booking.requested_by_id)
+        )
+        .distinct()
+        .order_by("pk")
     )
-    return [m.user for m in secretaries] + [booking.requested_by]
 
 
 def _describe(booking: Booking) -> dict:
@@ -267,10 +275,24 @@ def _clean_place(
     }
 
 
-def lock_lecturer(lecturer_id: int) -> None:
+def lock_lecturer(lecturer_id: int) -> str | None:
     """Serialise every change of one lecturer's confirmed bookings (PostgreSQL: row lock;
-    SQLite: the IMMEDIATE transaction already holds the database's write lock)."""
-    Lecturer.objects.select_for_update().filter(pk=lecturer_id).values_list("pk").first()
+    SQLite: the IMMEDIATE transaction already holds the database's write lock). Returns the
+    lecturer's status as read under the lock (None if there is no such lecturer)."""
+    return (
+        Lecturer.objects.select_for_update()
+        .filter(pk=lecturer_id)
+        .order_by()
+        .values_list("status", flat=True)
+        .first()
+    )
+
+
+def _require_active(lecturer_id: int, status: str | None) -> None:
+    """`require_available` for a status read already (by `lock_lecturer` or with the
+    lecturer): only a lecturer who is not active costs the fresh read that refuses."""
+    if status != LecturerStatus.ACTIVE:
+        require_available(lecturer_id)
 
 
 def booking_create(
@@ -305,7 +327,7 @@ def booking_create(
         raise InvalidInput.field("lecturer_id", _("Unknown lecturer.")) from None
     # Those who may see a lecturer who is not active (cold store, removed, candidate) are
     # told so, before any rule of who may book whom.
-    require_available(lecturer.pk)
+    _require_active(lecturer.pk, lecturer.status)
     rules = CountySettings.for_county(org.county_id)
     if not lecturer_bookable_for(lecturer, org, rules):
         raise Forbidden(
@@ -355,12 +377,13 @@ def booking_create(
         raise Conflict(
             _("The lecturer already has a confirmed session at this time."), code="lecturer_busy"
         )
+    # The person to tell, with their channels, read before the write lock is taken.
+    recipients = with_channels(User.objects.filter(pk=lecturer.user_id))
 
     with transaction.atomic():
         # Against a concurrent move to cold store: the move and this request are serialised on
         # the lecturer's row, so the request never lands after the lecturer left.
-        lock_lecturer(lecturer.pk)
-        require_available(lecturer.pk)
+        _require_active(lecturer.pk, lock_lecturer(lecturer.pk))
         # Against a concurrent deactivation of the organisation, serialised on its row.
         org_require_active(org, lock=True)
         slot = OfferingSlot.objects.filter(
@@ -388,12 +411,13 @@ def booking_create(
         _record(booking, actor=actor, from_status="")
         facts = _describe(booking)
         notify(
-            recipients=[lecturer.user],
+            recipients=recipients,
             event=Event.BOOKING_REQUESTED,
             facts=facts,
             url=f"/bookings/{booking.pk}/",
             county_id=booking.county_id,
             subject=booking,
+            rules=rules,
         )
     return booking
 
@@ -450,10 +474,10 @@ def booking_accept(*, actor, booking: Booking) -> Booking:
         raise Conflict(_("This request has expired."), code="bad_state")
     try:
         with transaction.atomic():
-            lock_lecturer(booking.lecturer_id)
+            status = lock_lecturer(booking.lecturer_id)
             booking = _refresh_locked(booking)
             _require_state(booking, BookingStatus.REQUESTED)
-            require_available(booking.lecturer_id)
+            _require_active(booking.lecturer_id, status)
             now = timezone.now()
             if lecturer_is_busy(
                 booking.lecturer_id, booking.start_at, booking.end_at, exclude_id=booking.pk

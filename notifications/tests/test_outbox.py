@@ -27,6 +27,7 @@ from notifications.models import (
 from notifications.services import notify, render
 from orgs.models import CountySettings, Role
 from scheduling import services as scheduling
+from scheduling.tests.conftest import at
 
 FACTS = {"org": "东村党支部", "lecturer": "张三丰", "course": "乡村振兴", "when": "12月3日 周四 09:00–11:00",
          "reason": "临时有事", "venue": "党群服务中心", "host": "外县党校", "decision": "已批准", "note": "",
@@ -71,6 +72,25 @@ def test_a_booking_queues_an_sms_and_a_delivery_task_after_commit(world, booking
     )
     assert message.body.startswith("【讲台】") and len(message.body) <= SMS_MAX_CHARS
     assert DBTaskResult.objects.filter(task_path="notifications.tasks.deliver_outbox").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_messages_written_while_a_delivery_task_waits_queue_no_second_one(
+    world, booking_payload_obj
+):
+    scheduling.booking_create(actor=world.secretary, **booking_payload_obj)
+    later = {**booking_payload_obj, "start": at(8, 9), "end": at(8, 11)}
+    scheduling.booking_create(actor=world.secretary, **later)
+    assert OutboxMessage.objects.count() == 2
+    deliveries = DBTaskResult.objects.filter(task_path="notifications.tasks.deliver_outbox")
+    # The waiting task claims when it starts, after both commits: it takes both messages.
+    assert deliveries.count() == 1
+    # Once a worker has started it, the next message queues a task of its own.
+    deliveries.update(status="RUNNING")
+    scheduling.booking_create(
+        actor=world.secretary, **{**later, "start": at(9, 9), "end": at(9, 11)}
+    )
+    assert deliveries.count() == 2
 
 
 @pytest.mark.django_db
