@@ -17,7 +17,7 @@ from courses import selectors as course_selectors
 from courses.models import CourseStatus
 from courses.services import course_create, course_update
 from development.pool_selectors import lecturer_hours_by_year, lecturer_recent_attendances
-from evaluation.reports import recent_comments
+from evaluation.reports import comments_of
 from evaluation.services import RATEABLE
 from lecturers import selectors as lecturer_selectors
 from lecturers.models import LecturerStatus
@@ -156,7 +156,7 @@ def record(request):
         "upcoming_count": upcoming.count(),
         "held": held[:RECORD_ROWS],
         "held_count": held.count(),
-        "comments": recent_comments([lecturer.pk])[lecturer.pk],
+        "comments": comments_of(lecturer),
         "honours": lecturer.honours.all(),
         "status_history": lecturer_selectors.lecturer_status_history(user, lecturer),
         # The improvement programme's training hours (development), composed here.

@@ -7,8 +7,8 @@ the figures come from the services' counted ratings, so that every page shows th
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Avg, Count, F, FloatField, Q, Window
-from django.db.models.functions import Cast, RowNumber
+from django.db.models import Avg, Count, F, FloatField, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 import access
@@ -32,7 +32,6 @@ from .services import (
 )
 
 BANDS = 10  # the distribution in 10-point bands: 0-9, 10-19, … 90-100
-RECENT_COMMENTS = 3
 
 
 def _overall():
@@ -379,44 +378,22 @@ def flagged_rating_for_user(user, rating_id) -> TraineeRating:
 # --- the latest comments on résumés ------------------------------------------------------------------
 
 
-def recent_comments(lecturer_ids, n: int = RECENT_COMMENTS) -> dict[int, list[dict]]:
-    """The latest `n` comments of counted ratings per lecturer, in one query: text, date and
-    the rating's overall score, never who wrote them."""
-    ids = list(lecturer_ids)
-    if not ids:
-        return {}
-    rows = (
-        counted_ratings()
-        .filter(booking__lecturer_id__in=ids)
-        .exclude(comment="")
-        .annotate(
-            lecturer_id=F("booking__lecturer_id"),
-            position=Window(
-                RowNumber(),
-                partition_by=[F("booking__lecturer_id")],
-                order_by=[F("rated_at").desc(), F("id").desc()],
-            ),
-        )
-        .filter(position__lte=n)
-        .order_by("lecturer_id", "position")
-        .values("lecturer_id", "comment", "rated_at", "content", "method", "effect")
-    )
-    found: dict[int, list[dict]] = {pk: [] for pk in ids}
-    for r in rows:
-        found[r["lecturer_id"]].append(
-            {
-                "comment": r["comment"],
-                "created_at": r["rated_at"],
-                "overall": round((r["content"] + r["method"] + r["effect"]) / 3, 2),
-            }
-        )
-    return found
+def comments_of(lecturer: Lecturer) -> list[dict]:
+    """The lecturer's latest comments as the pages show them: text, date and the rating's
+    overall score, never who wrote them (kept on the lecturer by the evaluation work)."""
+    return [
+        {
+            "comment": entry["comment"],
+            "created_at": datetime.fromisoformat(entry["rated_at"]),
+            "overall": entry["overall"],
+        }
+        for entry in lecturer.latest_comments
+    ]
 
 
 def attach_recent_comments(lecturers) -> list:
-    """Sets `recent_comments` on each lecturer of a page of cards (one query for all)."""
+    """Sets `recent_comments` on each lecturer of a page of cards."""
     lecturers = list(lecturers)
-    comments = recent_comments(lecturer.pk for lecturer in lecturers)
     for lecturer in lecturers:
-        lecturer.recent_comments = comments.get(lecturer.pk, [])
+        lecturer.recent_comments = comments_of(lecturer)
     return lecturers

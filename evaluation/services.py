@@ -1,7 +1,7 @@
 """QR evaluation (测评码, L10): signed tokens, trainee check-in and ratings, the lecturer's
 rating of the organisation, and the stored aggregates that star levels and rankings use."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -562,6 +562,52 @@ def _store_session_score(booking_id: int, *, total: int, count: int, add: bool) 
         )
 
 
+# How many of a lecturer's latest comments the cards and the résumé show.
+LATEST_COMMENTS = 3
+
+
+def comment_entry(rating_id: int, comment: str, rated_at, points: int) -> dict:
+    """A rating as `Lecturer.latest_comments` keeps it: JSON, newest first by (rated_at, id)."""
+    return {
+        "id": rating_id,
+        "comment": comment,
+        "rated_at": rated_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "overall": round(points / 3, 2),
+    }
+
+
+def latest_first(entries) -> list[dict]:
+    """The newest `LATEST_COMMENTS` entries (ISO times in UTC, to the microsecond, compare as
+    the moments they name)."""
+    return sorted(entries, key=lambda e: (e["rated_at"], e["id"]), reverse=True)[:LATEST_COMMENTS]
+
+
+def _remember_comment(lecturer_id: int, record: TraineeRating, points: int) -> None:
+    """A newly counted comment joins the lecturer's latest; the caller's UPDATE of the
+    lecturer's totals holds the row (SQLite: the write lock), so no comment is lost between
+    this read and the write."""
+    lecturer = Lecturer.objects.filter(pk=lecturer_id)
+    kept = lecturer.values_list("latest_comments", flat=True).get()
+    entry = comment_entry(record.pk, record.comment, record.rated_at, points)
+    lecturer.update(latest_comments=latest_first([entry, *kept]))
+
+
+def _recount_comments(lecturer_id: int) -> None:
+    rows = (
+        counted_ratings()
+        .filter(booking__lecturer_id=lecturer_id)
+        .exclude(comment="")
+        .order_by("-rated_at", "-id")
+        .values_list("pk", "comment", "rated_at", "content", "method", "effect")[:LATEST_COMMENTS]
+    )
+    Lecturer.objects.filter(pk=lecturer_id).update(
+        latest_comments=[
+            comment_entry(pk, comment, rated_at, content + method + effect)
+            for pk, comment, rated_at, content, method, effect in rows
+        ]
+    )
+
+
 def _add_to_aggregates(booking: Booking, record: TraineeRating, rules: CountySettings) -> None:
     """A newly counted rating joins the running totals, in its transaction."""
     points = record.content + record.method + record.effect
@@ -569,6 +615,8 @@ def _add_to_aggregates(booking: Booking, record: TraineeRating, rules: CountySet
         _store_aggregates(
             model, pk, rules, total="rating_total + %s", count="rating_count + 1", params=[points]
         )
+    if record.comment:
+        _remember_comment(booking.lecturer_id, record, points)
     _store_session_score(booking.pk, total=points, count=1, add=True)
 
 
@@ -594,6 +642,7 @@ def refresh_aggregates(booking: Booking, *, rules: CountySettings | None = None)
             .aggregate(total=Sum(F("content") + F("method") + F("effect")), n=Count("id"))
         )
         _store_session_score(booking.pk, total=row["total"] or 0, count=row["n"], add=False)
+        _recount_comments(booking.lecturer_id)
 
 
 def session_summary(booking: Booking) -> dict:

@@ -84,6 +84,10 @@ class Lecturer(TimeStampedModel):
     rating_count = models.PositiveIntegerField(_("ratings"), default=0, editable=False)
     # Sum of content + method + effect over the counted ratings: score = total / (3 × count).
     rating_total = models.PositiveBigIntegerField(default=0, editable=False)
+    # The latest comments of counted ratings, newest first, kept beside the running totals by
+    # the evaluation work (`{"id", "comment", "rated_at", "overall"}`, at most a few), so
+    # that a page of cards reads them with the lecturers instead of from every rating.
+    latest_comments = models.JSONField(default=list, editable=False)
     appointed_from = models.DateField(_("appointed from"), null=True, blank=True)
     appointed_until = models.DateField(_("appointed until"), null=True, blank=True)
     # Optimistic lock of the editable résumé: every edit and status move adds one, and an edit

@@ -13,7 +13,7 @@ import access
 from core.errors import Forbidden, NotFound
 from core.xlsx import wants_xlsx, xlsx_list_response
 from courses.models import Category
-from evaluation.reports import attach_recent_comments, flagged_count, recent_comments
+from evaluation.reports import attach_recent_comments, comments_of, flagged_count
 from lecturers import selectors as lecturer_selectors
 from lecturers.export import LECTURER_COLUMNS
 from lecturers.forms import CatalogueFilterForm
@@ -215,7 +215,7 @@ def lecturer_detail(request, lecturer_id):
         "liked": lecturer_selectors.lecturer_liked_by(request.user, lecturer),
         "is_own": lecturer.user_id == request.user.pk,
         "honours": lecturer.honour_list,
-        "recent_comments": recent_comments([lecturer.pk])[lecturer.pk],
+        "recent_comments": comments_of(lecturer),
         "may_book": lecturer_selectors.may_book_lecturer(request.user, lecturer),
         "slots": free_slots_for_lecturer(request.user, lecturer),
         "sees_terms": lecturer_selectors.lecturer_sees_terms(request.user, lecturer),

@@ -9,7 +9,7 @@ import access
 from core.errors import InvalidInput
 from core.timeutil import local
 from courses.models import Category
-from evaluation.reports import recent_comments
+from evaluation.reports import comments_of
 from lecturers import selectors
 from lecturers.lifecycle import lecturer_status_change
 from lecturers.models import Lecturer, LecturerStatus
@@ -256,8 +256,7 @@ def _detail(user, lecturer_id) -> dict:
         "liked": selectors.lecturer_liked_by(user, lecturer),
         "courses": lecturer.active_courses,
         "recent_comments": [
-            {**c, "created_at": local(c["created_at"])}
-            for c in recent_comments([lecturer.pk])[lecturer.pk]
+            {**c, "created_at": local(c["created_at"])} for c in comments_of(lecturer)
         ],
         "version": lecturer.version,
     }

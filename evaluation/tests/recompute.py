@@ -1,6 +1,7 @@
 """The independent recomputation the aggregate tests compare with: plain Python over the raw
 TraineeRating and OrgRating rows, nothing from evaluation.services."""
 
+from datetime import datetime
 from fractions import Fraction
 
 import pytest
@@ -37,15 +38,26 @@ def check(stored, sums: list[int], rules: CountySettings, label: str) -> None:
 
 def assert_aggregates_match_the_rows() -> None:
     counted: dict[tuple[str, int], list[int]] = {}
+    commented: dict[int, list[TraineeRating]] = {}
     for r in TraineeRating.objects.select_related("booking"):
         if r.rated_at is None or r.is_flagged:
             continue
         total = r.content + r.method + r.effect
         counted.setdefault(("lecturer", r.booking.lecturer_id), []).append(total)
         counted.setdefault(("course", r.booking.course_id), []).append(total)
+        if r.comment:
+            commented.setdefault(r.booking.lecturer_id, []).append(r)
     for lecturer in Lecturer.objects.all():
         rules = CountySettings.for_county(lecturer.county_id)
         check(lecturer, counted.get(("lecturer", lecturer.pk), []), rules, f"lecturer {lecturer}")
+        newest = sorted(commented.get(lecturer.pk, []), key=lambda r: (r.rated_at, r.pk))[::-1][:3]
+        assert [
+            (e["id"], e["comment"], datetime.fromisoformat(e["rated_at"]), e["overall"])
+            for e in lecturer.latest_comments
+        ] == [
+            (r.pk, r.comment, r.rated_at, round((r.content + r.method + r.effect) / 3, 2))
+            for r in newest
+        ], f"latest comments of {lecturer}"
     for course in Course.objects.all():
         rules = CountySettings.for_county(course.county_id)
         check(course, counted.get(("course", course.pk), []), rules, f"course {course}")

@@ -107,6 +107,7 @@ def test_stored_aggregates_equal_a_recomputation_after_random_activity(world, mo
             record, created = services.trainee_rate(
                 token=token, name="学员", phone=phone, scores=scores(booking), device=device,
                 client_ip=f"10.0.0.{rng.randint(1, 9)}",
+                comment=rng.choice(["", "", "讲得实在", f"第{step}条意见"]),
             )  # fmt: skip
             assert created == (before is None) and record.rated_at is not None
             if before is not None and before.rated_at is not None:
@@ -205,8 +206,8 @@ def test_each_rule_flags_on_submission_and_a_kept_rating_stays_kept(world, monke
 
 @pytest.mark.django_db(transaction=True)
 def test_two_sessions_of_one_lecturer_rated_at_once_keep_the_count(world):
-    """Each submission adds to the lecturer's totals; concurrent ones must not both add to
-    the same old total (PostgreSQL, READ COMMITTED)."""
+    """Each submission adds to the lecturer's totals and latest comments; concurrent ones
+    must not both add to the same old total or list (PostgreSQL, READ COMMITTED)."""
     first = make_session(world, world.zhang, world.course, world.branch, hours_ago=0.5, attendees=40)  # fmt: skip
     second = make_session(world, world.zhang, world.course, world.unit, hours_ago=3, attendees=40)  # fmt: skip
     tokens = [services.token_for(first), services.token_for(second)]
@@ -215,6 +216,7 @@ def test_two_sessions_of_one_lecturer_rated_at_once_keep_the_count(world):
         return services.trainee_rate(
             token=tokens[i % 2], name="学员", phone=f"1370000{i:04d}", device=f"phone-{i}",
             scores={"content": 50 + i, "method": 60 + i, "effect": 70 + 2 * i},
+            comment=f"第{i}位学员的意见",
         )[1]  # fmt: skip
 
     assert run_in_threads(rate, 16) == [True] * 16
@@ -238,6 +240,7 @@ def test_recounts_beside_submissions_lose_no_rating(world, monkeypatch):
                 services.trainee_rate(
                     token=token, name="学员", phone=f"1390{i:03d}{k:04d}", device=f"d-{i}-{k}",
                     scores={"content": 40 + i + k, "method": 50 + k, "effect": 60 + i},
+                    comment=f"意见{i}-{k}",
                 )  # fmt: skip
         return i % 2
 

@@ -5,6 +5,7 @@ Its function runs with the models as they stood at that migration, on totals emp
 column's default left them; migrating the whole schema back and forth to get there would
 cost half a minute and test Django's migration machinery rather than ours."""
 
+from datetime import timedelta
 from importlib import import_module
 
 import pytest
@@ -39,3 +40,28 @@ def test_the_running_totals_are_filled_from_the_stored_ratings(world):
     for stored in (Lecturer.objects.get(pk=world.zhang.pk), Course.objects.get(pk=world.course.pk)):
         assert (stored.rating_total, stored.rating_count) == (210 + 285, 2)
     assert Lecturer.objects.get(pk=world.li.pk).rating_total == 0
+
+
+@pytest.mark.django_db
+def test_the_latest_comments_are_filled_from_the_stored_ratings(world):
+    booking = make_session(world, world.zhang, world.course, world.branch, hours_ago=3, attendees=40)  # fmt: skip
+    rows = [("讲得实在", False), ("", False), ("案例鲜活", False), ("刷的", True), ("很受用", False), ("再来", False)]  # fmt: skip
+    for k, (comment, flagged) in enumerate(rows):
+        TraineeRating.objects.create(
+            booking=booking, name="学员", phone=f"1370000000{k}", content=60 + k, method=70,
+            effect=80, rated_at=booking.end_at + timedelta(minutes=k % 3), is_flagged=flagged,
+            comment=comment,
+        )  # fmt: skip
+    migration = import_module("evaluation.migrations.0007_backfill_latest_comments")
+    historical = (
+        MigrationLoader(connection)
+        .project_state(("evaluation", "0007_backfill_latest_comments"), at_end=False)
+        .apps
+    )
+    migration.backfill(historical, schema_editor=None)
+
+    # Newest first by time, then by id among equal times; empty and held comments left out.
+    stored = Lecturer.objects.get(pk=world.zhang.pk).latest_comments
+    assert [e["comment"] for e in stored] == ["再来", "案例鲜活", "很受用"]
+    assert stored[0]["overall"] == round((65 + 70 + 80) / 3, 2)
+    assert Lecturer.objects.get(pk=world.li.pk).latest_comments == []
