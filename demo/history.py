@@ -137,10 +137,15 @@ class _Replay:
         if when <= self.end:
             heapq.heappush(self.queue, _Event(when, next(self.seq), act))
 
-    def run(self, clock: _Clock) -> None:
+    def run(self, clock: _Clock, progress=None) -> None:
+        """Every event in time order; `progress(fraction)` hears how far in time it is."""
+        start = self.queue[0].at if self.queue else self.end
+        span = (self.end - start).total_seconds() or 1.0
         while self.queue:
             event = heapq.heappop(self.queue)
             clock.now = event.at
+            if progress is not None:
+                progress((event.at - start).total_seconds() / span)
             try:
                 event.act()
             except ServiceError as exc:
@@ -329,9 +334,19 @@ class _Replay:
 
 
 def replay_past(
-    *, days: int, rng: random.Random, county, admin, branches, lecturers, prefix, password_hash
+    *,
+    days: int,
+    rng: random.Random,
+    county,
+    admin,
+    branches,
+    lecturers,
+    prefix,
+    password_hash,
+    progress=None,
 ):
-    """Replay the last `days` of `county`'s life; returns what happened, counted."""
+    """Replay the last `days` of `county`'s life; returns what happened, counted.
+    `progress(fraction)`, if given, is told how far the replay is (0 to 1), often."""
     end = timezone.now()
     start = timezone.make_aware(
         datetime.combine(timezone.localtime(end).date() - timedelta(days=days), time())
@@ -344,7 +359,7 @@ def replay_past(
     secretaries = replay.secretaries(booking_branches, prefix, password_hash)
     replay.plan(start, booking_branches, secretaries)
     with replaying_past(), _Clock(start) as clock:
-        replay.run(clock)
+        replay.run(clock, progress)
     return {**replay.stats, "refused": replay.refused}
 
 

@@ -176,6 +176,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reports.context_processors.navigation",
+                "demo.context_processors.demo_progress",
             ],
         },
     },
@@ -268,7 +269,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "core.static_storage.StaticFilesStorage"
         )
     },
 }
@@ -392,6 +393,9 @@ PERIODIC_JOBS = [
     (86400, "core.audit.prune"),
     (WORKER_HEARTBEAT_SECONDS := 15, "core.health.heartbeat_queue"),
 ]
+# Jobs that load the search dictionaries: the scheduler runs each round in a forked child
+# whose memory ends with it (core/management/commands/scheduler.py).
+PERIODIC_JOBS_IN_CHILD = {"matching.services.demands_widen_due"}
 # /readyz calls the task workers down when none has run the heartbeat for this long.
 WORKER_HEARTBEAT_STALE_SECONDS = int(os.environ.get("WORKER_HEARTBEAT_STALE_SECONDS", "90"))
 

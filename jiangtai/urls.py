@@ -34,6 +34,8 @@ urlpatterns = [
     path("my/", include("backoffice.urls_my")),
     path("selection/", include("development.urls")),
     path("appraisals/", include("appraisal.urls")),
+    # While `serve` loads the demo county: its progress, for the banner (demo/progress.py).
+    path("demo/", include("demo.urls")),
     # The admin's login page goes through the same failed-login throttle as the others.
     # Logged-in people who are not operators are told their back office is at /manage/.
     path("admin/login/", backoffice_views.admin_login),

@@ -84,13 +84,14 @@ def alive(pid: int) -> bool:
 
 
 @contextlib.contextmanager
-def serving(log: Path, *args: str, env: dict[str, str]):
-    """`manage.py serve --no-setup ARGS` until the block ends; then SIGTERM, and it must exit
-    cleanly. Yields the process."""
+def serving(log: Path, *args: str, env: dict[str, str], setup: bool = False):
+    """`manage.py serve --no-setup ARGS` (with `setup`, without --no-setup: migrate,
+    collectstatic and the demo) until the block ends; then SIGTERM, and it must exit cleanly.
+    Yields the process."""
     base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
     with log.open("w") as out:
         serve = subprocess.Popen(
-            [sys.executable, "manage.py", "serve", "--no-setup", *args],
+            [sys.executable, "manage.py", "serve", *([] if setup else ["--no-setup"]), *args],
             cwd=settings.BASE_DIR, env={**base, "PYTHONUNBUFFERED": "1", **env},
             stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip

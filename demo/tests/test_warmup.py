@@ -46,3 +46,23 @@ def test_the_scheduler_and_its_jobs_import_no_dictionary():
         "print('pypinyin' in sys.modules, 'jieba' in sys.modules)"
     )
     assert answer == "False False"
+
+
+def test_the_scheduler_widens_demands_in_a_child_that_takes_the_dictionaries_with_it():
+    """Widening a demand ranks lecturers (jieba, the index): the scheduler runs that job in a
+    forked child, so the scheduler itself never holds the dictionaries (issue 18)."""
+    scheduled = {path for _s, path in settings.PERIODIC_JOBS}
+    assert settings.PERIODIC_JOBS_IN_CHILD.issubset(scheduled)
+    answer = _run(
+        "import django\n"
+        "django.setup()\n"
+        "from core.management.commands.scheduler import run_in_child\n"
+        "def widen():\n"
+        "    import jieba\n"
+        "    return 'widened'\n"
+        "def broken():\n"
+        "    raise RuntimeError('boom')\n"
+        "print(run_in_child('widen', widen), run_in_child('broken', broken),\n"
+        "      'jieba' in sys.modules)"
+    )
+    assert answer == "True False False"

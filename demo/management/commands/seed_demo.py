@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from demo import progress as demo_progress
 from demo.demo import DEFAULT_COUNTY, DEFAULT_PROVINCE, DemoRefused, demo_password, seed_demo
 from demo.history import YEAR_DAYS
 
@@ -25,8 +26,14 @@ class Command(BaseCommand):
             action="store_true",
             help="only the county, its people and courses: no replayed year of sessions",
         )
+        parser.add_argument(
+            "--progress-file",
+            help="write how far it is to this JSON file (demo/progress.py), for `serve`",
+        )
 
-    def handle(self, *args, county, province, username_prefix, seed, no_history, **options):
+    def handle(
+        self, *args, county, province, username_prefix, seed, no_history, progress_file, **options
+    ):
         started = time.monotonic()
         try:
             result = seed_demo(
@@ -36,9 +43,16 @@ class Command(BaseCommand):
                 seed=seed,
                 history_days=0 if no_history else YEAR_DAYS,
                 appraise=not no_history,
+                progress=demo_progress.reporter(progress_file) if progress_file else None,
             )
-        except DemoRefused as exc:
-            raise CommandError(str(exc)) from exc
+        except BaseException as exc:  # rolled back: nothing of the county was written
+            if progress_file:
+                demo_progress.write(progress_file, demo_progress.FAILED, 0)
+            if isinstance(exc, DemoRefused):
+                raise CommandError(str(exc)) from exc
+            raise
+        if progress_file:  # committed: the whole county is there
+            demo_progress.write(progress_file, demo_progress.READY, 100)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo county {result.county.name}: {result.towns} towns, {result.branches} branches, "

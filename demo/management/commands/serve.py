@@ -8,20 +8,36 @@ while the web server goes on answering: nothing is lost meanwhile, the outbox an
 queue wait in the database. If gunicorn itself ends, `serve` stops the others and exits
 non-zero: gunicorn's master already replaces its own dead workers, so the master ending means
 something a restart loop would only hide (the port taken, a broken configuration); the
-service manager (systemd `Restart=on-failure`) restarts the whole command."""
+service manager (systemd `Restart=on-failure`) restarts the whole command.
 
+A first start (issue 18) answers early: while the database is migrated (the static files are
+collected beside it, in a second process) a small page in `serve` answers on the port
+(demo/setup_page.py; never in production). Then gunicorn starts, and an empty database gets
+the demo county in the background (`seed_demo --progress-file`, one transaction): the pages
+show how far it is (demo/progress.py) until it is committed; then gunicorn's workers are
+started again (SIGHUP: they warm up on the demo) and the task worker and the scheduler start,
+which would only wait on the seed's write lock before. Stopped half-way (Ctrl-C, a crash,
+`kill -9`), the seed leaves nothing, and the next `serve` loads the demo again from the start."""
+
+import contextlib
+import http.client
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
+from demo import progress as demo_progress
+from demo.setup_page import SetupPage
 from orgs.models import Organisation
 
 logger = logging.getLogger("jiangtai.serve")
@@ -30,6 +46,7 @@ RESTART_FIRST_DELAY = 1.0  # seconds before the first restart of a dead helper p
 RESTART_MAX_DELAY = 60.0  # the doubling pause never grows past this
 HEALTHY_AFTER = 60.0  # a helper that ran this long starts again from the first delay
 POLL_SECONDS = 0.2
+WEB_READY_SECONDS = 60  # the demo's seed starts once gunicorn answers, or after this
 
 
 @dataclass
@@ -93,6 +110,22 @@ def _wait(process: subprocess.Popen | None) -> None:
         process.wait()
 
 
+def _wait_answering(host: str, port: int, web: subprocess.Popen) -> None:
+    """Until gunicorn answers /healthz (or ends, or WEB_READY_SECONDS pass)."""
+    deadline = time.monotonic() + WEB_READY_SECONDS
+    while time.monotonic() < deadline and web.poll() is None:
+        try:
+            conn = http.client.HTTPConnection(host, port, timeout=5)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except (OSError, http.client.HTTPException):
+            pass
+        finally:
+            conn.close()
+        time.sleep(POLL_SECONDS)
+
+
 class Command(BaseCommand):
     help = (
         "Migrate, seed the demo county if the database is empty, run web server, worker, scheduler."
@@ -101,7 +134,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-        web_default = 2 * (os.cpu_count() or 1) + 1 if settings.PRODUCTION else 2
+        # The demo: one worker with four threads (each worker holds its own recommendation
+        # index and the pages it has touched; issue 18's memory bound is for the whole stack).
+        web_default = 2 * (os.cpu_count() or 1) + 1 if settings.PRODUCTION else 1
         parser.add_argument(
             "--workers",
             type=int,
@@ -128,18 +163,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, port, host, workers, task_workers, no_demo, no_setup, **options):
         no_demo = no_demo or settings.PRODUCTION
+        seed_demo = False
         if not no_setup:
-            call_command("migrate", interactive=False, verbosity=0)
-            self.stdout.write("Database ready.")
-            call_command("collectstatic", interactive=False, verbosity=0)
-            if not no_demo and not Organisation.objects.exists():
-                self.stdout.write("Empty database: loading the demo county …")
-                call_command("seed_demo")
+            seed_demo = self._setup(host, port, no_demo)
         self._print_logins(host, port)
 
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "jiangtai.settings"}
         # QR posters and messages carry absolute links: without SITE_URL, this server's address.
         env.setdefault("SITE_URL", f"http://{host}:{port}")
+        progress_dir = progress_file = None
+        if seed_demo:
+            progress_dir = Path(tempfile.mkdtemp(prefix="jiangtai-demo-"))
+            progress_file = progress_dir / "progress.json"
+            demo_progress.write(progress_file, demo_progress.LOADING, 0)
+        web_env = {**env, demo_progress.ENV: str(progress_file)} if progress_file else env
         web = subprocess.Popen(
             [
                 sys.executable, "-m", "gunicorn", "jiangtai.wsgi:application",
@@ -151,7 +188,7 @@ class Command(BaseCommand):
                 "--access-logfile", "-",
                 "--graceful-timeout", "10",
             ],
-            env=env,
+            env=web_env,
         )  # fmt: skip
         logger.info("web server started (pid %d)", web.pid)
         manage = [sys.executable, "manage.py"]
@@ -164,8 +201,20 @@ class Command(BaseCommand):
             ),
             Helper("scheduler", [*manage, "scheduler"], env),
         ]
-        for helper in helpers:
-            helper.start()
+        seed = None
+        if seed_demo:
+            # The first page before the demo: the seed waits until gunicorn answers.
+            _wait_answering(host, port, web)
+            self.stdout.write("Loading the demo county in the background …")
+            seed = subprocess.Popen(
+                [*manage, "seed_demo", "--progress-file", str(progress_file)],
+                env=env,
+                cwd=settings.BASE_DIR,
+            )
+            logger.info("demo county's seed started (pid %d)", seed.pid)
+        else:
+            for helper in helpers:
+                helper.start()
 
         stopping = False
 
@@ -177,8 +226,14 @@ class Command(BaseCommand):
         try:
             while not stopping and web.poll() is None:
                 now = time.monotonic()
-                for helper in helpers:
-                    helper.check(now)
+                if seed is not None and seed.poll() is not None:
+                    self._seeded(seed, progress_file, web)
+                    seed = None
+                    for helper in helpers:
+                        helper.start()
+                if seed is None:
+                    for helper in helpers:
+                        helper.check(now)
                 time.sleep(POLL_SECONDS)
         except KeyboardInterrupt:
             stopping = True
@@ -187,14 +242,67 @@ class Command(BaseCommand):
             logger.error(
                 "web server (pid %d) ended with %s; stopping", web.pid, _describe_exit(web.poll())
             )
+        if seed is not None and seed.poll() is None:
+            seed.terminate()  # its transaction is never committed: nothing of it stays
         for helper in helpers:
             helper.stop()
         if web.poll() is None:
             web.terminate()
-        for process in [web, *(helper.process for helper in helpers)]:
+        for process in [web, seed, *(helper.process for helper in helpers)]:
             _wait(process)
+        if progress_dir is not None:
+            shutil.rmtree(progress_dir, ignore_errors=True)
         if web_failed:
             sys.exit(1)
+
+    def _setup(self, host: str, port: int, no_demo: bool) -> bool:
+        """Migrate and collect the static files, each in a process of its own, side by side,
+        while the setup page answers on the port (not in production). Their memory goes with
+        them: `serve` stays small for the rest of its life. True if the demo is to be loaded:
+        allowed and the database has no organisation."""
+        manage = [sys.executable, "manage.py"]
+        steps = {
+            "migrate": [*manage, "migrate", "--noinput", "--verbosity", "0"],
+            "collectstatic": [*manage, "collectstatic", "--noinput", "--verbosity", "0"],
+        }
+        page = SetupPage(host, port) if not settings.PRODUCTION else contextlib.nullcontext()
+        with page:
+            running = {
+                name: subprocess.Popen(argv, cwd=settings.BASE_DIR) for name, argv in steps.items()
+            }
+            try:
+                for name, process in running.items():
+                    if process.wait() != 0:
+                        raise CommandError(
+                            f"{name} failed with {_describe_exit(process.returncode)}"
+                        )
+            finally:
+                for process in running.values():
+                    if process.poll() is None:
+                        process.terminate()
+                        process.wait()
+        self.stdout.write("Database ready.")
+        try:
+            return not no_demo and not Organisation.objects.exists()
+        finally:
+            connection.close()  # serve itself keeps no connection
+
+    def _seeded(self, seed: subprocess.Popen, progress_file: Path, web: subprocess.Popen):
+        """The demo's seed ended: committed, the web workers start again to warm up on it;
+        failed, the pages say so (the site works without the demo)."""
+        if seed.returncode == 0:
+            logger.info("demo county loaded; restarting the web workers to warm up on it")
+            demo_progress.write(progress_file, demo_progress.READY, 100)
+            web.send_signal(signal.SIGHUP)
+            return
+        logger.error(
+            "loading the demo county failed (%s); nothing of it was kept: the site runs "
+            "without it, and the next start loads it again",
+            _describe_exit(seed.returncode),
+        )
+        state = demo_progress.read(progress_file)
+        if state is None or state["state"] != demo_progress.FAILED:
+            demo_progress.write(progress_file, demo_progress.FAILED, 0)
 
     def _print_logins(self, host, port):
         from demo.demo import DEMO_USERNAMES, demo_password
