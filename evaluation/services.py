@@ -39,20 +39,24 @@ def trainee_url(booking: Booking) -> str:
     return f"{settings.SITE_URL}/e/{token_for(booking)}"
 
 
-def booking_for_token(token: str, *, now=None) -> Booking:
-    """The session of a token that is open now: 404 forged, 410 expired or cancelled, 409 not
-    open yet (30 minutes before the start)."""
-    return _open_session(token, now=now)[0]
+# What the trainee page shows of a session: read alone, not the rows' every column.
+_SHOWN = ("county_id", "status", "start_at", "end_at", "venue", "lecturer__name", "course__title", "org__name")  # fmt: skip
 
 
-def _open_session(token: str, *, now=None, related: bool = True) -> tuple[Booking, CountySettings]:
-    """`booking_for_token`, also returning the county's rules it read; `related=False` leaves
-    out the lecturer, course and organisation (a trainee's submission needs only their ids)."""
+def open_session(token: str, *, now=None, related: bool = True) -> tuple[Booking, CountySettings]:
+    """The session of a token that is open now and its county's rules: 404 forged, 410 expired
+    or cancelled, 409 not open yet (30 minutes before the start). With `related`, the
+    lecturer's name, the course's title and the organisation's name for the trainee page;
+    without, only their ids (a trainee's submission)."""
     booking_id = signed.id_from_signed(_SALT, token)
     if booking_id is None:
         raise NotFound(_("This code is not valid."))
     if related:
-        found = Booking.objects.select_related("lecturer", "course", "org").filter(pk=booking_id)
+        found = (
+            Booking.objects.select_related("lecturer", "course", "org")
+            .only(*_SHOWN)
+            .filter(pk=booking_id)
+        )
     else:  # a submission, on every trainee's phone: one light read of what it uses
         found = Booking.objects.raw(
             "SELECT id, county_id, org_id, lecturer_id, course_id, status, start_at, end_at, "
@@ -109,7 +113,7 @@ def trainee_rate(
     counts in the transaction that stores it (one commit, one flush of PostgreSQL's log, per
     submission); a refused one rolls back with it, which changes nothing, as its key's window
     is full and stays full until it ends."""
-    booking, rules = _open_session(token, related=False)
+    booking, rules = open_session(token, related=False)
     limit_keys = []
     if client_ip:
         limit_keys.append((f"eval:ip:{client_ip}", LIMIT_PER_ADDRESS))

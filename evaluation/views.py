@@ -39,7 +39,7 @@ from .models import TraineeRating
 from .qr import qr_svg
 from .services import (
     attendance_confirm,
-    booking_for_token,
+    open_session,
     org_rating_submit,
     rating_review,
     session_summary,
@@ -55,9 +55,8 @@ OLD_REMEMBER = "jt_trainee"  # until issue 10 it held the name and phone for a y
 DEVICE = "jt_device"
 
 
-def _window_left(booking) -> int:
+def _window_left(booking, rules: CountySettings) -> int:
     """Seconds until the session's rating window closes (the cookies last no longer)."""
-    rules = CountySettings.for_county(booking.county_id)
     closes = booking.end_at + timedelta(hours=rules.rating_open_hours)
     return max(0, int((closes - timezone.now()).total_seconds()))
 
@@ -88,7 +87,7 @@ def trainee_page(request, token: str):
 
 def _trainee_page(request, token: str, *, english: bool):
     try:
-        booking = booking_for_token(token)
+        booking, rules = open_session(token)
     except ServiceError as exc:
         return render(
             request, "evaluation/closed.html", {"message": exc.message}, status=exc.status
@@ -128,7 +127,7 @@ def _trainee_page(request, token: str, *, english: bool):
         "english": english,
     }
     response = render(request, "evaluation/trainee.html", context, status=status)
-    window = _window_left(booking)
+    window = _window_left(booking, rules)
     if record is not None:
         value = signing.dumps(record.pk, salt=f"{REMEMBER}:{booking.pk}")
         _set_cookie(request, response, REMEMBER, value, max_age=window, path=request.path)

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from evaluation.models import TraineeRating
 from evaluation.services import token_for
@@ -87,3 +89,15 @@ def test_the_page_with_its_style_and_script_stays_under_15_kb(world, client):
     assert sorted(assets) == ["css/light.css", "js/trainee.js"]
     total = len(html.encode()) + sum(Path(finders.find(a)).stat().st_size for a in assets)
     assert total < 15 * 1024, total
+
+
+def test_the_page_reads_the_session_and_its_rules_once(world, client):
+    """Every trainee of a hall opens it at once: one read of what it shows, one of the rules."""
+    booking = session(world)
+    url = f"/e/{token_for(booking)}"
+    client.get(url)  # the device cookie is set
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url).content.decode()
+    assert len(queries) == 2, [q["sql"] for q in queries]
+    for shown in (booking.course.title, booking.lecturer.name, booking.org.name, booking.venue):
+        assert shown in html
