@@ -17,7 +17,7 @@ them. Rules over other apps' records are filters over field names (`catalogue_q`
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotFound
@@ -43,6 +43,8 @@ class Scope:
 
 
 NO_SCOPE = Scope(None, False, frozenset(), frozenset(), None)
+# Not a role: marks the row of the user's lecturer profile among their memberships' rows.
+_LECTURER_PROFILE = "lecturer-profile"
 
 
 def _as_id(value) -> int:
@@ -73,25 +75,26 @@ def scope_for(user) -> Scope:
     cached = getattr(user, "_jiangtai_scope", None)
     if cached is not None:
         return cached
-    county_admin, towns, branches = False, set(), set()
+    county_admin, towns, branches, lecturer_id = False, set(), set(), None
     memberships = Membership.objects.filter(user=user, org__county_id=user.county_id).values_list(
         "role", "org_id"
     )
-    for role, org_id in memberships:
+    # The lecturer profile through the user's side of the relation (the lecturers app sits
+    # above this module), in the same statement as the roles.
+    profile = (
+        get_user_model()
+        .objects.filter(pk=user.pk, lecturer_profile__county_id=user.county_id)
+        .values_list(Value(_LECTURER_PROFILE), "lecturer_profile")
+    )
+    for role, row_id in memberships.union(profile, all=True):
         if role == Role.COUNTY_ADMIN:
             county_admin = True
         elif role == Role.TOWN_ADMIN:
-            towns.add(org_id)
+            towns.add(row_id)
         elif role == Role.SECRETARY:
-            branches.add(org_id)
-    # The lecturer profile through the user's side of the relation: the lecturers app sits
-    # above this module.
-    lecturer_id = (
-        get_user_model()
-        .objects.filter(pk=user.pk, lecturer_profile__county_id=user.county_id)
-        .values_list("lecturer_profile", flat=True)
-        .first()
-    )
+            branches.add(row_id)
+        elif role == _LECTURER_PROFILE:
+            lecturer_id = row_id
     scope = Scope(
         county_id=user.county_id,
         is_county_admin=county_admin,
