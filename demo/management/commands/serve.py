@@ -17,19 +17,17 @@ the demo county in the background (`seed_demo --progress-file`, one transaction)
 show how far it is (demo/progress.py) until it is committed; then gunicorn's workers are
 started again (SIGHUP: they warm up on the demo) and the task worker and the scheduler start,
 which would only wait on the seed's write lock before. Stopped half-way (Ctrl-C, a crash,
-`kill -9`), the seed leaves nothing, and the next `serve` loads the demo again from the start."""
+`kill -9`), the seed leaves nothing, and the next `serve` loads the demo again from the start.
+
+Once ready, `serve` replaces itself (same process id) with demo/supervisor.py, which runs and
+watches the processes above without Django loaded (about 10 MB instead of 90)."""
 
 import contextlib
-import http.client
-import logging
+import json
 import os
-import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -38,92 +36,8 @@ from django.db import connection
 
 from demo import progress as demo_progress
 from demo.setup_page import SetupPage
+from demo.supervisor import describe_exit
 from orgs.models import Organisation
-
-logger = logging.getLogger("jiangtai.serve")
-
-RESTART_FIRST_DELAY = 1.0  # seconds before the first restart of a dead helper process
-RESTART_MAX_DELAY = 60.0  # the doubling pause never grows past this
-HEALTHY_AFTER = 60.0  # a helper that ran this long starts again from the first delay
-POLL_SECONDS = 0.2
-WEB_READY_SECONDS = 60  # the demo's seed starts once gunicorn answers, or after this
-
-
-@dataclass
-class Helper:
-    """A process `serve` keeps running: started again with backoff whenever it ends."""
-
-    name: str
-    argv: list[str]
-    env: dict
-    process: subprocess.Popen | None = None
-    started_at: float = 0.0
-    quick_failures: int = 0
-    restart_at: float | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(self.argv, env=self.env, cwd=settings.BASE_DIR)
-        self.started_at = time.monotonic()
-        self.restart_at = None
-        logger.info("%s started (pid %d)", self.name, self.process.pid)
-
-    def check(self, now: float) -> None:
-        """Start again when due; notice an unexpected end and schedule the restart."""
-        if self.restart_at is not None:
-            if now >= self.restart_at:
-                self.start()
-            return
-        code = self.process.poll()
-        if code is None:
-            return
-        ran = now - self.started_at
-        self.quick_failures = 1 if ran >= HEALTHY_AFTER else self.quick_failures + 1
-        delay = min(RESTART_FIRST_DELAY * 2 ** (self.quick_failures - 1), RESTART_MAX_DELAY)
-        self.restart_at = now + delay
-        logger.error(
-            "%s (pid %d) ended with %s after %.1f s; starting it again in %.0f s",
-            self.name, self.process.pid, _describe_exit(code), ran, delay,
-        )  # fmt: skip
-
-    def stop(self) -> None:
-        self.restart_at = None
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-
-
-def _describe_exit(code: int) -> str:
-    if code < 0:
-        try:
-            return f"signal {signal.Signals(-code).name}"
-        except ValueError:
-            return f"signal {-code}"
-    return f"exit code {code}"
-
-
-def _wait(process: subprocess.Popen | None) -> None:
-    if process is None:
-        return
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def _wait_answering(host: str, port: int, web: subprocess.Popen) -> None:
-    """Until gunicorn answers /healthz (or ends, or WEB_READY_SECONDS pass)."""
-    deadline = time.monotonic() + WEB_READY_SECONDS
-    while time.monotonic() < deadline and web.poll() is None:
-        try:
-            conn = http.client.HTTPConnection(host, port, timeout=5)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        except (OSError, http.client.HTTPException):
-            pass
-        finally:
-            conn.close()
-        time.sleep(POLL_SECONDS)
 
 
 class Command(BaseCommand):
@@ -171,14 +85,14 @@ class Command(BaseCommand):
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "jiangtai.settings"}
         # QR posters and messages carry absolute links: without SITE_URL, this server's address.
         env.setdefault("SITE_URL", f"http://{host}:{port}")
-        progress_dir = progress_file = None
-        if seed_demo:
-            progress_dir = Path(tempfile.mkdtemp(prefix="jiangtai-demo-"))
-            progress_file = progress_dir / "progress.json"
-            demo_progress.write(progress_file, demo_progress.LOADING, 0)
-        web_env = {**env, demo_progress.ENV: str(progress_file)} if progress_file else env
-        web = subprocess.Popen(
-            [
+        manage = [sys.executable, "manage.py"]
+        plan = {
+            "cwd": str(settings.BASE_DIR),
+            "host": host,
+            "port": port,
+            "env": env,
+            "web_env": env,
+            "web": [
                 sys.executable, "-m", "gunicorn", "jiangtai.wsgi:application",
                 # preload_app and the search index's warm-up in every worker (issue 18)
                 "--config", "python:jiangtai.gunicorn_conf",
@@ -188,72 +102,26 @@ class Command(BaseCommand):
                 "--access-logfile", "-",
                 "--graceful-timeout", "10",
             ],
-            env=web_env,
-        )  # fmt: skip
-        logger.info("web server started (pid %d)", web.pid)
-        manage = [sys.executable, "manage.py"]
-        helpers = [
-            *(
-                Helper(
-                    "task worker", [*manage, "db_worker", "--queue-name", "*", "--no-reload"], env
-                )
-                for _ in range(task_workers)
-            ),
-            Helper("scheduler", [*manage, "scheduler"], env),
-        ]
-        seed = None
+            "helpers": [
+                *(
+                    {"name": "task worker",
+                     "argv": [*manage, "db_worker", "--queue-name", "*", "--no-reload"]}
+                    for _ in range(task_workers)
+                ),
+                {"name": "scheduler", "argv": [*manage, "scheduler"]},
+            ],
+        }  # fmt: skip
         if seed_demo:
-            # The first page before the demo: the seed waits until gunicorn answers.
-            _wait_answering(host, port, web)
-            self.stdout.write("Loading the demo county in the background …")
-            seed = subprocess.Popen(
-                [*manage, "seed_demo", "--progress-file", str(progress_file)],
-                env=env,
-                cwd=settings.BASE_DIR,
-            )
-            logger.info("demo county's seed started (pid %d)", seed.pid)
-        else:
-            for helper in helpers:
-                helper.start()
-
-        stopping = False
-
-        def stop(*_args):
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGTERM, stop)
-        try:
-            while not stopping and web.poll() is None:
-                now = time.monotonic()
-                if seed is not None and seed.poll() is not None:
-                    self._seeded(seed, progress_file, web)
-                    seed = None
-                    for helper in helpers:
-                        helper.start()
-                if seed is None:
-                    for helper in helpers:
-                        helper.check(now)
-                time.sleep(POLL_SECONDS)
-        except KeyboardInterrupt:
-            stopping = True
-        web_failed = not stopping and web.poll() is not None
-        if web_failed:
-            logger.error(
-                "web server (pid %d) ended with %s; stopping", web.pid, _describe_exit(web.poll())
-            )
-        if seed is not None and seed.poll() is None:
-            seed.terminate()  # its transaction is never committed: nothing of it stays
-        for helper in helpers:
-            helper.stop()
-        if web.poll() is None:
-            web.terminate()
-        for process in [web, seed, *(helper.process for helper in helpers)]:
-            _wait(process)
-        if progress_dir is not None:
-            shutil.rmtree(progress_dir, ignore_errors=True)
-        if web_failed:
-            sys.exit(1)
+            progress_file = Path(tempfile.mkdtemp(prefix="jiangtai-demo-")) / "progress.json"
+            demo_progress.write(progress_file, demo_progress.LOADING, 0)
+            plan["web_env"] = {**env, demo_progress.ENV: str(progress_file)}
+            plan["progress_file"] = str(progress_file)
+            plan["seed"] = [*manage, "seed_demo", "--progress-file", str(progress_file)]
+        # The rest of serve's life without Django (demo/supervisor.py): the same process.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        supervisor = [sys.executable, "-m", "demo.supervisor", json.dumps(plan)]
+        os.execv(sys.executable, supervisor)  # noqa: S606 (argv, no shell)
 
     def _setup(self, host: str, port: int, no_demo: bool) -> bool:
         """Migrate and collect the static files, each in a process of its own, side by side,
@@ -274,7 +142,7 @@ class Command(BaseCommand):
                 for name, process in running.items():
                     if process.wait() != 0:
                         raise CommandError(
-                            f"{name} failed with {_describe_exit(process.returncode)}"
+                            f"{name} failed with {describe_exit(process.returncode)}"
                         )
             finally:
                 for process in running.values():
@@ -286,23 +154,6 @@ class Command(BaseCommand):
             return not no_demo and not Organisation.objects.exists()
         finally:
             connection.close()  # serve itself keeps no connection
-
-    def _seeded(self, seed: subprocess.Popen, progress_file: Path, web: subprocess.Popen):
-        """The demo's seed ended: committed, the web workers start again to warm up on it;
-        failed, the pages say so (the site works without the demo)."""
-        if seed.returncode == 0:
-            logger.info("demo county loaded; restarting the web workers to warm up on it")
-            demo_progress.write(progress_file, demo_progress.READY, 100)
-            web.send_signal(signal.SIGHUP)
-            return
-        logger.error(
-            "loading the demo county failed (%s); nothing of it was kept: the site runs "
-            "without it, and the next start loads it again",
-            _describe_exit(seed.returncode),
-        )
-        state = demo_progress.read(progress_file)
-        if state is None or state["state"] != demo_progress.FAILED:
-            demo_progress.write(progress_file, demo_progress.FAILED, 0)
 
     def _print_logins(self, host, port):
         from demo.demo import DEMO_USERNAMES, demo_password
