@@ -121,7 +121,11 @@ class Command(BaseCommand):
         sys.stdout.flush()
         sys.stderr.flush()
         supervisor = [sys.executable, "-m", "demo.supervisor", json.dumps(plan)]
-        os.execv(sys.executable, supervisor)  # noqa: S606 (argv, no shell)
+        # From wherever serve was started, `-m demo.supervisor` finds the checkout.
+        path = os.pathsep.join(
+            p for p in (str(settings.BASE_DIR), os.environ.get("PYTHONPATH")) if p
+        )
+        os.execve(sys.executable, supervisor, {**os.environ, "PYTHONPATH": path})  # noqa: S606
 
     def _setup(self, host: str, port: int, no_demo: bool) -> bool:
         """Migrate and collect the static files, each in a process of its own, side by side,
