@@ -8,7 +8,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .services import session_idle_seconds
+from .services import session_idle_seconds, shortest_idle_seconds
 
 # The session's last-activity stamp (Unix seconds) is rewritten at most this often, so that a
 # busy page does not save its session on every request.
@@ -29,7 +29,12 @@ class IdleSessionMiddleware:
         if user is not None and user.is_authenticated and hasattr(request, "session"):
             now = int(time.time())
             last_seen = request.session.get(LAST_SEEN_KEY)
-            if isinstance(last_seen, int) and now - last_seen > session_idle_seconds(user):
+            # The county's limit is read only when the session sat idle long enough to matter.
+            if (
+                isinstance(last_seen, int)
+                and now - last_seen > shortest_idle_seconds()
+                and now - last_seen > session_idle_seconds(user)
+            ):
                 return self._expired(request)
             if not isinstance(last_seen, int) or now - last_seen >= LAST_SEEN_GRANULARITY:
                 request.session[LAST_SEEN_KEY] = now

@@ -73,6 +73,14 @@ def login_policy(user: User | None) -> LoginPolicy:
     return LoginPolicy(settings.LOGIN_MAX_FAILURES, _window())
 
 
+def shortest_idle_seconds() -> int:
+    """No login's browser session may sit idle for less than this (no county reads needed
+    while a session was active more recently)."""
+    from orgs.models import SESSION_IDLE_MINUTES_MIN
+
+    return min(SESSION_IDLE_MINUTES_MIN, settings.SESSION_IDLE_MINUTES) * 60
+
+
 def session_idle_seconds(user: User) -> int:
     """How long a browser session of this login may sit idle, by the same rule."""
     if user.county_id:

@@ -167,6 +167,10 @@ class OrgScore(models.Model):
         verbose_name_plural = _("organisation scores")
 
 
+# No county lets a browser sit idle for less than this (the database's check below).
+SESSION_IDLE_MINUTES_MIN = 5
+
+
 class CountySettings(TimeStampedModel):
     """Rules each county sets for itself; county admins change them on the settings page."""
 
@@ -275,7 +279,10 @@ class CountySettings(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(login_max_failures__gte=3, login_max_failures__lte=20)
                 & models.Q(login_lockout_minutes__gte=1, login_lockout_minutes__lte=1440)
-                & models.Q(session_idle_minutes__gte=5, session_idle_minutes__lte=1440),
+                & models.Q(
+                    session_idle_minutes__gte=SESSION_IDLE_MINUTES_MIN,
+                    session_idle_minutes__lte=1440,
+                ),
                 name="county_settings_login_in_range",
             ),
         ]

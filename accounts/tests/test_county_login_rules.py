@@ -5,7 +5,9 @@ apply to logins without a county or in a county that kept the defaults."""
 import time
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from accounts.middleware import LAST_SEEN_KEY
 from accounts.models import LoginThrottle
@@ -140,3 +142,21 @@ def test_the_default_applies_without_a_county_and_to_htmx(world, settings):
     _age_session(client, 5 * 60 + 5)
     response = client.get("/", HTTP_HX_REQUEST="true")
     assert response.status_code == 302 and response["HX-Redirect"].startswith("/accounts/login/")
+
+
+def test_a_session_active_minutes_ago_reads_no_county_rules(world, login):
+    """No county allows less than five idle minutes: a session seen more recently cannot have
+    expired, so the middleware reads the county's limit only after a pause that long."""
+    CountySettings.objects.create(county=world.county, session_idle_minutes=10)
+    client = login(world.secretary)
+    client.get("/inbox/")
+
+    def reads_rules() -> bool:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/inbox/").status_code == 200
+        return any("orgs_countysettings" in q["sql"] for q in queries)
+
+    _age_session(client, 4 * 60)
+    assert not reads_rules()
+    _age_session(client, 6 * 60)
+    assert reads_rules()
