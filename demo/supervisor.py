@@ -4,8 +4,9 @@ task workers, the scheduler and the demo's background seed (see serve's docstrin
 `serve` prepares everything with Django loaded, then replaces itself (`os.execv`, the same
 process id) with `python -m demo.supervisor <plan>`, which imports no Django at all: the
 supervisor that stays up for the life of the site holds about 10 MB instead of Django's 90
-(issue 18: the memory of the whole `make run` stack). The plan is JSON: the commands to run,
-their environment, the address, and the demo's seed and progress file if there is one.
+(issue 18: the memory of the whole `make run` stack). The plan is JSON on the command line:
+the commands to run, the address, the demo's seed and progress file if there is one; never
+the environment (its secrets), which the supervisor has from serve and passes on.
 
 A task worker or scheduler that dies is started again after a pause that doubles with each
 quick failure (1 s, 2 s, 4 s … at most a minute; one that ran a minute or more counts as
@@ -134,16 +135,20 @@ def _seeded(seed: subprocess.Popen, progress_file: Path, web: subprocess.Popen) 
 def supervise(plan: dict) -> int:
     """Run the plan until SIGTERM or Ctrl-C (0) or until gunicorn ends by itself (1)."""
     cwd = plan["cwd"]
-    web = subprocess.Popen(plan["web"], env=plan["web_env"], cwd=cwd)
+    # serve's environment, as it was before it added the checkout to PYTHONPATH for us
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    if plan.get("pythonpath"):
+        env["PYTHONPATH"] = plan["pythonpath"]
+    web = subprocess.Popen(plan["web"], env={**env, **plan["web_env"]}, cwd=cwd)
     logger.info("web server started (pid %d)", web.pid)
-    helpers = [Helper(h["name"], h["argv"], plan["env"], cwd) for h in plan["helpers"]]
+    helpers = [Helper(h["name"], h["argv"], env, cwd) for h in plan["helpers"]]
     progress_file = Path(plan["progress_file"]) if plan.get("progress_file") else None
     seed = None
     if plan.get("seed"):
         # The first page before the demo: the seed waits until gunicorn answers.
         _wait_answering(plan["host"], plan["port"], web)
         print("Loading the demo county in the background …", flush=True)
-        seed = subprocess.Popen(plan["seed"], env=plan["env"], cwd=cwd)
+        seed = subprocess.Popen(plan["seed"], env=env, cwd=cwd)
         logger.info("demo county's seed started (pid %d)", seed.pid)
     else:
         for helper in helpers:

@@ -86,12 +86,14 @@ class Command(BaseCommand):
         # QR posters and messages carry absolute links: without SITE_URL, this server's address.
         env.setdefault("SITE_URL", f"http://{host}:{port}")
         manage = [sys.executable, "manage.py"]
+        # The plan goes on the command line, where anyone may read it: no environment in it
+        # (secrets live there); the supervisor passes its own on to every process.
         plan = {
             "cwd": str(settings.BASE_DIR),
             "host": host,
             "port": port,
-            "env": env,
-            "web_env": env,
+            "pythonpath": os.environ.get("PYTHONPATH"),
+            "web_env": {},
             "web": [
                 sys.executable, "-m", "gunicorn", "jiangtai.wsgi:application",
                 # preload_app and the search index's warm-up in every worker (issue 18)
@@ -114,7 +116,7 @@ class Command(BaseCommand):
         if seed_demo:
             progress_file = Path(tempfile.mkdtemp(prefix="jiangtai-demo-")) / "progress.json"
             demo_progress.write(progress_file, demo_progress.LOADING, 0)
-            plan["web_env"] = {**env, demo_progress.ENV: str(progress_file)}
+            plan["web_env"] = {demo_progress.ENV: str(progress_file)}
             plan["progress_file"] = str(progress_file)
             plan["seed"] = [*manage, "seed_demo", "--progress-file", str(progress_file)]
         # The rest of serve's life without Django (demo/supervisor.py): the same process.
@@ -125,7 +127,7 @@ class Command(BaseCommand):
         path = os.pathsep.join(
             p for p in (str(settings.BASE_DIR), os.environ.get("PYTHONPATH")) if p
         )
-        os.execve(sys.executable, supervisor, {**os.environ, "PYTHONPATH": path})  # noqa: S606
+        os.execve(sys.executable, supervisor, {**env, "PYTHONPATH": path})  # noqa: S606
 
     def _setup(self, host: str, port: int, no_demo: bool) -> bool:
         """Migrate and collect the static files, each in a process of its own, side by side,
