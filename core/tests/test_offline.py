@@ -13,7 +13,7 @@ OUTSIDE = re.compile(r'(?:src|href)=["\'](?:https?:)?//(?!127\.0\.0\.1|localhost
 
 
 def test_the_vendored_assets_are_served_locally():
-    for path in ("vendor/htmx.min.js", "vendor/weui.min.css", "css/app.css"):
+    for path in ("vendor/htmx.min.js", "vendor/weui.base.css", "css/app.css"):
         assert finders.find(path), path
 
 
