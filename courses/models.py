@@ -114,7 +114,12 @@ class Course(TimeStampedModel):
         verbose_name = _("course")
         verbose_name_plural = _("courses")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["county", "category", "status"])]
+        indexes = [
+            models.Index(fields=["county", "category", "status"]),
+            # The recommendation engine's check that its index is current (count and latest
+            # change of the county's courses) reads this index alone.
+            models.Index(fields=["county", "updated_at"], name="course_county_updated"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(rating_total__lte=models.F("rating_count") * 300),

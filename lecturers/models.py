@@ -103,6 +103,9 @@ class Lecturer(TimeStampedModel):
             models.Index(fields=["county", "status"]),
             models.Index(fields=["county", "name_pinyin"]),
             models.Index(fields=["county", "name_initials"]),
+            # The recommendation engine's check that its index is current (count and latest
+            # change of the county's lecturers, matching.engine) reads this index alone.
+            models.Index(fields=["county", "updated_at"], name="lecturer_county_updated"),
         ]
         constraints = [
             models.CheckConstraint(

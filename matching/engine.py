@@ -20,18 +20,19 @@ import math
 import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
-from django.db.models import CharField, Count, IntegerField, Max, Q, Value
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Course, CourseStatus
 from lecturers.models import Lecturer, LecturerStatus
 from lecturers.selectors import lecturer_bookable_for
-from orgs.models import CountySettings
-from scheduling.models import Booking, BookingStatus, OfferingSlot
+from orgs import rules as access_rules
+from orgs.models import CountySettings, Organisation
+from scheduling.models import Booking, BookingStatus, Offering, OfferingSlot
 
 from . import windows
 from .models import DemandNotice, NoticeOutcome, Synonym
@@ -93,6 +94,22 @@ class CountyIndex:
     doc_category: list[str] = field(default_factory=list)
     # course → ((course saved at, lecturer saved at), its terms joined by spaces), for rebuilds
     terms: dict[int, tuple[tuple, str]] = field(default_factory=dict)
+    # (county of the demand's organisation, its town, town lecturers county-wide?) → the
+    # lecturers of `places` that `lecturer_bookable_for` lets it book: all that rule reads.
+    bookable: dict[tuple, frozenset[int]] = field(default_factory=dict)
+
+    def bookable_by(self, org, rules) -> frozenset[int]:
+        """The index's guess of whom `org` may book (the scorer decides on fresh rows),
+        worked out once per town and kept with the index."""
+        key = (org.county_id, access_rules.org_town_id(org), rules.town_lecturers_county_wide)
+        allowed = self.bookable.get(key)
+        if allowed is None:
+            allowed = self.bookable[key] = frozenset(
+                lecturer_id
+                for lecturer_id, place in self.places.items()
+                if lecturer_bookable_for(place.stand_in, org, rules)
+            )
+        return allowed
 
     def idf(self, term: str) -> float:
         n, df = len(self.docs), self.df.get(term, 0)
@@ -103,19 +120,34 @@ _indexes: dict[int, CountyIndex] = {}
 _lock = threading.Lock()
 
 
+def _state_sql() -> str:
+    """One statement for what a request must know before it ranks: whether any course or
+    lecturer of the county was added, saved or deleted (count and latest `updated_at` of each,
+    read from the `(county, updated_at)` indexes alone), and the county's synonym groups."""
+    # Table names from the models, values as parameters.
+    courses, lecturers, synonyms = (m._meta.db_table for m in (Course, Lecturer, Synonym))
+    return (
+        f"SELECT 0, COUNT(*), MAX(updated_at), NULL FROM {courses} WHERE county_id = %s "  # noqa: S608
+        f"UNION ALL SELECT 1, COUNT(*), MAX(updated_at), NULL FROM {lecturers} WHERE county_id = %s "
+        f"UNION ALL SELECT 2, id, NULL, words FROM {synonyms} WHERE county_id = %s"
+    )
+
+
+def _county_state(county_id: int) -> tuple[tuple, list[str]]:
+    """(the index version of the county, its synonym groups' words), in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_state_sql(), [county_id] * 3)
+        rows = cursor.fetchall()
+    version = tuple(sorted((kind, n, t) for kind, n, t, _words in rows if kind < 2))
+    synonyms = [
+        words for kind, _id, _t, words in sorted(rows, key=lambda r: (r[0], r[1])) if kind == 2
+    ]
+    return version, synonyms
+
+
 def _index_version(county_id: int) -> tuple:
     """Changes when a course or lecturer of the county is added, saved or deleted (one query)."""
-
-    def stamp(model, kind: int):
-        return (
-            model.objects.filter(county_id=county_id)
-            .order_by()
-            .values("county_id")
-            .annotate(kind=Value(kind, IntegerField()), n=Count("id"), t=Max("updated_at"))
-            .values_list("kind", "n", "t")
-        )
-
-    return tuple(sorted(stamp(Course, 0).union(stamp(Lecturer, 1), all=True)))
+    return _county_state(county_id)[0]
 
 
 def build_index(
@@ -198,9 +230,11 @@ def build_index(
     return index
 
 
-def county_index(county_id: int) -> CountyIndex:
-    """The county's index, rebuilt only when its courses or lecturers changed."""
-    version = _index_version(county_id)
+def county_index(county_id: int, version: tuple | None = None) -> CountyIndex:
+    """The county's index, rebuilt only when its courses or lecturers changed. `version`:
+    the county's current version when the caller has just read it."""
+    if version is None:
+        version = _index_version(county_id)
     cached = _indexes.get(county_id)
     if cached is not None and cached.version == version:
         return cached
@@ -211,14 +245,18 @@ def county_index(county_id: int) -> CountyIndex:
     return cached
 
 
-def query_terms(county_id: int, topic: str) -> dict[str, float]:
+def query_terms(county_id: int, topic: str, synonyms: list[str] | None = None) -> dict[str, float]:
     """Term → weight: the topic's own terms (weak words less), and the county's synonyms
-    of words in the topic at a lower weight."""
+    of words in the topic at a lower weight. `synonyms`: the county's groups when the caller
+    has read them (in id order), otherwise one query."""
     weights: dict[str, float] = {}
     for term in cached_terms(topic):
         weights.setdefault(term, WEAK_WEIGHT if term in WEAK_WORDS else 1.0)
     lowered = topic.lower()
-    for words in Synonym.objects.filter(county_id=county_id).values_list("words", flat=True):
+    if synonyms is None:
+        synonyms = Synonym.objects.filter(county_id=county_id).order_by("pk")
+        synonyms = list(synonyms.values_list("words", flat=True))
+    for words in synonyms:
         group = [w.lower() for w in Synonym(words=words).word_list]
         if any(word in lowered for word in group):
             for word in group:
@@ -416,6 +454,14 @@ class _Scored:
         return (-round(self.score, 9), self.lecturer_id)
 
 
+def _aware(value) -> datetime:
+    """A datetime read by raw SQL: SQLite gives the stored UTC time as text or as a naive
+    datetime (depending on whether it knows the column's type), PostgreSQL an aware one."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
 class _Scorer:
     """Exact scores of a demand's candidates from fresh rows, a batch at a time (2 queries)."""
 
@@ -432,80 +478,82 @@ class _Scorer:
         self.month_start = timezone.localtime(self.now).replace(
             day=1, hour=0, minute=0, second=0, microsecond=0
         )
+        self.recent_since = self.now - timedelta(days=RECENT_DAYS)
 
-    def _lecturers(self, lecturer_ids: list[int]) -> list[SimpleNamespace]:
-        """Fresh rows of the candidates that pass the hard filters of status and rights."""
-        demand = self.demand
-        rows = (
-            Lecturer.objects.filter(
-                pk__in=lecturer_ids, county_id=demand.county_id, status=LecturerStatus.ACTIVE
-            )
-            .values(
-                "pk",
-                "name",
-                "county_id",
-                "status",
-                "level",
-                "lat",
-                "lng",
-                "score",
-                "rating_count",
-                "org_id",
-                "org__level",
-                "org__parent_id",
-                "org__county_id",
-                "org__lat",
-                "org__lng",
-            )
-            .order_by()
-        )
-        lecturers = []
-        for row in rows:
-            org = None
-            if row["org_id"] is not None:
-                org = SimpleNamespace(
-                    pk=row["org_id"], level=row["org__level"], parent_id=row["org__parent_id"],
-                    county_id=row["org__county_id"], lat=row["org__lat"], lng=row["org__lng"],
-                )  # fmt: skip
-            lecturer = SimpleNamespace(**row, org=org)
-            if lecturer_bookable_for(lecturer, demand.org, self.rules):
-                lecturers.append(lecturer)
-        return lecturers
+    def _rows(self, lecturer_ids: list[int]):
+        """Fresh rows of the candidates (status, rights, ratings, organisation) with their
+        sessions, published slots and dropped grabs, in one statement: a row per lecturer and
+        event (the event columns empty for a lecturer without any)."""
+        demand, buffer = self.demand, self.buffer
+        window_start, window_end = demand.window_start, demand.window_end
+        adapt = connection.ops.adapt_datetimefield_value
+        marks = ", ".join(["%s"] * len(lecturer_ids))
+        # Table names from the models, values as parameters.
+        sql = f"""
+            SELECT l.id, l.name, l.level, l.lat, l.lng, l.score, l.rating_count, l.org_id,
+                   o.level, o.parent_id, o.county_id, o.lat, o.lng, e.kind, e.start_at, e.end_at
+            FROM {Lecturer._meta.db_table} l
+            LEFT JOIN {Organisation._meta.db_table} o ON o.id = l.org_id
+            LEFT JOIN (
+                SELECT lecturer_id, status AS kind, start_at, end_at
+                FROM {Booking._meta.db_table}
+                WHERE lecturer_id IN ({marks}) AND status IN (%s, %s)
+                  AND (start_at >= %s OR (status = %s AND start_at < %s AND end_at > %s))
+                UNION ALL
+                SELECT f.lecturer_id, %s, s.start_at, s.end_at
+                FROM {OfferingSlot._meta.db_table} s
+                JOIN {Offering._meta.db_table} f ON f.id = s.offering_id
+                WHERE f.lecturer_id IN ({marks}) AND s.start_at < %s AND s.end_at > %s
+                UNION ALL
+                SELECT lecturer_id, %s, notified_at, notified_at
+                FROM {DemandNotice._meta.db_table}
+                WHERE lecturer_id IN ({marks}) AND outcome = %s AND notified_at >= %s
+            ) e ON e.lecturer_id = l.id
+            WHERE l.id IN ({marks}) AND l.county_id = %s AND l.status = %s
+        """  # noqa: S608
+        params = [
+            *lecturer_ids, BookingStatus.CONFIRMED, BookingStatus.COMPLETED,
+            adapt(self.recent_since), BookingStatus.CONFIRMED,
+            adapt(window_end + buffer), adapt(window_start - buffer),
+            _SLOT, *lecturer_ids, adapt(window_end), adapt(window_start),
+            _DROPPED, *lecturer_ids, NoticeOutcome.DROPPED, adapt(self.recent_since),
+            *lecturer_ids, demand.county_id, LecturerStatus.ACTIVE,
+        ]  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
 
     def score(self, lecturer_ids: list[int]) -> list[_Scored]:
         demand = self.demand
-        lecturers = self._lecturers(lecturer_ids) if lecturer_ids else []
-        if not lecturers:
+        if not lecturer_ids:
             return []
-        ids = [lec.pk for lec in lecturers]
         window_start, window_end, buffer = demand.window_start, demand.window_end, self.buffer
-        recent_since = self.now - timedelta(days=RECENT_DAYS)
+        recent_since = self.recent_since
         busy, recent, month = defaultdict(list), Counter(), Counter()
         slots, drops = defaultdict(list), Counter()
-        # One query for the candidates' sessions, published slots and dropped grabs.
-        sessions = (
-            Booking.objects.filter(
-                Q(start_at__gte=recent_since)
-                | Q(
-                    status=BookingStatus.CONFIRMED,
-                    start_at__lt=window_end + buffer,
-                    end_at__gt=window_start - buffer,
-                ),
-                lecturer_id__in=ids,
-                status__in=[BookingStatus.CONFIRMED, BookingStatus.COMPLETED],
-            )
-            .values_list("lecturer_id", "status", "start_at", "end_at")
-            .order_by()
-        )
-        offered = OfferingSlot.objects.filter(
-            offering__lecturer_id__in=ids, start_at__lt=window_end, end_at__gt=window_start
-        ).values_list("offering__lecturer_id", Value(_SLOT, CharField()), "start_at", "end_at")
-        offered = offered.order_by()
-        dropped = DemandNotice.objects.filter(
-            lecturer_id__in=ids, outcome=NoticeOutcome.DROPPED, notified_at__gte=recent_since
-        ).values_list("lecturer_id", Value(_DROPPED, CharField()), "notified_at", "notified_at")
-        dropped = dropped.order_by()
-        for lecturer_id, kind, start, end in sessions.union(offered, dropped, all=True):
+        lecturers: dict[int, SimpleNamespace] = {}
+        county_id, org, rules = demand.county_id, demand.org, self.rules
+        for row in self._rows(lecturer_ids):
+            lecturer_id, kind = row[0], row[13]
+            if lecturer_id not in lecturers:
+                org_of = None
+                if row[7] is not None:
+                    org_of = SimpleNamespace(
+                        pk=row[7], level=row[8], parent_id=row[9], county_id=row[10], lat=row[11],
+                        lng=row[12],
+                    )  # fmt: skip
+                lecturer = SimpleNamespace(
+                    pk=lecturer_id, name=row[1], county_id=county_id,
+                    status=LecturerStatus.ACTIVE, level=row[2], lat=row[3], lng=row[4],
+                    score=row[5], rating_count=row[6], org=org_of,
+                )  # fmt: skip
+                # None: fails the hard filter of rights, its events are not needed.
+                lecturers[lecturer_id] = (
+                    lecturer if lecturer_bookable_for(lecturer, org, rules) else None
+                )
+            if kind is None or lecturers[lecturer_id] is None:
+                continue
+            start, end = _aware(row[14]), _aware(row[15])
             if kind == _SLOT:
                 slots[lecturer_id].append((max(start, window_start), min(end, window_end)))
             elif kind == _DROPPED:
@@ -521,6 +569,9 @@ class _Scorer:
                     recent[lecturer_id] += 1
                     if start >= self.month_start:
                         month[lecturer_id] += 1
+        lecturers = [lecturers[lid] for lid in lecturer_ids if lecturers.get(lid) is not None]
+        if not lecturers:
+            return []
         duration = demand.duration_minutes
         scored = []
         for lecturer in lecturers:
@@ -578,8 +629,9 @@ def recommend(demand, *, limit: int = 10, exclude_lecturer_ids=()) -> Result:
     """The best lecturers for a demand, best first; only those that pass the hard filters."""
     county_id = demand.county_id
     rules = CountySettings.for_county(county_id)
-    index = county_index(county_id)
-    weights = query_terms(county_id, demand.topic)
+    version, synonyms = _county_state(county_id)
+    index = county_index(county_id, version)
+    weights = query_terms(county_id, demand.topic, synonyms)
     unmatched = [t for t, w in weights.items() if w == 1.0 and not index.df.get(t)]
     topics = topic_by_lecturer(index, weights, demand.category)
     for lecturer_id in exclude_lecturer_ids:
@@ -590,16 +642,15 @@ def recommend(demand, *, limit: int = 10, exclude_lecturer_ids=()) -> Result:
     scorer = _Scorer(demand, rules, index, topics)
     w, total = scorer.weights, scorer.total
     slack = w["quality"] + w["fairness"] + w["availability"]  # each of these is at most 1
-    org, places = demand.org, index.places
-
-    def may_book(lecturer_id: int) -> bool:
-        """The index's guess; the scorer decides on fresh rows."""
-        place = places.get(lecturer_id)
-        return place is not None and lecturer_bookable_for(place.stand_in, org, rules)
+    places = index.places
+    # Whom the index lets the demand's organisation book (a subset of `places`); the scorer
+    # decides on fresh rows.
+    may_book = index.bookable_by(demand.org, rules).__contains__
 
     venue_phi = math.radians(demand.lat)
     venue_lam, venue_cos = math.radians(demand.lng), math.cos(venue_phi)
     sin, asin, sqrt = math.sin, math.asin, math.sqrt
+    w_topic, w_distance = w["topic"], w["distance"]
 
     def bound(lecturer_id: int) -> float:
         """No exact score of this lecturer can be higher (haversine_km, inlined)."""
@@ -612,7 +663,7 @@ def recommend(demand, *, limit: int = 10, exclude_lecturer_ids=()) -> Result:
             )
             km = 2 * 6371.0 * asin(min(1.0, sqrt(a)))
             distance = 1.0 / (1.0 + km / DISTANCE_HALF_KM)
-        return (w["topic"] * topics[lecturer_id][0] + w["distance"] * distance + slack) / total
+        return (w_topic * topics[lecturer_id][0] + w_distance * distance + slack) / total
 
     results: list[_Scored] = []
 
@@ -640,9 +691,9 @@ def recommend(demand, *, limit: int = 10, exclude_lecturer_ids=()) -> Result:
     done, floor = set(seed), bar()
     pending = []
     for lid, (topic, _position) in topics.items():
-        if topic >= needed and lid not in done and lid in places:
+        if topic >= needed and may_book(lid) and lid not in done:
             upper = bound(lid)
-            if upper >= floor and may_book(lid):
+            if upper >= floor:
                 pending.append((upper, lid))
     pending.sort(key=lambda b: (-b[0], b[1]))
     size, i = FIRST_BATCH, 0
