@@ -221,6 +221,15 @@ def main() -> int:
                   f"({len(packed) / len(plain):.0%})")  # fmt: skip
         else:
             print(f"\n/lecturers/: NOT COMPRESSED (Content-Encoding {encoding})")
+        # The stylesheets the page waits for before its first render, as a phone receives them.
+        sheets = re.findall(rb'<link rel="stylesheet" href="([^"]+)"', plain)
+        sizes = []
+        for href in sheets:
+            anonymous.headers["Accept-Encoding"] = "gzip"
+            sizes.append(len(anonymous.request("GET", href.decode())[1]))
+            del anonymous.headers["Accept-Encoding"]
+        print(f"Render-blocking stylesheets of /lecturers/: {len(sheets)}, {sum(sizes):,} bytes "
+              f"as sent gzipped ({', '.join(h.decode().rsplit('/', 1)[-1] for h in sheets)})")  # fmt: skip
         body = api.request("GET", "/api/v1/lecturers")[1]
         escaped = "NO (\\u escapes)" if b"\\u" in body else "yes"
         print(f"/api/v1/lecturers: Chinese as raw UTF-8: {escaped}")
