@@ -34,6 +34,8 @@ HOST = "127.0.0.1"
 STARTUP_SECONDS = 30
 PG_ADMIN_DB = "postgres"
 PG_PREFIX = "jiangtai_bench_"
+# Every prefix of a database a benchmark creates; nothing else is ever dropped.
+PG_PREFIXES = (PG_PREFIX, "jiangtai_province_")
 
 
 def throughput_arguments(parser: argparse.ArgumentParser, *, inserts: int, pairs: str) -> None:
@@ -250,7 +252,7 @@ def pg_drop(url: str, name: str) -> None:
     import psycopg
     from psycopg import sql
 
-    if not name.startswith(PG_PREFIX):  # never anything this script did not create
+    if not name.startswith(PG_PREFIXES):  # never anything a benchmark did not create
         raise ValueError(name)
     with _pg_admin(url) as conn:
         try:
@@ -262,25 +264,37 @@ def pg_drop(url: str, name: str) -> None:
 
 
 @contextmanager
-def in_process_django(database_url: str | None) -> Iterator[tuple[Path, str]]:
+def in_process_django(
+    database_url: str | None,
+    *,
+    prefix: str = PG_PREFIX,
+    keep: bool = False,
+    settings_module: str = "jiangtai.settings",
+) -> Iterator[tuple[Path, str]]:
     """Django set up in this process on a temporary database: SQLite in a temporary directory,
-    or a new PostgreSQL database on the server of `database_url`. Yields the directory (media
-    files go there too) and a description of the database; drops both on the way out, also on
-    an error or a signal (after `unwind_on_signals`). Migrating is left to the caller."""
+    or a new PostgreSQL database `<prefix><random>` on the server of `database_url`. Yields the
+    directory (media files go there too) and a description of the database; drops both on the
+    way out, also on an error or a signal (after `unwind_on_signals`), unless `keep`.
+    Migrating is left to the caller; the environment it sets (os.environ) is the one to give
+    a server of the same database (`gunicorn_server`)."""
+    if prefix not in PG_PREFIXES:
+        raise ValueError(prefix)
     tmp = Path(tempfile.mkdtemp(prefix="jiangtai-bench-"))
     pg_name = None
     try:
         if database_url:
-            pg_name = PG_PREFIX + secrets.token_hex(4)
+            pg_name = prefix + secrets.token_hex(4)
             pg_create(database_url, pg_name)
             url = _with_database(database_url, pg_name)
-            database = f"PostgreSQL ({_shown(url)}, dropped at the end)"
+            end = "kept at the end" if keep else "dropped at the end"
+            database = f"PostgreSQL ({_shown(url)}, {end})"
         else:
             url = f"sqlite:///{tmp}/bench.sqlite3"
-            database = f"SQLite ({tmp}/bench.sqlite3, removed at the end)"
+            end = "kept at the end" if keep else "removed at the end"
+            database = f"SQLite ({tmp}/bench.sqlite3, {end})"
         print(f"Temporary database: {database}")
         os.environ.update(
-            DJANGO_SETTINGS_MODULE="jiangtai.settings", DATABASE_URL=url, DEBUG="0",
+            DJANGO_SETTINGS_MODULE=settings_module, DATABASE_URL=url, DEBUG="0",
             SECRET_KEY=secrets.token_urlsafe(50), MEDIA_ROOT=str(tmp / "media"),
             PRIVATE_MEDIA_ROOT=str(tmp / "private"), LOG_LEVEL="WARNING",
         )  # fmt: skip
@@ -293,12 +307,53 @@ def in_process_django(database_url: str | None) -> Iterator[tuple[Path, str]]:
 
         connection.close()
     finally:
-        try:
-            if pg_name is not None:
-                pg_drop(database_url, pg_name)
-                print(f"Dropped database {pg_name}.")
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+        if keep:
+            print(f"Kept: {database.split(' (')[1].split(',')[0]} and {tmp}.")
+        else:
+            try:
+                if pg_name is not None:
+                    pg_drop(database_url, pg_name)
+                    print(f"Dropped database {pg_name}.")
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextmanager
+def gunicorn_server(
+    env: dict, tmp: Path, *, workers: int, threads: int
+) -> Iterator[tuple[int, subprocess.Popen, Path]]:
+    """gunicorn serving `env`'s database on a free loopback port with DEBUG=0 and
+    jiangtai/gunicorn_conf.py (preload_app and the workers' warm-up, as `manage.py serve`),
+    its output in `tmp`/gunicorn.log. Yields (port, process, log path) once /healthz answers;
+    stops it on the way out."""
+    port = free_port()
+    log_path = tmp / "gunicorn.log"
+    server = None
+    try:
+        with open(log_path, "wb") as log:
+            server = subprocess.Popen(
+                [
+                    sys.executable, "-m", "gunicorn", "jiangtai.wsgi:application",
+                    "--bind", f"{HOST}:{port}",
+                    "--workers", str(workers), "--threads", str(threads),
+                    # as `manage.py serve` runs it: preload_app, the warm-up in each worker
+                    "--config", "python:jiangtai.gunicorn_conf",
+                    *gunicorn_extra_args(),
+                ],
+                cwd=ROOT,
+                env={**env, "DEBUG": "0"},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        wait_healthy(port, server, log_path)
+        print(
+            f"gunicorn pid {server.pid} on {HOST}:{port} "
+            f"({_plural(workers, 'worker')}, {_plural(threads, 'thread')}, DEBUG=0)"
+        )
+        yield port, server, log_path
+    finally:
+        if server is not None:
+            stop(server)
 
 
 # --- the served demo county -----------------------------------------------------------------
@@ -339,7 +394,6 @@ def demo_server(
     server of `database_url`) with migrate + seed_demo, served by gunicorn with DEBUG=0.
     `collectstatic`: also collect the static files into the temporary directory (pages)."""
     tmp = Path(tempfile.mkdtemp(prefix="jiangtai-bench-"))
-    server = None
     pg_name = None
     try:
         if database_url:
@@ -367,40 +421,15 @@ def demo_server(
             env["STATIC_ROOT"] = str(tmp / "static")
             run_manage(env, "collectstatic", "--noinput", "-v", "0")
 
-        port = free_port()
-        log_path = tmp / "gunicorn.log"
-        with open(log_path, "wb") as log:
-            server = subprocess.Popen(
-                [
-                    sys.executable, "-m", "gunicorn", "jiangtai.wsgi:application",
-                    "--bind", f"{HOST}:{port}",
-                    "--workers", str(workers), "--threads", str(threads),
-                    # as `manage.py serve` runs it: preload_app, the warm-up in each worker
-                    "--config", "python:jiangtai.gunicorn_conf",
-                    *gunicorn_extra_args(),
-                ],
-                cwd=ROOT,
-                env={**env, "DEBUG": "0"},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        wait_healthy(port, server, log_path)
-        print(
-            f"gunicorn pid {server.pid} on {HOST}:{port} "
-            f"({_plural(workers, 'worker')}, {_plural(threads, 'thread')}, DEBUG=0)"
-        )
-        yield Served(port, server.pid, env, password, tmp, shown, engine, log_path)
+        with gunicorn_server(env, tmp, workers=workers, threads=threads) as (port, server, log):
+            yield Served(port, server.pid, env, password, tmp, shown, engine, log)
     finally:
         try:
-            if server is not None:
-                stop(server)
+            if pg_name is not None:
+                try:
+                    pg_drop(database_url, pg_name)
+                    print(f"Dropped database {pg_name}.")
+                except Exception as exc:  # keep the original error, if any, in view
+                    print(f"COULD NOT DROP database {pg_name}: {exc}", file=sys.stderr)
         finally:
-            try:
-                if pg_name is not None:
-                    try:
-                        pg_drop(database_url, pg_name)
-                        print(f"Dropped database {pg_name}.")
-                    except Exception as exc:  # keep the original error, if any, in view
-                        print(f"COULD NOT DROP database {pg_name}: {exc}", file=sys.stderr)
-            finally:
-                shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(tmp, ignore_errors=True)
