@@ -53,7 +53,8 @@ COMPONENTS = ("topic", "distance", "quality", "fairness", "availability")
 FIRST_BATCH = 48  # lecturers scored exactly before the bound prunes; batches then double
 _MARGIN = 1e-9  # bounds and scores are compared with this much room for rounding
 LARGEST_BATCH = 1024  # three lists of ids in one statement stay well below every bind limit
-_SLOT, _DROPPED = "~slot", "~dropped"  # row kinds next to booking statuses
+# Row kinds next to booking statuses (quoted into SQL: no quotes in them).
+_LECTURER, _SLOT, _DROPPED = "~lecturer", "~slot", "~dropped"
 
 
 @dataclass(slots=True)
@@ -481,43 +482,46 @@ class _Scorer:
         self.recent_since = self.now - timedelta(days=RECENT_DAYS)
 
     def _rows(self, lecturer_ids: list[int]):
-        """Fresh rows of the candidates (status, rights, ratings, organisation) with their
-        sessions, published slots and dropped grabs, in one statement: a row per lecturer and
-        event (the event columns empty for a lecturer without any)."""
+        """Fresh rows of the candidates that pass the status filter (rights, ratings,
+        organisation), then their sessions, published slots and dropped grabs, in one
+        statement of four parts with the same columns: (lecturer, kind, start, end) and, for
+        the lecturer's row only, its own columns. The first part types the columns for
+        PostgreSQL; the rows of a part stay flat, so no plan can repeat a part per lecturer."""
         demand, buffer = self.demand, self.buffer
         window_start, window_end = demand.window_start, demand.window_end
         adapt = connection.ops.adapt_datetimefield_value
         marks = ", ".join(["%s"] * len(lecturer_ids))
-        # Table names from the models, values as parameters.
+        none = ", ".join(["NULL"] * 12)
+        # Table names from the models, kinds from constants, values as parameters.
         sql = f"""
-            SELECT l.id, l.name, l.level, l.lat, l.lng, l.score, l.rating_count, l.org_id,
-                   o.level, o.parent_id, o.county_id, o.lat, o.lng, e.kind, e.start_at, e.end_at
+            SELECT l.id, '{_LECTURER}', CAST(NULL AS TIMESTAMP), CAST(NULL AS TIMESTAMP),
+                   l.name, l.level, l.lat, l.lng, l.score, l.rating_count, l.org_id,
+                   o.level, o.parent_id, o.county_id, o.lat, o.lng
             FROM {Lecturer._meta.db_table} l
             LEFT JOIN {Organisation._meta.db_table} o ON o.id = l.org_id
-            LEFT JOIN (
-                SELECT lecturer_id, status AS kind, start_at, end_at
-                FROM {Booking._meta.db_table}
-                WHERE lecturer_id IN ({marks}) AND status IN (%s, %s)
-                  AND (start_at >= %s OR (status = %s AND start_at < %s AND end_at > %s))
-                UNION ALL
-                SELECT f.lecturer_id, %s, s.start_at, s.end_at
-                FROM {OfferingSlot._meta.db_table} s
-                JOIN {Offering._meta.db_table} f ON f.id = s.offering_id
-                WHERE f.lecturer_id IN ({marks}) AND s.start_at < %s AND s.end_at > %s
-                UNION ALL
-                SELECT lecturer_id, %s, notified_at, notified_at
-                FROM {DemandNotice._meta.db_table}
-                WHERE lecturer_id IN ({marks}) AND outcome = %s AND notified_at >= %s
-            ) e ON e.lecturer_id = l.id
             WHERE l.id IN ({marks}) AND l.county_id = %s AND l.status = %s
+            UNION ALL
+            SELECT lecturer_id, status, start_at, end_at, {none}
+            FROM {Booking._meta.db_table}
+            WHERE lecturer_id IN ({marks}) AND status IN (%s, %s)
+              AND (start_at >= %s OR (status = %s AND start_at < %s AND end_at > %s))
+            UNION ALL
+            SELECT f.lecturer_id, '{_SLOT}', s.start_at, s.end_at, {none}
+            FROM {OfferingSlot._meta.db_table} s
+            JOIN {Offering._meta.db_table} f ON f.id = s.offering_id
+            WHERE f.lecturer_id IN ({marks}) AND s.start_at < %s AND s.end_at > %s
+            UNION ALL
+            SELECT lecturer_id, '{_DROPPED}', notified_at, notified_at, {none}
+            FROM {DemandNotice._meta.db_table}
+            WHERE lecturer_id IN ({marks}) AND outcome = %s AND notified_at >= %s
         """  # noqa: S608
         params = [
+            *lecturer_ids, demand.county_id, LecturerStatus.ACTIVE,
             *lecturer_ids, BookingStatus.CONFIRMED, BookingStatus.COMPLETED,
             adapt(self.recent_since), BookingStatus.CONFIRMED,
             adapt(window_end + buffer), adapt(window_start - buffer),
-            _SLOT, *lecturer_ids, adapt(window_end), adapt(window_start),
-            _DROPPED, *lecturer_ids, NoticeOutcome.DROPPED, adapt(self.recent_since),
-            *lecturer_ids, demand.county_id, LecturerStatus.ACTIVE,
+            *lecturer_ids, adapt(window_end), adapt(window_start),
+            *lecturer_ids, NoticeOutcome.DROPPED, adapt(self.recent_since),
         ]  # fmt: skip
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -532,28 +536,29 @@ class _Scorer:
         busy, recent, month = defaultdict(list), Counter(), Counter()
         slots, drops = defaultdict(list), Counter()
         lecturers: dict[int, SimpleNamespace] = {}
+        events = []
         county_id, org, rules = demand.county_id, demand.org, self.rules
         for row in self._rows(lecturer_ids):
-            lecturer_id, kind = row[0], row[13]
-            if lecturer_id not in lecturers:
-                org_of = None
-                if row[7] is not None:
-                    org_of = SimpleNamespace(
-                        pk=row[7], level=row[8], parent_id=row[9], county_id=row[10], lat=row[11],
-                        lng=row[12],
-                    )  # fmt: skip
-                lecturer = SimpleNamespace(
-                    pk=lecturer_id, name=row[1], county_id=county_id,
-                    status=LecturerStatus.ACTIVE, level=row[2], lat=row[3], lng=row[4],
-                    score=row[5], rating_count=row[6], org=org_of,
-                )  # fmt: skip
-                # None: fails the hard filter of rights, its events are not needed.
-                lecturers[lecturer_id] = (
-                    lecturer if lecturer_bookable_for(lecturer, org, rules) else None
-                )
-            if kind is None or lecturers[lecturer_id] is None:
+            if row[1] != _LECTURER:
+                events.append(row)
                 continue
-            start, end = _aware(row[14]), _aware(row[15])
+            org_of = None
+            if row[10] is not None:
+                org_of = SimpleNamespace(
+                    pk=row[10], level=row[11], parent_id=row[12], county_id=row[13], lat=row[14],
+                    lng=row[15],
+                )  # fmt: skip
+            lecturer = SimpleNamespace(
+                pk=row[0], name=row[4], county_id=county_id, status=LecturerStatus.ACTIVE,
+                level=row[5], lat=row[6], lng=row[7], score=row[8], rating_count=row[9],
+                org=org_of,
+            )  # fmt: skip
+            if lecturer_bookable_for(lecturer, org, rules):
+                lecturers[lecturer.pk] = lecturer
+        for lecturer_id, kind, start, end, *_none in events:
+            if lecturer_id not in lecturers:
+                continue
+            start, end = _aware(start), _aware(end)
             if kind == _SLOT:
                 slots[lecturer_id].append((max(start, window_start), min(end, window_end)))
             elif kind == _DROPPED:
@@ -569,7 +574,7 @@ class _Scorer:
                     recent[lecturer_id] += 1
                     if start >= self.month_start:
                         month[lecturer_id] += 1
-        lecturers = [lecturers[lid] for lid in lecturer_ids if lecturers.get(lid) is not None]
+        lecturers = [lecturers[lid] for lid in lecturer_ids if lid in lecturers]
         if not lecturers:
             return []
         duration = demand.duration_minutes
