@@ -444,13 +444,17 @@ def test_bad_booking_input_marks_the_field_and_writes_nothing(world, login, chan
 
 
 def test_the_notice_period_is_explained_on_the_date(world, login):
+    # An hour that starts within the county's 24 hours' notice, whatever the time of day.
+    start = timezone.localtime().replace(minute=0, second=0, microsecond=0) + timedelta(hours=3)
+    if (start + timedelta(hours=1)).date() != start.date():
+        start -= timedelta(hours=2)
     response = login(world.secretary).post(
         f"/bookings/new/?lecturer={world.zhang.pk}",
         form_data(
             world,
-            date=(timezone.localdate() + timedelta(days=1)).isoformat(),
-            start_time="00:30",
-            end_time="02:00",
+            date=start.date().isoformat(),
+            start_time=f"{start:%H:%M}",
+            end_time=f"{start + timedelta(hours=1):%H:%M}",
         ),
     )
     assert "24" in errors_of(response)
