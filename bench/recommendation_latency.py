@@ -558,12 +558,6 @@ def main() -> int:
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url", help="a PostgreSQL server to use instead of SQLite")
-    parser.add_argument(
-        "--updated-at-indexes",
-        action="store_true",
-        help="add indexes on (county_id, updated_at) to courses and lecturers in the temporary "
-        "database, to see what they save the index check",
-    )
     args = parser.parse_args()
     try:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -582,15 +576,6 @@ def main() -> int:
         started = time.perf_counter()
         call_command("migrate", "--noinput", verbosity=0)
         print(f"  migrate: {time.perf_counter() - started:.1f} s")
-        if args.updated_at_indexes:
-            from django.db import connection
-
-            with connection.cursor() as cursor:
-                for table in ("courses_course", "lecturers_lecturer"):
-                    cursor.execute(
-                        f"CREATE INDEX bench_{table}_updated ON {table} (county_id, updated_at)"
-                    )
-            print("  added indexes on (county_id, updated_at) of courses and lecturers")
         from matching.text import terms
 
         terms("预热")  # load jieba's dictionary now, not inside the first index build
