@@ -233,7 +233,7 @@ def build(sizes: dict, loader: Loader) -> dict:
     from accounts.models import User
     from core.pinyin import pinyin_keys
     from courses.models import Category, Course, CourseRevision
-    from evaluation.models import OrgRating, TraineeRating
+    from evaluation.models import OrgRating, SessionScore, TraineeRating
     from lecturers.models import Lecturer, Source
     from matching.models import Demand, DemandNotice
     from orgs.models import CountySettings, Membership, Organisation
@@ -594,11 +594,16 @@ def build(sizes: dict, loader: Loader) -> dict:
             "WHEN {s} >= 60 THEN 2 ELSE 1 END")  # fmt: skip
     if CountySettings().star_thresholds != "90,80,70,60":
         raise RuntimeError("the county's default star thresholds changed: update `star`")
+    rated = "FILTER (WHERE rated_at IS NOT NULL)"
+    if any(f.name == "attendance_count" for f in SessionScore._meta.concrete_fields):
+        attendances = (", attendance_count", ", COUNT(*)")  # check-ins, rated or not
+    else:  # a checkout from before the sessions kept their attendances
+        attendances = ("", "")
     loader.sql(
         "session scores",
-        "INSERT INTO evaluation_sessionscore (booking_id, rating_total, rating_count) "
-        "SELECT booking_id, SUM(content + method + effect), COUNT(*) "
-        "FROM evaluation_traineerating WHERE rated_at IS NOT NULL AND NOT is_flagged "
+        "INSERT INTO evaluation_sessionscore (booking_id, rating_total, rating_count"
+        f"{attendances[0]}) SELECT booking_id, COALESCE(SUM(content + method + effect) {rated}, 0), "
+        f"COUNT(*) {rated}{attendances[1]} FROM evaluation_traineerating WHERE NOT is_flagged "
         "GROUP BY booking_id",
     )
     totals = []

@@ -109,11 +109,13 @@ class OrgRating(models.Model):
 
 
 class SessionScore(models.Model):
-    """The running total of one session's counted trainee ratings (rated, not held): what the
-    rankings sum, so that reading a ranking never reads the ratings themselves.
+    """The running totals of one session's trainee records: its counted ratings (rated, not
+    held), what the rankings sum, and its attendances (check-ins not held, rated or not),
+    what the dashboards count; so that neither reads the ratings themselves.
 
-    Kept with the lecturer's and the course's totals (evaluation.services): a counted rating
-    adds to it in its transaction, a hold, a review or a confirmation recounts it."""
+    Kept with the lecturer's and the course's totals (evaluation.services): a check-in or a
+    counted rating adds to it in its transaction, a hold, a review or a confirmation recounts
+    it."""
 
     booking = models.OneToOneField(
         "scheduling.Booking",
@@ -123,6 +125,7 @@ class SessionScore(models.Model):
     )
     rating_total = models.PositiveBigIntegerField(default=0)  # sum of the three scores
     rating_count = models.PositiveIntegerField(default=0)
+    attendance_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("session score")

@@ -5,7 +5,7 @@ from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Avg, Count, F, FloatField, Sum
+from django.db.models import Avg, Count, F, FloatField, Q, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -164,9 +164,11 @@ def _store(
                 booking=booking, name=name, phone=phone, device=device, client_ip=client_ip,
                 submission_key=submission_key, is_flagged=bool(held), flag_reason=held, **rated,
             )  # fmt: skip
+            if not rated:
+                _store_session_score(booking.pk, attendances=1, add=True)
+            elif not held:
+                _add_to_aggregates(booking, record, rules, attended=True)
             if rated:
-                if not held:
-                    _add_to_aggregates(booking, record, rules)
                 rated_now = record
         created = True
     except IntegrityError:  # this phone is already checked in for this session
@@ -181,10 +183,15 @@ def _store(
                 if TraineeRating.objects.filter(pk=record.pk, rated_at__isnull=True).update(
                     **change
                 ):
+                    counted_before = not record.is_flagged  # as a check-in
                     for field, value in change.items():
                         setattr(record, field, value)
                     if not held:
-                        _add_to_aggregates(booking, record, rules)
+                        _add_to_aggregates(booking, record, rules, attended=not counted_before)
+                    elif counted_before:  # its check-in counted (and made the row)
+                        SessionScore.objects.filter(pk=booking.pk).update(
+                            attendance_count=F("attendance_count") - 1
+                        )
                     rated_now = record
                 record.refresh_from_db()
     if rated_now is not None and _flag_new(booking, rated_now, rules):
@@ -478,9 +485,12 @@ def _overall():
     return Cast(F("content") + F("method") + F("effect"), FloatField()) / 3.0
 
 
+# Ratings that count: rated, not held.
+COUNTED = Q(rated_at__isnull=False, is_flagged=False)
+
+
 def counted_ratings():
-    """Ratings that count: rated, not flagged."""
-    return TraineeRating.objects.filter(rated_at__isnull=False, is_flagged=False)
+    return TraineeRating.objects.filter(COUNTED)
 
 
 def _lock_aggregates(booking: Booking) -> None:
@@ -546,23 +556,26 @@ def _store_aggregates(
         model.objects.filter(pk=pk).update(star=rules.star_for(score))
 
 
-def _store_session_score(booking_id: int, *, total: int, count: int, add: bool) -> None:
-    """One upsert of the session's running total (SessionScore), after the lecturer's and the
-    course's rows (the lock order of `_lock_aggregates`): `add` adds to it, otherwise the
-    values replace it (a recount)."""
+_SESSION_TOTALS = ("rating_total", "rating_count", "attendance_count")
+
+
+def _store_session_score(
+    booking_id: int, *, total: int = 0, count: int = 0, attendances: int = 0, add: bool
+) -> None:
+    """One upsert of the session's running totals (SessionScore), after the lecturer's and the
+    course's rows (the lock order of `_lock_aggregates`): `add` adds the values to them
+    (a check-in counts an attendance, a counted rating its points too), otherwise they
+    replace them (a recount)."""
     table = connection.ops.quote_name(SessionScore._meta.db_table)
     if add:
-        change = (
-            f"rating_total = {table}.rating_total + excluded.rating_total, "
-            f"rating_count = {table}.rating_count + excluded.rating_count"
-        )
+        change = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in _SESSION_TOTALS)
     else:
-        change = "rating_total = excluded.rating_total, rating_count = excluded.rating_count"
+        change = ", ".join(f"{c} = excluded.{c}" for c in _SESSION_TOTALS)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (booking_id, rating_total, rating_count) VALUES (%s, %s, %s) "  # noqa: S608
-            f"ON CONFLICT (booking_id) DO UPDATE SET {change}",
-            [booking_id, total, count],
+            f"INSERT INTO {table} (booking_id, {', '.join(_SESSION_TOTALS)}) "  # noqa: S608
+            f"VALUES (%s, %s, %s, %s) ON CONFLICT (booking_id) DO UPDATE SET {change}",
+            [booking_id, total, count, attendances],
         )
 
 
@@ -612,8 +625,11 @@ def _recount_comments(lecturer_id: int) -> None:
     )
 
 
-def _add_to_aggregates(booking: Booking, record: TraineeRating, rules: CountySettings) -> None:
-    """A newly counted rating joins the running totals, in its transaction."""
+def _add_to_aggregates(
+    booking: Booking, record: TraineeRating, rules: CountySettings, *, attended: bool
+) -> None:
+    """A newly counted rating joins the running totals, in its transaction; `attended`: its
+    attendance too (not when it rates a check-in that counted already)."""
     points = record.content + record.method + record.effect
     for model, pk, _lookup in _aggregates_fed_by(booking):
         _store_aggregates(
@@ -621,13 +637,13 @@ def _add_to_aggregates(booking: Booking, record: TraineeRating, rules: CountySet
         )
     if record.comment:
         _remember_comment(booking.lecturer_id, record, points)
-    _store_session_score(booking.pk, total=points, count=1, add=True)
+    _store_session_score(booking.pk, total=points, count=1, attendances=int(attended), add=True)
 
 
 def refresh_aggregates(booking: Booking, *, rules: CountySettings | None = None) -> None:
-    """Recount the lecturer's, the course's and the session's totals from the raw ratings, when ratings stop
-    counting (flagged, discarded) or count again (kept after review). `rules`: the county's
-    settings, when the caller has them already."""
+    """Recount the lecturer's, the course's and the session's totals from the raw ratings,
+    when ratings stop counting (flagged, discarded) or count again (kept after review).
+    `rules`: the county's settings, when the caller has them already."""
     rules = rules or CountySettings.for_county(booking.county_id)
     with transaction.atomic(savepoint=False):  # the locks need a transaction
         _lock_aggregates(booking)  # already held when called from a review
@@ -640,12 +656,18 @@ def refresh_aggregates(booking: Booking, *, rules: CountySettings | None = None)
             _store_aggregates(
                 model, pk, rules, total="%s", count="%s", params=[row["total"] or 0, row["n"]]
             )
-        row = (
-            counted_ratings()
-            .filter(booking_id=booking.pk)
-            .aggregate(total=Sum(F("content") + F("method") + F("effect")), n=Count("id"))
+        # Adding nothing locks the session's row: a check-in, which locks no lecturer, waits
+        # there until this recount has committed, then adds to the recounted attendances.
+        _store_session_score(booking.pk, add=True)
+        row = TraineeRating.objects.filter(booking_id=booking.pk).aggregate(
+            total=Sum(F("content") + F("method") + F("effect"), filter=COUNTED),
+            n=Count("id", filter=COUNTED),
+            attended=Count("id", filter=Q(is_flagged=False)),
         )
-        _store_session_score(booking.pk, total=row["total"] or 0, count=row["n"], add=False)
+        _store_session_score(
+            booking.pk, total=row["total"] or 0, count=row["n"], attendances=row["attended"],
+            add=False,
+        )  # fmt: skip
         _recount_comments(booking.lecturer_id)
 
 

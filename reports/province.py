@@ -11,22 +11,19 @@ equal), so that a county reads the same number on both pages.
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, F, FloatField, Q
-from django.db.models.functions import Cast
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 import access
 from core.errors import Forbidden
-from core.scoring import bayesian_average
-from evaluation.models import TraineeRating
 from evaluation.services import RATEABLE
 from lecturers.models import Lecturer, LecturerStatus
 from matching.models import Demand, DemandStatus
 from orgs.models import Organisation, OrgLevel
 from scheduling.models import Booking
 
-from .selectors import Period
+from .selectors import ATTENDED, POINTS, RATED, Period, best_rated, mean_score
 
 TOP_LECTURERS = 20
 
@@ -79,24 +76,17 @@ def _per_county(queryset, field: str = "county_id") -> dict:
     return dict(queryset.values_list(field).annotate(n=Count("id")).order_by())
 
 
-def _score():
-    return Cast(F("content") + F("method") + F("effect"), FloatField()) / 3.0
-
-
 def county_rows(counties: list[Organisation], period: Period) -> list[dict]:
     """The headline figures of each county in the period, in the order given."""
     ids = [c.pk for c in counties]
     start, end = period.bounds
-    held = _held(ids, period)
-    sessions = _per_county(held)
-    counted = TraineeRating.objects.filter(booking__in=held, is_flagged=False)
-    attendances = _per_county(counted, "booking__county_id")
-    scores = dict(
-        counted.filter(rated_at__isnull=False)
-        .values_list("booking__county_id")
-        .annotate(avg=Avg(_score()))
+    held = {
+        county_id: (n, attended, mean_score(points, rated))
+        for county_id, n, attended, points, rated in _held(ids, period)
+        .values_list("county_id")
+        .annotate(n=Count("id"), attended=ATTENDED, points=POINTS, rated=RATED)
         .order_by()
-    )
+    }
     lecturers = _per_county(
         Lecturer.objects.filter(county_id__in=ids, status=LecturerStatus.ACTIVE)
     )
@@ -108,26 +98,27 @@ def county_rows(counties: list[Organisation], period: Period) -> list[dict]:
         posted.values_list("county_id", "status").annotate(n=Count("id")).order_by()
     ):
         demands[county_id][status] = n
-    branches = (
-        Organisation.objects.filter(county_id__in=ids, level=OrgLevel.VILLAGE)
-        .values_list("county_id")
-        .annotate(
-            n=Count("id"),
-            covered=Count("id", filter=Q(pk__in=held.values("org_id"))),
-        )
+    branches = _per_county(Organisation.objects.filter(county_id__in=ids, level=OrgLevel.VILLAGE))
+    # The branches with a session held: distinct organisations of the held sessions (a
+    # filter "id IN (held organisations)" over the branches made PostgreSQL scan the held
+    # sessions once a branch, minutes for a province).
+    covered = dict(
+        _held(ids, period)
+        .filter(org__level=OrgLevel.VILLAGE)
+        .values_list("org__county_id")
+        .annotate(n=Count("org_id", distinct=True))
         .order_by()
     )
-    coverage = {county_id: (n, covered) for county_id, n, covered in branches}
     rows = []
     for county in counties:
-        n, covered = coverage.get(county.pk, (0, 0))
-        score = scores.get(county.pk)
+        sessions, attendances, score = held.get(county.pk, (0, 0, None))
+        n, reached = branches.get(county.pk, 0), covered.get(county.pk, 0)
         rows.append(
             {
                 "county_id": county.pk,
                 "name": county.name,
-                "sessions": sessions.get(county.pk, 0),
-                "attendances": attendances.get(county.pk, 0),
+                "sessions": sessions,
+                "attendances": attendances,
                 "active_lecturers": lecturers.get(county.pk, 0),
                 "bookings": bookings.get(county.pk, 0),
                 "demands_posted": sum(demands[county.pk].values()),
@@ -135,8 +126,8 @@ def county_rows(counties: list[Organisation], period: Period) -> list[dict]:
                 "demands_expired": demands[county.pk].get(DemandStatus.EXPIRED, 0),
                 "average_score": round(score, 1) if score is not None else None,
                 "branches": n,
-                "branches_covered": covered,
-                "coverage": round(covered / n, 3) if n else None,
+                "branches_covered": reached,
+                "coverage": round(reached / n, 3) if n else None,
             }
         )
     return rows
@@ -155,9 +146,8 @@ def _totals(rows: list[dict], held, ids) -> dict:
         "branches_covered",
     )
     totals = {key: sum(row[key] for row in rows) for key in summed}
-    average = TraineeRating.objects.filter(
-        booking__in=held, is_flagged=False, rated_at__isnull=False
-    ).aggregate(avg=Avg(_score()))["avg"]
+    sums = held.aggregate(points=POINTS, rated=RATED)
+    average = mean_score(sums["points"], sums["rated"])
     totals["average_score"] = round(average, 1) if average is not None else None
     totals["coverage"] = (
         round(totals["branches_covered"] / totals["branches"], 3) if totals["branches"] else None
@@ -184,29 +174,18 @@ def _ranked(rows: list[dict], rank_by: str) -> list[dict]:
 def top_lecturers(county_ids, period: Period, *, limit: int = TOP_LECTURERS) -> list[dict]:
     """The best-rated lecturers of the province's sessions in the period, by the Bayesian
     score the rankings use, with their county."""
-    counted = TraineeRating.objects.filter(
-        booking__in=_held(county_ids, period), is_flagged=False, rated_at__isnull=False
-    )
-    rows = (
-        counted.values(
-            "booking__lecturer_id", "booking__lecturer__name", "booking__lecturer__county__name"
-        )
-        .annotate(avg=Avg(_score()), n=Count("id"))
-        .order_by()
-    )
-    items = [
+    fields = ("lecturer_id", "lecturer__name", "lecturer__county__name")
+    return [
         {
-            "id": r["booking__lecturer_id"],
-            "name": r["booking__lecturer__name"],
-            "county": r["booking__lecturer__county__name"],
-            "score": round(bayesian_average(r["avg"], r["n"]), 1),
-            "average": round(r["avg"], 1),
-            "ratings": r["n"],
+            "id": item["lecturer_id"],
+            "name": item["lecturer__name"],
+            "county": item["lecturer__county__name"],
+            "score": item["score"],
+            "average": item["average"],
+            "ratings": item["ratings"],
         }
-        for r in rows
+        for item in best_rated(_held(county_ids, period), *fields)[:limit]
     ]
-    items.sort(key=lambda item: (-item["score"], item["id"]))
-    return items[:limit]
 
 
 def province_figures(user, period: Period, *, rank_by: str = "sessions") -> ProvinceFigures:

@@ -27,8 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Avg, Case, CharField, Count, DateField, F, FloatField, Q, Value, When
-from django.db.models.functions import Cast, TruncMonth
+from django.db.models import Case, CharField, Count, DateField, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -196,19 +196,36 @@ def _per_month(queryset, field: str) -> dict:
     }
 
 
+# The held sessions' running totals, kept by the evaluation with every check-in and rating
+# (evaluation.SessionScore): the figures count and average those, never the ratings
+# themselves, so a county's year reads its sessions, not its hundreds of thousands of ratings.
+ATTENDED = Coalesce(Sum("score_tally__attendance_count"), 0)
+POINTS = Coalesce(Sum("score_tally__rating_total"), 0)
+RATED = Coalesce(Sum("score_tally__rating_count"), 0)
+
+
+def mean_score(points: int, rated: int) -> float | None:
+    """The average of the three scores over `rated` ratings summing to `points`."""
+    return points / (3 * rated) if rated else None
+
+
 def sessions_section(area: Area, period: Period) -> dict:
     held = _held_sessions(area, period)
-    attendances = TraineeRating.objects.filter(booking__in=held, is_flagged=False)
-    sessions_by_month = _per_month(held, "start_at")
-    attendances_by_month = _per_month(attendances, "booking__start_at")
+    by_month = {
+        (m.date() if isinstance(m, datetime) else m): (n, attended)
+        for m, n, attended in held.annotate(m=_month_of("start_at"))
+        .values_list("m")
+        .annotate(n=Count("id"), attended=ATTENDED)
+        .order_by()
+    }
     groups = [*MemberGroup.choices, ("", _("No member group"))]
     return {
-        "sessions": held.count(),
-        "attendances": attendances.count(),
+        "sessions": sum(n for n, _attended in by_month.values()),
+        "attendances": sum(attended for _n, attended in by_month.values()),
         "by_classroom": _counted(_by(held, "classroom"), Classroom.choices),
         "by_group": [g for g in _counted(_by(held, "org__group"), groups) if g["key"] or g["n"]],
-        "_sessions_by_month": sessions_by_month,
-        "_attendances_by_month": attendances_by_month,
+        "_sessions_by_month": {m: n for m, (n, _attended) in by_month.items()},
+        "_attendances_by_month": {m: attended for m, (_n, attended) in by_month.items()},
     }
 
 
@@ -330,8 +347,9 @@ def _overall_sum():
 
 
 def ratings_section(area: Area, period: Period) -> dict:
+    held = _held_sessions(area, period)
     counted = TraineeRating.objects.filter(
-        booking__in=_held_sessions(area, period), is_flagged=False, rated_at__isnull=False
+        booking__in=held, is_flagged=False, rated_at__isnull=False
     ).annotate(total=_overall_sum())
     band = Case(
         *(When(total__gte=low, then=Value(label)) for label, low in RATING_BANDS),
@@ -340,36 +358,44 @@ def ratings_section(area: Area, period: Period) -> dict:
     )
     bands = dict(counted.annotate(band=band).values_list("band").annotate(n=Count("id")).order_by())
     labels = [label for label, _low in RATING_BANDS][::-1]
-    average = counted.aggregate(avg=Avg(Cast("total", FloatField()) / 3.0))["avg"]
+    sums = held.aggregate(points=POINTS, rated=RATED)
+    average = mean_score(sums["points"], sums["rated"])
     return {
-        "ratings": sum(bands.values()),
+        "ratings": sums["rated"],
         "average_score": round(average, 1) if average is not None else None,
         "rating_bands": [
             {"key": b, "label": b, "n": bands.get(b, 0)} for b in [BELOW_BANDS, *labels]
         ],
-        "lecturers_ranked": _ranked(counted, "booking__lecturer_id", "booking__lecturer__name"),
-        "courses_ranked": _ranked(counted, "booking__course_id", "booking__course__title"),
+        "lecturers_ranked": _ranked(held, "lecturer_id", "lecturer__name"),
+        "courses_ranked": _ranked(held, "course_id", "course__title"),
     }
 
 
-def _ranked(counted, id_field: str, name_field: str) -> dict:
-    """The best and the worst by Bayesian-averaged score (as the rankings order them)."""
-    rows = counted.values(id_field, name_field).annotate(
-        avg=Avg(Cast("total", FloatField()) / 3.0), n=Count("id")
-    )
-    items = sorted(
-        (
+def best_rated(held, *fields: str) -> list[dict]:
+    """The rated among `held` sessions grouped by `fields` (the first an id), best first by
+    Bayesian-averaged score (as the rankings order them), each with its fields' values."""
+    rows = held.values(*fields).annotate(points=POINTS, rated=RATED).filter(rated__gt=0)
+    items = []
+    for r in rows.order_by():
+        average = mean_score(r["points"], r["rated"])
+        items.append(
             {
-                "id": r[id_field],
-                "name": r[name_field],
-                "score": round(bayesian_average(r["avg"], r["n"]), 1),
-                "average": round(r["avg"], 1),
-                "ratings": r["n"],
+                **{field: r[field] for field in fields},
+                "score": round(bayesian_average(average, r["rated"]), 1),
+                "average": round(average, 1),
+                "ratings": r["rated"],
             }
-            for r in rows.order_by()
-        ),
-        key=lambda item: (-item["score"], item["id"]),
-    )
+        )
+    items.sort(key=lambda item: (-item["score"], item[fields[0]]))
+    return items
+
+
+def _ranked(held, id_field: str, name_field: str) -> dict:
+    """The best and the worst by Bayesian-averaged score."""
+    items = [
+        {"id": item.pop(id_field), "name": item.pop(name_field), **item}
+        for item in best_rated(held, id_field, name_field)
+    ]
     top = items[:RANKED]
     bottom = [item for item in items[::-1][:RANKED] if item not in top]
     return {"top": top, "bottom": bottom}

@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 
 from courses.models import Course
-from evaluation.models import OrgRating, TraineeRating
+from evaluation.models import OrgRating, SessionScore, TraineeRating
 from lecturers.models import Lecturer
 from orgs.models import CountySettings, OrgScore
 
@@ -39,10 +39,17 @@ def check(stored, sums: list[int], rules: CountySettings, label: str) -> None:
 def assert_aggregates_match_the_rows() -> None:
     counted: dict[tuple[str, int], list[int]] = {}
     commented: dict[int, list[TraineeRating]] = {}
+    sessions: dict[int, tuple[int, int, int]] = {}  # (points, ratings, attendances)
     for r in TraineeRating.objects.select_related("booking"):
-        if r.rated_at is None or r.is_flagged:
+        if r.is_flagged:
+            continue
+        points, ratings, attendances = sessions.get(r.booking_id, (0, 0, 0))
+        sessions[r.booking_id] = (points, ratings, attendances + 1)
+        if r.rated_at is None:
             continue
         total = r.content + r.method + r.effect
+        points, ratings, attendances = sessions[r.booking_id]
+        sessions[r.booking_id] = (points + total, ratings + 1, attendances)
         counted.setdefault(("lecturer", r.booking.lecturer_id), []).append(total)
         counted.setdefault(("course", r.booking.course_id), []).append(total)
         if r.comment:
@@ -61,6 +68,12 @@ def assert_aggregates_match_the_rows() -> None:
     for course in Course.objects.all():
         rules = CountySettings.for_county(course.county_id)
         check(course, counted.get(("course", course.pk), []), rules, f"course {course}")
+
+    stored = {
+        s.booking_id: (s.rating_total, s.rating_count, s.attendance_count)
+        for s in SessionScore.objects.all()
+    }
+    assert {pk: t for pk, t in stored.items() if t != (0, 0, 0)} == sessions, "session totals"
 
     by_org: dict[int, list[int]] = {}
     county_of: dict[int, int] = {}

@@ -7,7 +7,10 @@ compared with plain Python over the TraineeRating and OrgRating rows. The concur
 below show the same with real threads (SQLite and PostgreSQL).
 """
 
+import itertools
 import random
+import threading
+import time
 
 import pytest
 from django.utils import timezone
@@ -17,7 +20,7 @@ from conftest import run_in_threads
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.tests.factories import make_course, make_lecturer
 from evaluation import services
-from evaluation.models import OrgRating, TraineeRating
+from evaluation.models import OrgRating, SessionScore, TraineeRating
 from evaluation.tests.recompute import assert_aggregates_match_the_rows
 from lecturers.models import Lecturer
 from orgs.models import CountySettings, OrgScore
@@ -246,6 +249,47 @@ def test_recounts_beside_submissions_lose_no_rating(world, monkeypatch):
 
     assert sorted(run_in_threads(work, 12)) == [0] * 6 + [1] * 6
     assert Lecturer.objects.get(pk=world.zhang.pk).rating_count == 60
+    assert_aggregates_match_the_rows()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_check_ins_beside_recounts_lose_no_attendance(world, monkeypatch):
+    """A check-in locks no lecturer: it adds to the session's attendances alone, while
+    recounts replace them; none may be lost between a recount's count and its write."""
+    monkeypatch.setattr(services, "LIMIT_PER_ADDRESS", 10_000)
+    store = services._store_session_score
+
+    def slow_recount(booking_id, **totals):  # widens the window between count and write
+        if not totals["add"]:
+            time.sleep(0.01)
+        store(booking_id, **totals)
+
+    monkeypatch.setattr(services, "_store_session_score", slow_recount)
+    booking = make_session(world, world.zhang, world.course, world.branch, hours_ago=0.5, attendees=200)  # fmt: skip
+    token = services.token_for(booking)
+
+    recounted = threading.Event()  # set when every recount is done
+    recounters = threading.Barrier(6, action=recounted.set)
+
+    def work(i):
+        if i % 2:
+            for _k in range(10):
+                services.refresh_aggregates(booking)
+            recounters.wait()
+            return 0
+        # Check-ins all along the recounts, the last one begun after them (a later recount
+        # would recount what an earlier one lost).
+        for k in itertools.count():
+            last = recounted.is_set()
+            services.trainee_check_in(
+                token=token, name="学员", phone=f"1380{i:03d}{k:04d}", device=f"d-{i}-{k}"
+            )
+            if last:
+                return k + 1
+
+    checked_in = sum(run_in_threads(work, 12))
+    assert checked_in > 6
+    assert SessionScore.objects.get(booking=booking).attendance_count == checked_in
     assert_aggregates_match_the_rows()
 
 

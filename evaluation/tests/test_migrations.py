@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
 from courses.models import Course
-from evaluation.models import TraineeRating
+from evaluation.models import SessionScore, TraineeRating
 from evaluation.tests.test_aggregates import make_session
 from lecturers.models import Lecturer
 
@@ -65,3 +65,25 @@ def test_the_latest_comments_are_filled_from_the_stored_ratings(world):
     assert [e["comment"] for e in stored] == ["再来", "案例鲜活", "很受用"]
     assert stored[0]["overall"] == round((65 + 70 + 80) / 3, 2)
     assert Lecturer.objects.get(pk=world.li.pk).latest_comments == []
+
+
+@pytest.mark.django_db
+def test_the_attendances_are_filled_from_the_stored_ratings(world):
+    rated = make_session(world, world.zhang, world.course, world.branch, hours_ago=3, attendees=40)  # fmt: skip
+    checked_in = make_session(world, world.li, world.course_li, world.branch, hours_ago=6, attendees=40)  # fmt: skip
+    for k, flagged in enumerate([False, False, True]):
+        TraineeRating.objects.create(
+            booking=rated, name="学员", phone=f"1370000000{k}", content=80, method=80, effect=80,
+            rated_at=rated.end_at, is_flagged=flagged,
+        )  # fmt: skip
+    TraineeRating.objects.create(booking=rated, name="只签到", phone="13700000009")
+    TraineeRating.objects.create(booking=checked_in, name="只签到", phone="13700000009")
+    SessionScore.objects.create(booking=rated, rating_total=480, rating_count=2)  # as 0006 left it
+    migration = import_module("evaluation.migrations.0008_session_attendance_count")
+    with connection.cursor() as cursor:
+        for statement in migration.BACKFILL:
+            cursor.execute(statement)
+
+    # Rated or only checked in, held ones left out; a session with check-ins alone gets a row.
+    totals = SessionScore.objects.values_list("booking_id", "rating_total", "rating_count", "attendance_count")  # fmt: skip
+    assert sorted(totals) == sorted([(rated.pk, 480, 2, 3), (checked_in.pk, 0, 0, 1)])
