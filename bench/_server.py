@@ -6,7 +6,7 @@ a free loopback port, a small HTTP client, and cleanup on any exit (see bench/RE
         ...
 
 On leaving the block, also through an exception, Ctrl-C or SIGTERM (after
-`unwind_on_signals()`), gunicorn is stopped, a PostgreSQL database created for the run is
+`run(main)` or `unwind_on_signals()`), gunicorn is stopped, a PostgreSQL database created for the run is
 dropped and the temporary directory removed.
 """
 
@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,6 +90,17 @@ def unwind_on_signals() -> None:
 
     signal.signal(signal.SIGTERM, interrupted)
     signal.signal(signal.SIGINT, interrupted)
+
+
+def run(main: Callable[[], int]) -> None:
+    """Run a benchmark's `main` and exit with its status; Ctrl-C or SIGTERM unwind through its
+    cleanup (`unwind_on_signals`) and exit with 130."""
+    unwind_on_signals()
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt as exc:  # the cleanup has already run
+        print(f"\nInterrupted ({exc or 'SIGINT'}).", file=sys.stderr)
+        sys.exit(130)
 
 
 def free_port() -> int:

@@ -27,7 +27,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from _server import ROOT, in_process_django, unwind_on_signals
+from _server import ROOT, in_process_django, run
 
 FULL = {"lecturers": 40_000, "sessions": 500_000, "ratings": 5_000_000}
 SLOTS_A_YEAR = 365 * 4  # four session times a day: 08:00, 10:00, 14:00, 16:00
@@ -661,7 +661,6 @@ def main() -> int:
     if not 2000 <= year < datetime.now().year:
         parser.error("--year must be a past year")
 
-    unwind_on_signals()
     with in_process_django(args.database_url) as (_tmp, database):
         from django.core.management import call_command
 
@@ -677,4 +676,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

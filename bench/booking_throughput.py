@@ -22,7 +22,6 @@ import json
 import os
 import platform
 import statistics
-import sys
 import threading
 import time
 from collections import Counter
@@ -36,8 +35,8 @@ from _server import (
     get_token,
     p95,
     parse_throughput_arguments,
+    run,
     throughput_arguments,
-    unwind_on_signals,
 )
 
 MAX_FAILURE_SHARE = 0.01  # abort when more than 1% of a phase's operations fail
@@ -299,8 +298,6 @@ def main() -> int:
     throughput_arguments(parser, inserts=800, pairs="bookings")
     args = parse_throughput_arguments(parser, {"bookings": (1, 20_000)})
 
-    unwind_on_signals()  # Ctrl-C and SIGTERM unwind through `demo_server`'s cleanup
-
     with demo_server(
         workers=args.workers,
         threads=args.threads,
@@ -395,8 +392,4 @@ def measure(args, server) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt as exc:  # cleanup has already run
-        print(f"\nInterrupted ({exc or 'SIGINT'}).", file=sys.stderr)
-        sys.exit(130)
+    run(main)

@@ -32,8 +32,8 @@ from _server import (
     Client,
     demo_server,
     parse_throughput_arguments,
+    run,
     throughput_arguments,
-    unwind_on_signals,
 )
 from booking_throughput import OpFailed, Phase, describe, print_errors_and_setup, run_rounds
 
@@ -200,8 +200,6 @@ def main() -> int:
         parser, {"submissions": (1, 40_000), "history": (0, 1_000_000)}
     )
 
-    unwind_on_signals()  # Ctrl-C and SIGTERM unwind through `demo_server`'s cleanup
-
     with demo_server(
         workers=args.workers,
         threads=args.threads,
@@ -282,8 +280,4 @@ def measure(args, server) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt as exc:  # cleanup has already run
-        print(f"\nInterrupted ({exc or 'SIGINT'}).", file=sys.stderr)
-        sys.exit(130)
+    run(main)

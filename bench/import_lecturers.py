@@ -16,10 +16,9 @@ the initial passwords. It removes what it created at the end, also on error or C
 import argparse
 import io
 import secrets
-import sys
 import time
 
-from _server import in_process_django, unwind_on_signals
+from _server import in_process_django, run
 
 HEADERS = [
     "姓名", "手机号", "来源", "级别", "所属组织", "性别", "出生年月", "工作单位", "职务",
@@ -102,7 +101,6 @@ def main() -> int:
     if not 1 <= args.rows <= 10_000:
         parser.error("--rows must be between 1 and 10000 (the import's limit)")
 
-    unwind_on_signals()
     with in_process_django(args.database_url):
         from django.core.management import call_command
 
@@ -132,4 +130,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

@@ -20,7 +20,7 @@ import time
 import unicodedata
 from urllib.parse import quote, urlencode
 
-from _server import ROOT, Client, demo_server, get_token, p95, unwind_on_signals
+from _server import ROOT, Client, demo_server, get_token, p95, run
 
 SPECIALTY_WORD = "乡村振兴"
 INITIALS = "zs"  # used when it finds someone; otherwise the initials of the looked-for lecturer
@@ -107,8 +107,6 @@ def main() -> int:
     if not (1 <= args.requests <= 100_000 and 0 <= args.warmup <= 10_000):
         parser.error("--requests must be 1..100000 and --warmup 0..10000")
 
-    unwind_on_signals()  # Ctrl-C and SIGTERM unwind through `demo_server`'s cleanup
-
     sys.path.insert(0, str(ROOT))
     from core.pinyin import pinyin_keys  # the same keys the catalogue stores
 
@@ -122,4 +120,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from _server import HOST, ROOT, Client, demo_server, get_token, p95, unwind_on_signals
+from _server import HOST, ROOT, Client, demo_server, get_token, p95, run
 
 # The goals: throughput ÷ /healthz's at least this, p95 under 50 ms for the API.
 GOALS = {"api": 0.35, "page": 0.3, "trainee": 0.6}
@@ -173,7 +173,6 @@ def main() -> int:
     args = parser.parse_args()
     if not (1 <= args.requests <= 10_000 and 0 <= args.warmup <= 1_000 and 2 <= args.factor <= 50):
         parser.error("--requests 1..10000, --warmup 0..1000, --factor 2..50")
-    unwind_on_signals()
     rng = random.Random(args.seed)
     with demo_server(workers=1, threads=1, collectstatic=True) as server:
         token = shell(server.env, SESSION)["token"]
@@ -251,4 +250,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

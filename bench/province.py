@@ -52,7 +52,7 @@ from datetime import UTC, datetime, timedelta
 from datetime import timezone as dt_timezone
 from pathlib import Path
 
-from _server import HOST, ROOT, gunicorn_server, in_process_django, run_manage, unwind_on_signals
+from _server import HOST, ROOT, gunicorn_server, in_process_django, run, run_manage
 
 CHINA = dt_timezone(timedelta(hours=8))
 COUNTIES = 140
@@ -900,7 +900,6 @@ def main() -> int:
     sizes = {"counties": n_counties, "years": args.years}
     n_load = max(1, min(args.load_counties, n_counties))
 
-    unwind_on_signals()
     started = time.perf_counter()
     with in_process_django(args.database_url, prefix="jiangtai_province_", keep=args.keep,
                            settings_module="bench.settings") as (tmp, database):  # fmt: skip
@@ -964,8 +963,4 @@ def print_build(loader: Loader, seconds: float) -> None:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt as exc:  # cleanup has already run
-        print(f"\nInterrupted ({exc or 'SIGINT'}).", file=sys.stderr)
-        sys.exit(130)
+    run(main)

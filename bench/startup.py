@@ -34,7 +34,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from _server import HOST, ROOT, Client, free_port, get_token, unwind_on_signals
+from _server import HOST, ROOT, Client, free_port, get_token, run
 
 FIRST_PAGE_GOAL = 15.0  # seconds, issue 18
 MEMORY_GOAL = 450.0  # MiB, issue 18
@@ -223,7 +223,6 @@ def main() -> int:
     )
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # progress shows as it happens, also in a file
-    unwind_on_signals()
 
     tmp = Path(tempfile.mkdtemp(prefix="jiangtai-startup-"))
     checkout = tmp / "jiangtai"
@@ -316,4 +315,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)
