@@ -5,9 +5,9 @@ a free loopback port, a small HTTP client, and cleanup on any exit (see bench/RE
         token = get_token(server.port, "secretary", server.password)
         ...
 
-On leaving the block, also through an exception, Ctrl-C or SIGTERM (after
-`run(main)` or `unwind_on_signals()`), gunicorn is stopped, a PostgreSQL database created for the run is
-dropped and the temporary directory removed.
+On leaving the block, also through an exception, Ctrl-C or SIGTERM (under `run(main)`),
+gunicorn is stopped, a PostgreSQL database created for the run is dropped and the temporary
+directory removed.
 """
 
 import argparse
