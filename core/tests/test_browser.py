@@ -89,6 +89,13 @@ def test_phone_flow_login_search_resume_like(
         log_in(page, live_server.url, "secretary")
         expect(page.locator(".tabbar")).to_be_visible()
         assert_fits_phone(page)
+        # Reached by the keyboard, a link shows where the focus is (WeUI's reset removes it).
+        page.keyboard.press("Tab")
+        outline = page.evaluate(
+            "(() => { const s = getComputedStyle(document.activeElement);"
+            " return [document.activeElement.tagName, s.outlineStyle, s.outlineWidth]; })()"
+        )
+        assert outline[0] == "A" and outline[1] != "none" and outline[2] != "0px", outline
 
         # The catalogue, reached through the bottom tab bar.
         with page.expect_navigation():
