@@ -593,7 +593,7 @@ def comment_entry(rating_id: int, comment: str, rated_at, points: int) -> dict:
     }
 
 
-def latest_first(entries) -> list[dict]:
+def _latest_first(entries) -> list[dict]:
     """The newest `LATEST_COMMENTS` entries (ISO times in UTC, to the microsecond, compare as
     the moments they name)."""
     return sorted(entries, key=lambda e: (e["rated_at"], e["id"]), reverse=True)[:LATEST_COMMENTS]
@@ -606,10 +606,12 @@ def _remember_comment(lecturer_id: int, record: TraineeRating, points: int) -> N
     lecturer = Lecturer.objects.filter(pk=lecturer_id)
     kept = lecturer.values_list("latest_comments", flat=True).get()
     entry = comment_entry(record.pk, record.comment, record.rated_at, points)
-    lecturer.update(latest_comments=latest_first([entry, *kept]))
+    lecturer.update(latest_comments=_latest_first([entry, *kept]))
 
 
 def _recount_comments(lecturer_id: int) -> None:
+    """The lecturer's latest comments again from the counted ratings, when a hold, a review
+    or a confirmation changed which ones count."""
     rows = (
         counted_ratings()
         .filter(booking__lecturer_id=lecturer_id)
