@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.models import AuditLog
 from core.tests.factories import make_course, make_lecturer
@@ -209,14 +210,15 @@ def test_a_slot_running_over_the_month_end(world, api_as):
 
 
 def test_a_slot_in_the_past(world, api_as):
-    yesterday = local(timezone.now()) - timedelta(days=1)
-    if yesterday.month != local(timezone.now()).month:
-        pytest.skip("needs a past day in this month")
+    now = local(timezone.now())
+    # Yesterday at nine, or on the 1st this month's midnight (before now, whatever the hour).
+    past = (now - timedelta(days=1)).replace(hour=9) if now.day > 1 else now.replace(hour=0)
     first = this_month()
     response = publish(
-        api_as(world.lecturer), first, [world.course.pk], [slot(first, yesterday.day, 9)]
+        api_as(world.lecturer), first, [world.course.pk], [slot(first, past.day, past.hour)]
     )
-    assert_invalid(response, "slots[0]")
+    body = assert_invalid(response, "slots[0]")
+    assert str(_("This time has already passed.")) in str(body["fields"]), body
     nothing_published()
 
 
