@@ -2,11 +2,11 @@ import copy
 from functools import cached_property
 
 from ninja import NinjaAPI
-from ninja.renderers import JSONRenderer
 
 from .auth import BearerToken
 from .errors import install_handlers
 from .limits import document_too_large, limit_body
+from .renderers import RENDERER
 from .routers import (
     accounts,
     appraisal,
@@ -26,13 +26,6 @@ from .routers import (
     reports,
     scheduling,
 )
-
-
-class Utf8JsonRenderer(JSONRenderer):
-    """JSON as UTF-8 text (charset=utf-8 in the Content-Type): Chinese as its three bytes,
-    not a six-byte \\u escape per character."""
-
-    json_dumps_params = {"ensure_ascii": False}
 
 
 class JiangtaiApi(NinjaAPI):
@@ -58,7 +51,7 @@ api = JiangtaiApi(
     version="1",
     description="讲台 · party-education lecturer pool. Errors: {detail, code, fields}.",
     auth=BearerToken(),
-    renderer=Utf8JsonRenderer(),
+    renderer=RENDERER,
     urls_namespace="api-v1",
 )
 install_handlers(api)

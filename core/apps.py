@@ -16,8 +16,10 @@ class CoreConfig(AppConfig):
 
         from . import checks  # noqa: F401  registers the system checks
         from .audit import register_sqlite_function
+        from .read_cache import track_writes
 
         connection_created.connect(register_sqlite_function, dispatch_uid="jiangtai_audit")
+        connection_created.connect(track_writes, dispatch_uid="jiangtai_read_cache")
 
 
 class TasksConfig(TasksAppConfig):

@@ -73,3 +73,14 @@ class RateCounter(models.Model):
     class Meta:
         verbose_name = _("rate counter")
         verbose_name_plural = _("rate counters")
+
+
+class DataGeneration(models.Model):
+    """One row: the data generation of core.read_cache, moved on by every committed write."""
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("data generation")
+        verbose_name_plural = _("data generations")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="one_generation")]

@@ -378,6 +378,20 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
+# Tables whose writes leave core.read_cache's cached results standing: bookkeeping that no
+# cached result reads (sessions, rate counters, the tokens' last use, the login throttle, the
+# audit log, idempotency records, the outbox, the task queue).
+READ_CACHE_UNTRACKED_TABLES = [
+    "django_session",
+    "core_ratecounter",
+    "accounts_apitoken",
+    "accounts_loginthrottle",
+    "core_auditlog",
+    "api_idempotencyrecord",
+    "notifications_outboxmessage",
+    "django_tasks_database_dbtaskresult",
+]
+
 # (interval in seconds, job): run by `manage.py scheduler`, which `make run` starts.
 PERIODIC_JOBS = [
     (60, "scheduling.services.bookings_expire_due"),

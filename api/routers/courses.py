@@ -18,6 +18,7 @@ from lecturers.selectors import lecturer_for_user
 
 from ..idempotency import idempotent
 from ..limits import body_limit, upload_limit
+from ..renderers import cached_json
 from ..schemas import READ_ERRORS, WRITE_ERRORS, Id, PageParams, paginate
 
 router = Router(tags=["courses"])
@@ -125,15 +126,19 @@ def course_list(request, filters: Query[CourseFilters]):
         raise InvalidInput.field("category", _("Unknown category."))
     if filters.status and filters.status not in CourseStatus.values:
         raise InvalidInput.field("status", _("Unknown status."))
-    qs = course_list_for_user(
-        request.auth,
-        q=filters.q,
-        category=filters.category,
-        lecturer_id=filters.lecturer_id,
-        status=filters.status,
-    )
-    items, count = paginate(qs, filters)
-    return {"items": items, "count": count}
+
+    def page() -> dict:
+        qs = course_list_for_user(
+            request.auth,
+            q=filters.q,
+            category=filters.category,
+            lecturer_id=filters.lecturer_id,
+            status=filters.status,
+        )
+        items, count = paginate(qs, filters)
+        return {"items": items, "count": count}
+
+    return cached_json(request, ("courses", request.auth.pk, filters.dict()), CourseList, page)
 
 
 @router.post(

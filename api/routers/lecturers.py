@@ -18,6 +18,7 @@ from lecturers.services import lecturer_create, lecturer_like, lecturer_update
 from scheduling.selectors import open_bookings_of_unavailable_lecturer
 
 from ..idempotency import idempotent
+from ..renderers import cached_json
 from ..schemas import READ_ERRORS, WRITE_ERRORS, Id, PageParams, paginate
 
 router = Router(tags=["lecturers"])
@@ -207,16 +208,20 @@ def _check_filters(filters: LecturerFilters) -> None:
 )
 def lecturer_list(request, filters: Query[LecturerFilters]):
     _check_filters(filters)
-    qs = selectors.lecturer_list_for_user(
-        request.auth,
-        q=filters.q,
-        category=filters.category,
-        org_id=filters.org_id,
-        status=filters.status,
-        sort=filters.sort,
-    )
-    items, count = paginate(qs, filters)
-    return {"items": [_item(lecturer) for lecturer in items], "count": count}
+
+    def page() -> dict:
+        qs = selectors.lecturer_list_for_user(
+            request.auth,
+            q=filters.q,
+            category=filters.category,
+            org_id=filters.org_id,
+            status=filters.status,
+            sort=filters.sort,
+        )
+        items, count = paginate(qs, filters)
+        return {"items": [_item(lecturer) for lecturer in items], "count": count}
+
+    return cached_json(request, ("lecturers", request.auth.pk, filters.dict()), LecturerList, page)
 
 
 @router.post(

@@ -1,0 +1,108 @@
+"""A cache of read-only results that is never stale: entries are keyed by the data generation,
+a number the database keeps and every committed write moves on.
+
+Every INSERT, UPDATE and DELETE that goes through Django's connection, the ORM's and raw SQL
+alike, passes an execute wrapper installed on each new connection (`track_writes`). Outside a
+transaction the generation moves on right after the statement; inside one, once it has
+committed, never before: a reader that took the old generation and then read rows a
+transaction was still writing stores what it read under a generation nobody asks for any
+more. One UPDATE of one row in autocommit after the commit, so writers never wait for each
+other on it (a counter bumped inside the writing transactions would hold its row until they
+commit, one writer after another). The tables of settings.READ_CACHE_UNTRACKED_TABLES
+(sessions, rate counters, the tokens' last use, the audit log, the outbox, the task queue)
+do not move it: no cached result reads them.
+
+A connection that has written in its open transaction reads around the cache until that
+transaction ends, since what it wrote is in no generation yet; so the tests, which run inside
+one transaction, see each change at once.
+"""
+
+import hashlib
+import json
+import logging
+import re
+import secrets
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+
+log = logging.getLogger(__name__)
+
+TABLE = "core_datageneration"
+TIMEOUT = 300  # seconds an entry is kept (a bound on memory, not on staleness)
+_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
+_WROTE = "_read_cache_wrote"  # on the connection: a tracked write in the open transaction
+_MOVED_ON = "_read_cache_moved_on"  # on the connection: the last commit has moved it on
+
+
+def track_writes(sender, connection, **kwargs) -> None:
+    """connection_created: watch the new connection's writes."""
+    connection.execute_wrappers.append(_watch)
+
+
+def _watch(execute, sql, params, many, context):
+    db = context["connection"]
+    if not db.in_atomic_block:
+        setattr(db, _WROTE, False)  # whatever transaction wrote has ended
+    written = _WRITE.match(sql)
+    result = execute(sql, params, many, context)
+    if written is None or written[1] in _untracked():
+        return result
+    if db.in_atomic_block:
+        setattr(db, _WROTE, True)
+        setattr(db, _MOVED_ON, False)
+        # One callback a write, one UPDATE a commit: the first that runs moves it on.
+        transaction.on_commit(lambda: _commit_moves_on(db), using=db.alias)
+    else:
+        _move_on(db)
+    return result
+
+
+def _untracked() -> frozenset:
+    return frozenset((TABLE, *settings.READ_CACHE_UNTRACKED_TABLES))
+
+
+def _commit_moves_on(db) -> None:
+    setattr(db, _WROTE, False)
+    if not getattr(db, _MOVED_ON, False):
+        setattr(db, _MOVED_ON, True)
+        _move_on(db)
+
+
+def _move_on(db) -> None:
+    try:
+        with db.cursor() as cursor:
+            cursor.execute(f"UPDATE {TABLE} SET value = value + 1 WHERE id = 1")  # noqa: S608
+    except Exception:  # the write has committed: its caller must not see it fail
+        log.exception("the data generation could not move on; cached results may be stale")
+
+
+def generation() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT value FROM {TABLE} WHERE id = 1")  # noqa: S608
+        row = cursor.fetchone()
+        if row is None:  # the table was emptied (a test database's flush): start again at a
+            # random value, where no entry kept from before can be found
+            cursor.execute(
+                f"INSERT INTO {TABLE} (id, value) VALUES (1, %s) ON CONFLICT (id) DO NOTHING",  # noqa: S608
+                [secrets.randbelow(2**62)],
+            )
+            cursor.execute(f"SELECT value FROM {TABLE} WHERE id = 1")  # noqa: S608
+            row = cursor.fetchone()
+        return row[0]
+
+
+def cached(key: tuple, compute: Callable[[], object]):
+    """`compute()`, or what it returned before in this data generation for the same `key` (a
+    tuple of JSON values: what the result depends on, the caller's identity included)."""
+    if connection.in_atomic_block and getattr(connection, _WROTE, False):
+        return compute()
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
+    name = f"read:{generation()}:{digest}"
+    found = cache.get(name)
+    if found is None:
+        found = compute()
+        cache.set(name, found, TIMEOUT)
+    return found

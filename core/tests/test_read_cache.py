@@ -1,0 +1,81 @@
+"""core.read_cache: every committed write moves the data generation on, once a transaction,
+after the commit; bookkeeping tables and rolled-back work do not; a connection that has
+written in its open transaction reads around the cache. On real commits (transactional
+tests), SQLite and PostgreSQL alike."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from core import read_cache
+from core.models import RateCounter
+from core.tests.factories import make_lecturer
+from lecturers.models import Lecturer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def moves(monkeypatch) -> list:
+    """The times this thread moves the generation on (other threads' work, a notification
+    delivered in the background, may move it too)."""
+    moved = []
+    move_on = read_cache._move_on
+
+    def counted(db):
+        if threading.get_ident() == me:
+            moved.append(db.alias)
+        move_on(db)
+
+    me = threading.get_ident()
+    monkeypatch.setattr(read_cache, "_move_on", counted)
+    return moved
+
+
+def test_a_commit_moves_the_generation_on_once_and_only_after_it(world, moves):
+    before = read_cache.generation()
+    with transaction.atomic():
+        Lecturer.objects.filter(pk=world.zhang.pk).update(name="张新")
+        Lecturer.objects.filter(pk=world.li.pk).update(name="李新")
+        assert moves == []  # nothing committed yet
+    assert moves == ["default"] and read_cache.generation() > before
+
+    # Raw SQL and autocommit count too, a statement each.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE lecturers_lecturer SET likes_count = 3 WHERE id = %s", [world.zhang.pk])  # fmt: skip
+    assert moves == ["default", "default"]
+
+
+def test_rolled_back_work_and_bookkeeping_leave_it_alone(world, moves):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        make_lecturer(world.county, "王回滚")
+        raise RuntimeError("rolled back")
+    RateCounter.objects.create(key="k", window_start=world.zhang.created_at)
+    assert moves == []
+
+
+def test_a_connection_reads_around_the_cache_once_it_has_written(world):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return Lecturer.objects.get(pk=world.zhang.pk).name
+
+    assert read_cache.cached(("name", world.zhang.pk), compute) == world.zhang.name
+    assert read_cache.cached(("name", world.zhang.pk), compute) == world.zhang.name
+    assert len(calls) == 1
+    with transaction.atomic():
+        Lecturer.objects.filter(pk=world.zhang.pk).update(name="张未提交")
+        # Its own write, not yet in any generation, is what it reads.
+        assert read_cache.cached(("name", world.zhang.pk), compute) == "张未提交"
+    assert read_cache.cached(("name", world.zhang.pk), compute) == "张未提交"
+    assert len(calls) == 3
+
+
+def test_an_emptied_table_starts_again_where_no_old_entry_is(world):
+    """A test database's flush empties the generation's table too."""
+    kept = read_cache.cached(("k",), lambda: "old")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_datageneration")
+    assert read_cache.cached(("k",), lambda: "new") == "new" != kept
