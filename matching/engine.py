@@ -52,9 +52,9 @@ RECENT_DAYS = 90
 COMPONENTS = ("topic", "distance", "quality", "fairness", "availability")
 FIRST_BATCH = 48  # lecturers scored exactly before the bound prunes; batches then double
 _MARGIN = 1e-9  # bounds and scores are compared with this much room for rounding
-LARGEST_BATCH = 1024  # three lists of ids in one statement stay well below every bind limit
-# Row kinds next to booking statuses (quoted into SQL: no quotes in them).
-_LECTURER, _SLOT, _DROPPED = "~lecturer", "~slot", "~dropped"
+LARGEST_BATCH = 1024  # the ids are written into the statement five times: keep it short
+# Row kinds of a scoring batch (quoted into SQL: no quotes in them).
+_LECTURER, _BUSY, _SLOT = "lecturer", "busy", "slot"
 
 
 @dataclass(slots=True)
@@ -121,34 +121,60 @@ _indexes: dict[int, CountyIndex] = {}
 _lock = threading.Lock()
 
 
-def _state_sql() -> str:
+# The county settings a recommendation applies, read with the index check.
+RULE_FIELDS = (
+    "town_lecturers_county_wide",
+    "travel_buffer_minutes",
+    "weight_topic",
+    "weight_distance",
+    "weight_quality",
+    "weight_fairness",
+    "weight_availability",
+)
+
+
+def _state_sql() -> tuple[str, list]:
     """One statement for what a request must know before it ranks: whether any course or
     lecturer of the county was added, saved or deleted (count and latest `updated_at` of each,
-    read from the `(county, updated_at)` indexes alone), and the county's synonym groups."""
-    # Table names from the models, values as parameters.
-    courses, lecturers, synonyms = (m._meta.db_table for m in (Course, Lecturer, Synonym))
-    return (
-        f"SELECT 0, COUNT(*), MAX(updated_at), NULL FROM {courses} WHERE county_id = %s "  # noqa: S608
-        f"UNION ALL SELECT 1, COUNT(*), MAX(updated_at), NULL FROM {lecturers} WHERE county_id = %s "
-        f"UNION ALL SELECT 2, id, NULL, words FROM {synonyms} WHERE county_id = %s"
+    read from the `(county, updated_at)` indexes alone), the county's synonym groups, and on
+    every row the county's RULE_FIELDS, their defaults until an admin saves the settings (as
+    `CountySettings.for_county`). Returns the statement and the fields, whose defaults are
+    its first parameters."""
+    # Table and column names from the models, values as parameters.
+    courses, lecturers, synonyms, settings = (
+        m._meta.db_table for m in (Course, Lecturer, Synonym, CountySettings)
     )
+    fields = [CountySettings._meta.get_field(name) for name in RULE_FIELDS]
+    rules = ", ".join(f"COALESCE(s.{f.column}, %s)" for f in fields)
+    sql = f"""
+        SELECT k.kind, k.n, k.changed, k.words, {rules} FROM (
+            SELECT 0 AS kind, COUNT(*) AS n, MAX(updated_at) AS changed, NULL AS words
+            FROM {courses} WHERE county_id = %s
+            UNION ALL SELECT 1, COUNT(*), MAX(updated_at), NULL FROM {lecturers} WHERE county_id = %s
+            UNION ALL SELECT 2, id, NULL, words FROM {synonyms} WHERE county_id = %s
+        ) k LEFT JOIN {settings} s ON s.county_id = %s
+    """  # noqa: S608
+    return sql, fields
 
 
-def _county_state(county_id: int) -> tuple[tuple, list[str]]:
-    """(the index version of the county, its synonym groups' words), in one query."""
+def _county_state(county_id: int) -> tuple[SimpleNamespace, tuple, list[str]]:
+    """(the county's rules, its index version, its synonym groups' words), in one query."""
+    sql, fields = _state_sql()
     with connection.cursor() as cursor:
-        cursor.execute(_state_sql(), [county_id] * 3)
+        cursor.execute(sql, [*(f.get_default() for f in fields), *[county_id] * 4])
         rows = cursor.fetchall()
-    version = tuple(sorted((kind, n, t) for kind, n, t, _words in rows if kind < 2))
-    synonyms = [
-        words for kind, _id, _t, words in sorted(rows, key=lambda r: (r[0], r[1])) if kind == 2
-    ]
-    return version, synonyms
+    # to_python: SQLite answers 0 or 1 for a boolean.
+    rules = SimpleNamespace(
+        **{f.attname: f.to_python(value) for f, value in zip(fields, rows[0][4:], strict=True)}
+    )
+    version = tuple(sorted(row[:3] for row in rows if row[0] < 2))
+    synonyms = [row[3] for row in sorted(rows, key=lambda r: (r[0], r[1])) if row[0] == 2]
+    return rules, version, synonyms
 
 
 def _index_version(county_id: int) -> tuple:
     """Changes when a course or lecturer of the county is added, saved or deleted (one query)."""
-    return _county_state(county_id)[0]
+    return _county_state(county_id)[1]
 
 
 def build_index(
@@ -464,7 +490,8 @@ def _aware(value) -> datetime:
 
 
 class _Scorer:
-    """Exact scores of a demand's candidates from fresh rows, a batch at a time (2 queries)."""
+    """Exact scores of a demand's candidates from fresh rows, a batch at a time (one
+    statement each)."""
 
     def __init__(self, demand, rules, index: CountyIndex, topics: dict):
         self.demand = demand
@@ -482,46 +509,65 @@ class _Scorer:
         self.recent_since = self.now - timedelta(days=RECENT_DAYS)
 
     def _rows(self, lecturer_ids: list[int]):
-        """Fresh rows of the candidates that pass the status filter (rights, ratings,
-        organisation), then their sessions, published slots and dropped grabs, in one
-        statement of four parts with the same columns: (lecturer, kind, start, end) and, for
-        the lecturer's row only, its own columns. The first part types the columns for
-        PostgreSQL; the rows of a part stay flat, so no plan can repeat a part per lecturer."""
+        """One statement of three parts with the same columns, (lecturer, kind, start, end,
+        …): the candidates that pass the status filter, each with its rights, ratings and
+        organisation and its teaching load counted in SQL (confirmed and completed sessions
+        since RECENT_DAYS and this month, dropped grabs); then the confirmed sessions that may
+        block the window and the published slots in it.
+
+        The first part types the columns for PostgreSQL. Every part filters by the candidates'
+        ids itself, so no plan can repeat a part per lecturer. The organisation's columns are
+        subqueries, one index lookup per candidate: a join was planned as a scan of all the
+        county's organisations. The ids (integers) are written into the statement: as
+        parameters, repeated in every part, their conversion cost more than running it."""
         demand, buffer = self.demand, self.buffer
-        window_start, window_end = demand.window_start, demand.window_end
         adapt = connection.ops.adapt_datetimefield_value
-        marks = ", ".join(["%s"] * len(lecturer_ids))
-        none = ", ".join(["NULL"] * 12)
-        # Table names from the models, kinds from constants, values as parameters.
+        ids = ", ".join(str(int(lecturer_id)) for lecturer_id in lecturer_ids)
+        org = ", ".join(
+            f"(SELECT o.{column} FROM {Organisation._meta.db_table} o WHERE o.id = l.org_id)"  # noqa: S608
+            for column in ("level", "parent_id", "county_id", "lat", "lng")
+        )
+        none = ", ".join(["NULL"] * 15)
+        bookings = Booking._meta.db_table
+        # Table names from the models, kinds from constants, ids as integers, values as
+        # parameters.
         sql = f"""
             SELECT l.id, '{_LECTURER}', CAST(NULL AS TIMESTAMP), CAST(NULL AS TIMESTAMP),
-                   l.name, l.level, l.lat, l.lng, l.score, l.rating_count, l.org_id,
-                   o.level, o.parent_id, o.county_id, o.lat, o.lng
+                   l.name, l.level, l.lat, l.lng, l.score, l.rating_count, l.org_id, {org},
+                   COALESCE(b.recent, 0), COALESCE(b.month, 0), COALESCE(d.dropped, 0)
             FROM {Lecturer._meta.db_table} l
-            LEFT JOIN {Organisation._meta.db_table} o ON o.id = l.org_id
-            WHERE l.id IN ({marks}) AND l.county_id = %s AND l.status = %s
+            LEFT JOIN (
+                SELECT lecturer_id, COUNT(*) AS recent,
+                       SUM(CASE WHEN start_at >= %s THEN 1 ELSE 0 END) AS month
+                FROM {bookings}
+                WHERE lecturer_id IN ({ids}) AND status IN (%s, %s) AND start_at >= %s
+                GROUP BY lecturer_id
+            ) b ON b.lecturer_id = l.id
+            LEFT JOIN (
+                SELECT lecturer_id, COUNT(*) AS dropped
+                FROM {DemandNotice._meta.db_table}
+                WHERE lecturer_id IN ({ids}) AND outcome = %s AND notified_at >= %s
+                GROUP BY lecturer_id
+            ) d ON d.lecturer_id = l.id
+            WHERE l.id IN ({ids}) AND l.county_id = %s AND l.status = %s
             UNION ALL
-            SELECT lecturer_id, status, start_at, end_at, {none}
-            FROM {Booking._meta.db_table}
-            WHERE lecturer_id IN ({marks}) AND status IN (%s, %s)
-              AND (start_at >= %s OR (status = %s AND start_at < %s AND end_at > %s))
+            SELECT lecturer_id, '{_BUSY}', start_at, end_at, {none}
+            FROM {bookings}
+            WHERE lecturer_id IN ({ids}) AND status = %s AND start_at < %s AND end_at > %s
             UNION ALL
             SELECT f.lecturer_id, '{_SLOT}', s.start_at, s.end_at, {none}
             FROM {OfferingSlot._meta.db_table} s
             JOIN {Offering._meta.db_table} f ON f.id = s.offering_id
-            WHERE f.lecturer_id IN ({marks}) AND s.start_at < %s AND s.end_at > %s
-            UNION ALL
-            SELECT lecturer_id, '{_DROPPED}', notified_at, notified_at, {none}
-            FROM {DemandNotice._meta.db_table}
-            WHERE lecturer_id IN ({marks}) AND outcome = %s AND notified_at >= %s
+            WHERE f.lecturer_id IN ({ids}) AND s.start_at < %s AND s.end_at > %s
         """  # noqa: S608
         params = [
-            *lecturer_ids, demand.county_id, LecturerStatus.ACTIVE,
-            *lecturer_ids, BookingStatus.CONFIRMED, BookingStatus.COMPLETED,
-            adapt(self.recent_since), BookingStatus.CONFIRMED,
-            adapt(window_end + buffer), adapt(window_start - buffer),
-            *lecturer_ids, adapt(window_end), adapt(window_start),
-            *lecturer_ids, NoticeOutcome.DROPPED, adapt(self.recent_since),
+            adapt(self.month_start), BookingStatus.CONFIRMED, BookingStatus.COMPLETED,
+            adapt(self.recent_since),
+            NoticeOutcome.DROPPED, adapt(self.recent_since),
+            demand.county_id, LecturerStatus.ACTIVE,
+            BookingStatus.CONFIRMED, adapt(demand.window_end + buffer),
+            adapt(demand.window_start - buffer),
+            adapt(demand.window_end), adapt(demand.window_start),
         ]  # fmt: skip
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -532,9 +578,7 @@ class _Scorer:
         if not lecturer_ids:
             return []
         window_start, window_end, buffer = demand.window_start, demand.window_end, self.buffer
-        recent_since = self.recent_since
-        busy, recent, month = defaultdict(list), Counter(), Counter()
-        slots, drops = defaultdict(list), Counter()
+        busy, slots = defaultdict(list), defaultdict(list)
         lecturers: dict[int, SimpleNamespace] = {}
         events = []
         county_id, org, rules = demand.county_id, demand.org, self.rules
@@ -551,7 +595,7 @@ class _Scorer:
             lecturer = SimpleNamespace(
                 pk=row[0], name=row[4], county_id=county_id, status=LecturerStatus.ACTIVE,
                 level=row[5], lat=row[6], lng=row[7], score=row[8], rating_count=row[9],
-                org=org_of,
+                org=org_of, recent=row[16], month=row[17], dropped=row[18],
             )  # fmt: skip
             if lecturer_bookable_for(lecturer, org, rules):
                 lecturers[lecturer.pk] = lecturer
@@ -561,19 +605,8 @@ class _Scorer:
             start, end = _aware(start), _aware(end)
             if kind == _SLOT:
                 slots[lecturer_id].append((max(start, window_start), min(end, window_end)))
-            elif kind == _DROPPED:
-                drops[lecturer_id] += 1
             else:
-                if (
-                    kind == BookingStatus.CONFIRMED
-                    and start < window_end + buffer
-                    and end > window_start - buffer
-                ):
-                    busy[lecturer_id].append((start - buffer, end + buffer))
-                if start >= recent_since:  # teaching load: confirmed and completed sessions
-                    recent[lecturer_id] += 1
-                    if start >= self.month_start:
-                        month[lecturer_id] += 1
+                busy[lecturer_id].append((start - buffer, end + buffer))
         lecturers = [lecturers[lid] for lid in lecturer_ids if lid in lecturers]
         if not lecturers:
             return []
@@ -610,7 +643,7 @@ class _Scorer:
                 "topic": topic,
                 "distance": distance_component(km),
                 "quality": quality_component(lecturer.score, lecturer.rating_count),
-                "fairness": fairness_component(recent[lecturer_id] + 2 * drops[lecturer_id]),
+                "fairness": fairness_component(lecturer.recent + 2 * lecturer.dropped),
                 "availability": 1.0 if has_slot else 0.0,
             }
             scored.append(
@@ -624,7 +657,7 @@ class _Scorer:
                     km,
                     start,
                     has_slot,
-                    month[lecturer_id],
+                    lecturer.month,
                 )
             )
         return scored
@@ -633,8 +666,7 @@ class _Scorer:
 def recommend(demand, *, limit: int = 10, exclude_lecturer_ids=()) -> Result:
     """The best lecturers for a demand, best first; only those that pass the hard filters."""
     county_id = demand.county_id
-    rules = CountySettings.for_county(county_id)
-    version, synonyms = _county_state(county_id)
+    rules, version, synonyms = _county_state(county_id)
     index = county_index(county_id, version)
     weights = query_terms(county_id, demand.topic, synonyms)
     unmatched = [t for t, w in weights.items() if w == 1.0 and not index.df.get(t)]

@@ -4,7 +4,8 @@ Hard filters, on real rows: a lecturer whose confirmed bookings (with the county
 buffer) leave no gap as long as the session never appears; cold-stored, removed and candidate
 lecturers never appear, even while the cached index still holds their courses; a town-level
 lecturer of another town never appears for a branch while the county keeps them in their
-town. Components, as pure functions: distance never rises as the venue moves away, quality
+town; the teaching load counts exactly the sessions and dropped grabs it should. Components,
+as pure functions: distance never rises as the venue moves away, quality
 never falls as the rating rises and is a Bayesian average, and first_free_start finds the
 earliest free start inside the window.
 
@@ -18,6 +19,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -25,7 +27,7 @@ import access
 from lecturers.models import Lecturer
 from lecturers.selectors import lecturer_bookable_for
 from matching import engine
-from matching.models import Demand
+from matching.models import Demand, DemandNotice, NoticeOutcome
 from orgs.models import CountySettings
 from scheduling.models import Booking, BookingStatus
 
@@ -188,6 +190,42 @@ def test_a_higher_rating_never_lowers_the_quality_component(world, low, higher, 
             Lecturer.objects.filter(pk=world.zhang.pk).update(score=score, rating_count=count)
             quality.append(recommended(demand)[world.zhang.pk].components["quality"])
     assert quality[0] <= quality[1]
+
+
+@pytest.mark.django_db
+def test_the_teaching_load_counts_recent_sessions_and_dropped_grabs(world):
+    """Fairness counts the confirmed and completed sessions since RECENT_DAYS ago (not the
+    cancelled or older ones) and twice each grab dropped in that time; the reason names the
+    sessions since the 1st of this month (local time)."""
+    now = timezone.now()
+    month_start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    long_ago = now - timedelta(days=engine.RECENT_DAYS + 10)
+    sessions = [
+        (month_start + timedelta(hours=3), BookingStatus.COMPLETED),  # this month
+        (month_start - timedelta(days=1), BookingStatus.COMPLETED),  # last month
+        (month_start, BookingStatus.CONFIRMED),  # this month, from its first instant
+        (month_start + timedelta(hours=6), BookingStatus.CANCELLED),
+        (long_ago, BookingStatus.COMPLETED),
+    ]
+    for start, status in sessions:
+        booking = confirmed(world, start, 90)
+        booking.status = status
+        booking.save()
+    for notified_at, outcome in (
+        (now - timedelta(days=5), NoticeOutcome.DROPPED),
+        (long_ago, NoticeOutcome.DROPPED),
+        (now - timedelta(days=5), NoticeOutcome.GRABBED),
+    ):
+        grabbed = demand_for(world)
+        grabbed.save()
+        notice = DemandNotice.objects.create(
+            demand=grabbed, lecturer=world.zhang, round=1, rank=1, score=0.5, outcome=outcome
+        )
+        DemandNotice.objects.filter(pk=notice.pk).update(notified_at=notified_at)
+
+    zhang = recommended(demand_for(world))[world.zhang.pk]
+    assert zhang.components["fairness"] == engine.fairness_component(3 + 2 * 1)
+    assert _("%(n)d sessions this month") % {"n": 2} in zhang.reason
 
 
 # --- components as pure functions -------------------------------------------------------------
