@@ -1,7 +1,6 @@
 """How the API writes JSON, and the catalogue lists it answers from core.read_cache."""
 
 from django.http import HttpResponse
-from django.utils import translation
 from ninja.renderers import JSONRenderer
 
 from core import read_cache
@@ -20,12 +19,12 @@ RENDERER = Utf8JsonRenderer()
 def cached_json(request, key: tuple, schema, compute) -> HttpResponse:
     """A 200 of `schema` with what `compute()` returns, rendered as the API renders it and kept
     in core.read_cache for the data generation under `key` (what the answer depends on: the
-    caller and the query) and the language; ninja passes the response on as it is."""
+    caller and the query); ninja passes the response on as it is."""
 
     def render() -> bytes:
         context = {"request": request, "response_status": 200}
         validated = schema.model_validate(compute(), context=context)
         return RENDERER.render(request, validated.model_dump(context=context), response_status=200)
 
-    body = read_cache.cached((*key, translation.get_language()), render)
+    body = read_cache.cached(key, render)
     return HttpResponse(body, content_type=f"{RENDERER.media_type}; charset={RENDERER.charset}")

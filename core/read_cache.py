@@ -26,7 +26,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone, translation
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +76,9 @@ def _move_on(db) -> None:
     try:
         with db.cursor() as cursor:
             cursor.execute(f"UPDATE {TABLE} SET value = value + 1 WHERE id = 1")  # noqa: S608
-    except Exception:  # the write has committed: its caller must not see it fail
-        log.exception("the data generation could not move on; cached results may be stale")
+    except DatabaseError:  # the write has committed: its caller must not see it fail
+        if TABLE in db.introspection.table_names():  # not a migration before the table's
+            log.exception("the data generation could not move on; cached results may be stale")
 
 
 def generation() -> int:
@@ -96,9 +98,11 @@ def generation() -> int:
 
 def cached(key: tuple, compute: Callable[[], object]):
     """`compute()`, or what it returned before in this data generation for the same `key` (a
-    tuple of JSON values: what the result depends on, the caller's identity included)."""
+    tuple of JSON values: what the result depends on, the caller's identity included), in the
+    same language on the same day (a text may say which day is today)."""
     if connection.in_atomic_block and getattr(connection, _WROTE, False):
         return compute()
+    key = (*key, translation.get_language(), timezone.localdate().isoformat())
     digest = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
     name = f"read:{generation()}:{digest}"
     found = cache.get(name)

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 import access
+from core import read_cache
 from core.errors import Conflict, Forbidden, InvalidInput, ServiceError
 from core.forms import apply_service_error
 from core.http import client_ip
@@ -256,10 +257,12 @@ def rankings(request):
         filters.get("town"),
         filters.get("year"),
     )
-    if tab == "orgs":
-        items = selectors.org_ranking(user, year=year, category=category, town_id=town_id)
-    else:
-        items = selectors.lecturer_ranking(user, year=year, category=category, town_id=town_id)
+    ranking = selectors.org_ranking if tab == "orgs" else selectors.lecturer_ranking
+    # Kept for the caller and the filters until the data changes (core.read_cache).
+    items = read_cache.cached(
+        ("ranking", tab, user.pk, year, category, town_id),
+        lambda: ranking(user, year=year, category=category, town_id=town_id),
+    )
     if wants_xlsx(request):
         title = _("Organisation ranking") if tab == "orgs" else _("Lecturer ranking")
         return xlsx_list_response(items, RANKING_COLUMNS, title=title, name=f"ranking-{tab}")

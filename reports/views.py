@@ -6,10 +6,13 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 import access
+from core import read_cache
 from core.errors import Forbidden, NotFound
 from core.xlsx import wants_xlsx, xlsx_list_response
 from courses.models import Category
@@ -186,21 +189,26 @@ def lecturer_list(request):
     )
     if wants_xlsx(request):
         return xlsx_list_response(qs, LECTURER_COLUMNS, title=_("Lecturers"), name="lecturers")
-    page = Paginator(qs, LECTURER_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = attach_recent_comments(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
+
+    def results() -> str:
+        page = Paginator(qs, LECTURER_PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = attach_recent_comments(page.object_list)
+        context = {"page": page, "query": query.urlencode()}
+        return render_to_string("lecturers/_results.html", context, request)
+
+    # The cards, kept for the caller and the query until the data changes (core.read_cache).
+    cards = read_cache.cached(("lecturer-page", request.user.pk, request.GET.urlencode()), results)
+    if request.headers.get("HX-Request"):
+        return HttpResponse(cards)
     context = {
         "form": form,
-        "page": page,
-        "query": query.urlencode(),
+        "results": cards,
         "active_category": filters.get("category") or "",
         "categories": Category.choices,
     }
-    template = (
-        "lecturers/_results.html" if request.headers.get("HX-Request") else "lecturers/list.html"
-    )
-    return render(request, template, context)
+    return render(request, "lecturers/list.html", context)
 
 
 @login_required

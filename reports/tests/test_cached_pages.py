@@ -1,0 +1,44 @@
+"""The catalogue page's cards and the rankings come from core.read_cache (the API's lists:
+api/tests/test_cached_lists.py): a repeated page reads no lecturer, a commit shows at once,
+htmx gets the same cards alone. Real commits."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from evaluation import services as evaluation
+from evaluation.tests.test_aggregates import make_session
+from lecturers.models import Lecturer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_catalogue_cards_are_kept_until_a_lecturer_changes(world, login):
+    client = login(world.secretary)
+    first = client.get("/lecturers/", {"sort": "name"})
+    assert first.status_code == 200 and world.zhang.name in first.content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/lecturers/", {"sort": "name"})
+    assert again.content.decode().count('data-testid="lecturer-card"') == first.content.decode().count('data-testid="lecturer-card"')  # fmt: skip
+    assert not [q for q in queries.captured_queries if '"lecturers_lecturer"."name"' in q["sql"]]
+
+    Lecturer.objects.filter(pk=world.zhang.pk).update(name="张改名")
+    page = client.get("/lecturers/", {"sort": "name"})
+    assert "张改名" in page.content.decode()
+    cards = client.get("/lecturers/", {"sort": "name"}, headers={"HX-Request": "true"})
+    assert (
+        cards.content.decode().startswith('<div id="results">')
+        and "张改名" in cards.content.decode()
+    )
+
+
+def test_the_ranking_shows_a_new_rating_at_once(world, login):
+    client = login(world.county_admin)
+    assert 'data-testid="ranking-row"' not in client.get("/rankings/").content.decode()
+    booking = make_session(world, world.zhang, world.course, world.branch, hours_ago=0.5, attendees=30)  # fmt: skip
+    evaluation.trainee_rate(
+        token=evaluation.token_for(booking), name="学员", phone="13700000001",
+        scores={"content": 90, "method": 80, "effect": 70},
+    )  # fmt: skip
+    page = client.get("/rankings/").content.decode()
+    assert f'data-id="{world.zhang.pk}"' in page
