@@ -39,8 +39,10 @@ _MOVED_ON = "_read_cache_moved_on"  # on the connection: the last commit has mov
 
 
 def track_writes(sender, connection, **kwargs) -> None:
-    """connection_created: watch the new connection's writes."""
-    connection.execute_wrappers.append(_watch)
+    """connection_created: watch the connection's writes (once: a DatabaseWrapper that
+    reconnects, every request with CONN_MAX_AGE=0, is created again on the same object)."""
+    if _watch not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_watch)
 
 
 def _watch(execute, sql, params, many, context):

@@ -79,3 +79,12 @@ def test_an_emptied_table_starts_again_where_no_old_entry_is(world):
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM core_datageneration")
     assert read_cache.cached(("k",), lambda: "new") == "new" != kept
+
+
+def test_a_connection_opened_again_is_watched_once(world):
+    """CONN_MAX_AGE=0 closes the connection after each request; the next one opens it again
+    on the same wrapper (a wrapper per opening grew without end, then overflowed the stack)."""
+    for _ in range(3):
+        connection.close()
+        connection.ensure_connection()
+    assert connection.execute_wrappers.count(read_cache._watch) == 1
