@@ -27,6 +27,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 log = logging.getLogger(__name__)
@@ -112,3 +113,12 @@ def cached(key: tuple, compute: Callable[[], object]):
         found = compute()
         cache.set(name, found, TIMEOUT)
     return found
+
+
+def cached_fragment(request, template: str, context: Callable[[], dict]) -> str:
+    """`template` rendered with `context()`, kept for the caller and the query string (a
+    list's results, for the page and for htmx alike)."""
+    return cached(
+        (template, request.user.pk, request.GET.urlencode()),
+        lambda: render_to_string(template, context(), request),
+    )

@@ -1,9 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core import read_cache
 from core.uploads import private_download
 from core.xlsx import wants_xlsx, xlsx_list_response
 from lecturers.forms import CatalogueFilterForm
@@ -36,18 +38,23 @@ def course_list(request):
     )
     if wants_xlsx(request):
         return xlsx_list_response(qs, COURSE_COLUMNS, title=_("Courses"), name="courses")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+
+    def results() -> dict:
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        return {"page": page, "query": query.urlencode()}
+
+    cards = read_cache.cached_fragment(request, "courses/_results.html", results)
+    if request.headers.get("HX-Request"):
+        return HttpResponse(cards)
     context = {
         "form": form,
-        "page": page,
-        "query": query.urlencode(),
+        "results": cards,
         "active_category": filters.get("category") or "",
         "categories": Category.choices,
     }
-    template = "courses/_results.html" if request.headers.get("HX-Request") else "courses/list.html"
-    return render(request, template, context)
+    return render(request, "courses/list.html", context)
 
 
 @login_required

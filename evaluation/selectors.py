@@ -6,6 +6,7 @@ from django.db.models import Avg, Count, F, FloatField, Q, Sum
 from django.db.models.functions import Cast
 
 import access
+from core import read_cache
 from core.scoring import bayesian_average
 from core.timeutil import aware
 from lecturers.selectors import lecturers_visible_to
@@ -23,7 +24,15 @@ def lecturer_ranking(
 ) -> list[dict]:
     """Read from the sessions' running totals (SessionScore), never from the ratings: one
     row per rated session, summed per lecturer in the database, so a ranking costs the same
-    however many trainees rated."""
+    however many trainees rated; kept for the caller and the filters until the data changes
+    (core.read_cache)."""
+    return read_cache.cached(
+        ("lecturer-ranking", user.pk, year, category, town_id),
+        lambda: _lecturer_ranking(user, year=year, category=category, town_id=town_id),
+    )
+
+
+def _lecturer_ranking(user, *, year, category, town_id) -> list[dict]:
     scope = access.scope_for(user)
     if scope.county_id is None:
         return []
@@ -57,6 +66,14 @@ def lecturer_ranking(
 def org_ranking(
     user, *, year: int | None = None, category: str = "", town_id: int | None = None
 ) -> list[dict]:
+    """The trained organisations by the lecturers' ratings; kept as `lecturer_ranking`."""
+    return read_cache.cached(
+        ("org-ranking", user.pk, year, category, town_id),
+        lambda: _org_ranking(user, year=year, category=category, town_id=town_id),
+    )
+
+
+def _org_ranking(user, *, year, category, town_id) -> list[dict]:
     from .models import OrgRating
 
     scope = access.scope_for(user)

@@ -21,7 +21,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 import access
-from core import read_cache
 from core.errors import Conflict, Forbidden, InvalidInput, ServiceError
 from core.forms import apply_service_error
 from core.http import client_ip
@@ -258,11 +257,7 @@ def rankings(request):
         filters.get("year"),
     )
     ranking = selectors.org_ranking if tab == "orgs" else selectors.lecturer_ranking
-    # Kept for the caller and the filters until the data changes (core.read_cache).
-    items = read_cache.cached(
-        ("ranking", tab, user.pk, year, category, town_id),
-        lambda: ranking(user, year=year, category=category, town_id=town_id),
-    )
+    items = ranking(user, year=year, category=category, town_id=town_id)
     if wants_xlsx(request):
         title = _("Organisation ranking") if tab == "orgs" else _("Lecturer ranking")
         return xlsx_list_response(items, RANKING_COLUMNS, title=title, name=f"ranking-{tab}")

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 import access
@@ -192,14 +191,12 @@ def lecturer_list(request):
     query = request.GET.copy()
     query.pop("page", None)
 
-    def results() -> str:
+    def results() -> dict:
         page = Paginator(qs, LECTURER_PAGE_SIZE).get_page(request.GET.get("page"))
         page.object_list = attach_recent_comments(page.object_list)
-        context = {"page": page, "query": query.urlencode()}
-        return render_to_string("lecturers/_results.html", context, request)
+        return {"page": page, "query": query.urlencode()}
 
-    # The cards, kept for the caller and the query until the data changes (core.read_cache).
-    cards = read_cache.cached(("lecturer-page", request.user.pk, request.GET.urlencode()), results)
+    cards = read_cache.cached_fragment(request, "lecturers/_results.html", results)
     if request.headers.get("HX-Request"):
         return HttpResponse(cards)
     context = {

@@ -1,4 +1,4 @@
-"""The catalogue page's cards and the rankings come from core.read_cache (the API's lists:
+"""The catalogue pages' cards and the rankings come from core.read_cache (the API's lists:
 api/tests/test_cached_lists.py): a repeated page reads no lecturer, a commit shows at once,
 htmx gets the same cards alone. Real commits."""
 
@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from courses.models import Course
 from evaluation import services as evaluation
 from evaluation.tests.test_aggregates import make_session
 from lecturers.models import Lecturer
@@ -42,3 +43,12 @@ def test_the_ranking_shows_a_new_rating_at_once(world, login):
     )  # fmt: skip
     page = client.get("/rankings/").content.decode()
     assert f'data-id="{world.zhang.pk}"' in page
+
+
+def test_the_course_menu_shows_a_renamed_course_at_once(world, login):
+    client = login(world.secretary)
+    assert world.course.title in client.get("/courses/").content.decode()
+    Course.objects.filter(pk=world.course.pk).update(title="改过名的课")
+    assert "改过名的课" in client.get("/courses/").content.decode()
+    cards = client.get("/courses/", headers={"HX-Request": "true"}).content.decode()
+    assert cards.startswith('<div id="results">') and "改过名的课" in cards
