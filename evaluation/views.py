@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 import access
+from core import read_cache
 from core.errors import Conflict, Forbidden, InvalidInput, ServiceError
 from core.forms import apply_service_error
 from core.http import client_ip
@@ -257,29 +258,34 @@ def rankings(request):
         filters.get("year"),
     )
     ranking = selectors.org_ranking if tab == "orgs" else selectors.lecturer_ranking
-    items = ranking(user, year=year, category=category, town_id=town_id)
     if wants_xlsx(request):
         title = _("Organisation ranking") if tab == "orgs" else _("Lecturer ranking")
+        items = ranking(user, year=year, category=category, town_id=town_id)
         return xlsx_list_response(items, RANKING_COLUMNS, title=title, name=f"ranking-{tab}")
-    page = Paginator(items, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
-    linked = set()
-    if tab == "lecturers":
-        linked = set(
-            lecturers_visible_to(user)
-            .filter(pk__in=[item["id"] for item in page.object_list])
-            .values_list("pk", flat=True)
-        )
-    for item in page.object_list:
-        item["linked"] = item["id"] in linked
     filter_query = urlencode(
         {k: v for k, v in (("category", category), ("town", town_id), ("year", year)) if v}
     )
+
+    def results() -> dict:
+        items = ranking(user, year=year, category=category, town_id=town_id)
+        page = Paginator(items, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
+        linked = set()
+        if tab == "lecturers":
+            linked = set(
+                lecturers_visible_to(user)
+                .filter(pk__in=[item["id"] for item in page.object_list])
+                .values_list("pk", flat=True)
+            )
+        for item in page.object_list:
+            item["linked"] = item["id"] in linked
+        query = "&".join(q for q in (f"tab={tab}", filter_query) if q)
+        return {"tab": tab, "page": page, "query": query}
+
     context = {
         "tab": tab,
         "form": form,
-        "page": page,
-        "query": "&".join(q for q in (f"tab={tab}", filter_query) if q),
         "filter_query": filter_query,
+        "results": read_cache.cached_fragment(request, "evaluation/_ranking.html", results),
     }
     return render(request, "evaluation/rankings.html", context)
 
