@@ -96,6 +96,18 @@ def allow_orm_beside_playwright(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _no_cached_results_from_other_tests():
+    """core.read_cache's entries of one test are never another's: a test's rolled-back
+    transaction takes the data generation back, and SQLite may give its ids again. The
+    in-process cache only (the production tests' Redis also holds their logins)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _uploads_in_tmp(settings, tmp_path):
     """Uploaded files of a test land in its own temporary folder, never in the checkout."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -30,6 +30,8 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from . import read_cache
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 FILE_ROOTS = {"media": "MEDIA_ROOT", "private": "PRIVATE_MEDIA_ROOT"}
@@ -216,4 +218,5 @@ def restore(source: Path) -> Summary:
     wrong = {t: (n, counts[t]) for t, n in manifest["tables"].items() if counts[t] != n}
     if wrong or files != sum(manifest["files"].values()):
         raise BackupError(f"the restored copy differs from the backup's manifest: {wrong}")
+    read_cache.start_afresh()  # the copy brought back the generation of its day
     return Summary(len(counts), sum(counts.values()), files)

@@ -14,7 +14,10 @@ do not move it: no cached result reads them.
 
 A connection that has written in its open transaction reads around the cache until that
 transaction ends, since what it wrote is in no generation yet; so the tests, which run inside
-one transaction, see each change at once.
+one transaction, see each change at once. Keys also hold the language, the day and this
+process (another release or database never shares an entry). Writes that bypass Django's
+connections (psql by hand, a bulk COPY) are not seen: they show once the entries expire
+(TIMEOUT) or the next tracked write commits.
 """
 
 import hashlib
@@ -26,7 +29,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -34,7 +37,22 @@ log = logging.getLogger(__name__)
 
 TABLE = "core_datageneration"
 TIMEOUT = 300  # seconds an entry is kept (a bound on memory, not on staleness)
-_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
+# A statement that writes one table: the table. SQLite writes `bulk_create(ignore_conflicts)`
+# and many-to-many adds as INSERT OR IGNORE.
+_WRITE = re.compile(
+    r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)',
+    re.IGNORECASE,
+)
+# Statements that write nothing; any other (DDL, COPY, TRUNCATE, a CTE that writes, …) is
+# taken for a write of an unknown table: the check fails closed.
+_READ = re.compile(
+    r"\s*(?:SELECT|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|PRAGMA|SET|SHOW|EXPLAIN)\b",
+    re.IGNORECASE,
+)
+_WRITING_CTE = re.compile(r"\b(?:INSERT|DELETE|MERGE)\b|\bUPDATE\s+\S+\s+SET\b", re.IGNORECASE)
+# What no process of another release or another database can have stored: a key of this
+# process only (each worker keeps its own entries; a deploy or a restore starts afresh).
+_PROCESS = secrets.token_hex(8)
 _WROTE = "_read_cache_wrote"  # on the connection: a tracked write in the open transaction
 _MOVED_ON = "_read_cache_moved_on"  # on the connection: the last commit has moved it on
 
@@ -50,9 +68,8 @@ def _watch(execute, sql, params, many, context):
     db = context["connection"]
     if not db.in_atomic_block:
         setattr(db, _WROTE, False)  # whatever transaction wrote has ended
-    written = _WRITE.match(sql)
     result = execute(sql, params, many, context)
-    if written is None or written[1] in _untracked():
+    if not _tracked_write(sql):
         return result
     if db.in_atomic_block:
         setattr(db, _WROTE, True)
@@ -64,8 +81,13 @@ def _watch(execute, sql, params, many, context):
     return result
 
 
-def _untracked() -> frozenset:
-    return frozenset((TABLE, *settings.READ_CACHE_UNTRACKED_TABLES))
+def _tracked_write(sql: str) -> bool:
+    written = _WRITE.match(sql)
+    if written is not None:
+        return written[1] not in (TABLE, *settings.READ_CACHE_UNTRACKED_TABLES)
+    if sql.lstrip().upper().startswith("WITH"):
+        return _WRITING_CTE.search(sql) is not None
+    return _READ.match(sql) is None
 
 
 def _commit_moves_on(db) -> None:
@@ -76,11 +98,17 @@ def _commit_moves_on(db) -> None:
 
 
 def _move_on(db) -> None:
+    """The write has committed: whatever fails here is logged, never raised to its caller
+    (nor does it stop the other after-commit work)."""
     try:
         with db.cursor() as cursor:
             cursor.execute(f"UPDATE {TABLE} SET value = value + 1 WHERE id = 1")  # noqa: S608
-    except DatabaseError:  # the write has committed: its caller must not see it fail
-        if TABLE in db.introspection.table_names():  # not a migration before the table's
+    except Exception:
+        try:
+            exists = TABLE in db.introspection.table_names()
+        except Exception:
+            exists = True  # the connection itself has failed
+        if exists:  # not a migration before the table's
             log.exception("the data generation could not move on; cached results may be stale")
 
 
@@ -88,15 +116,22 @@ def generation() -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT value FROM {TABLE} WHERE id = 1")  # noqa: S608
         row = cursor.fetchone()
-        if row is None:  # the table was emptied (a test database's flush): start again at a
-            # random value, where no entry kept from before can be found
-            cursor.execute(
-                f"INSERT INTO {TABLE} (id, value) VALUES (1, %s) ON CONFLICT (id) DO NOTHING",  # noqa: S608
-                [secrets.randbelow(2**62)],
-            )
+        if row is None:  # the table was emptied (a test database's flush)
+            start_afresh()
             cursor.execute(f"SELECT value FROM {TABLE} WHERE id = 1")  # noqa: S608
             row = cursor.fetchone()
         return row[0]
+
+
+def start_afresh() -> None:
+    """Move the generation to a random value, where no entry kept from before can be found
+    (after a restore has brought an old value back, or a flush has removed it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {TABLE} (id, value) VALUES (1, %s) "  # noqa: S608
+            "ON CONFLICT (id) DO UPDATE SET value = excluded.value",
+            [secrets.randbelow(2**62)],
+        )
 
 
 def cached(key: tuple, compute: Callable[[], object]):
@@ -105,8 +140,8 @@ def cached(key: tuple, compute: Callable[[], object]):
     same language on the same day (a text may say which day is today)."""
     if connection.in_atomic_block and getattr(connection, _WROTE, False):
         return compute()
-    key = (*key, translation.get_language(), timezone.localdate().isoformat())
-    digest = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
+    key = (*key, translation.get_language(), timezone.localdate().isoformat(), _PROCESS)
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
     name = f"read:{generation()}:{digest}"
     found = cache.get(name)
     if found is None:
@@ -119,6 +154,6 @@ def cached_fragment(request, template: str, context: Callable[[], dict]) -> str:
     """`template` rendered with `context()`, kept for the caller and the query string (a
     list's results, for the page and for htmx alike)."""
     return cached(
-        (template, request.user.pk, request.GET.urlencode()),
+        (request.resolver_match.view_name, template, request.user.pk, request.GET.urlencode()),
         lambda: render_to_string(template, context(), request),
     )

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from appraisal import services
 from appraisal.models import AppraisalResult, AppraisalRules, AppraisalRun, RunStatus
+from core import read_cache
 from core.models import AuditLog
 
 from .fixture import build_year
@@ -36,7 +37,8 @@ def test_the_county_starts_a_year_and_watches_it_compute(
     with django_capture_on_commit_callbacks() as queued:
         response = client.post("/appraisals/", {"year": year.year})
     assert response.status_code == 302 and response["Location"] == f"/appraisals/{year.year}/"
-    assert len(queued) == 1  # the background task
+    # The background task (beside core.read_cache's: the data generation moves on).
+    assert len([f for f in queued if f.__module__ != read_cache.__name__]) == 1
     run = AppraisalRun.objects.get()
     page = client.get(f"/appraisals/{year.year}/").content.decode()
     assert 'data-status="running"' in page and "hx-get" in page

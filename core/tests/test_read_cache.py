@@ -88,3 +88,9 @@ def test_a_connection_opened_again_is_watched_once(world):
         connection.close()
         connection.ensure_connection()
     assert connection.execute_wrappers.count(read_cache._watch) == 1
+
+
+def test_a_restored_copy_starts_afresh(world):
+    before = read_cache.generation()
+    read_cache.start_afresh()
+    assert read_cache.generation() != before

@@ -4,6 +4,7 @@ htmx gets the same cards alone. Real commits."""
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from courses.models import Course
@@ -52,3 +53,14 @@ def test_the_course_menu_shows_a_renamed_course_at_once(world, login):
     assert "改过名的课" in client.get("/courses/").content.decode()
     cards = client.get("/courses/", headers={"HX-Request": "true"}).content.decode()
     assert cards.startswith('<div id="results">') and "改过名的课" in cards
+
+
+def test_each_caller_gets_their_own_cards(world):
+    """Two counties' admins ask for the same page, one right after the other (both logged in
+    first: a login writes, which would move the generation on between them)."""
+    admins = [Client(), Client()]
+    admins[0].force_login(world.county_admin)
+    admins[1].force_login(world.outsider)
+    mine, theirs = (a.get("/lecturers/", {"sort": "name"}).content.decode() for a in admins)
+    assert world.zhang.name in mine and world.zhang.name not in theirs
+    assert world.lecturer_b.name in theirs and world.lecturer_b.name not in mine
