@@ -45,8 +45,8 @@ _WRITE = re.compile(
 )
 # Statements that write nothing; any other (DDL, COPY, TRUNCATE, a CTE that writes, …) is
 # taken for a write of an unknown table: the check fails closed.
-_READ = re.compile(
-    r"\s*(?:SELECT|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|PRAGMA|SET|SHOW|EXPLAIN)\b",
+_READ = re.compile(  # PostgreSQL's compound queries begin "(SELECT …) UNION (…"
+    r"[\s(]*(?:SELECT|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|PRAGMA|SET|SHOW|EXPLAIN)\b",
     re.IGNORECASE,
 )
 _WRITING_CTE = re.compile(r"\b(?:INSERT|DELETE|MERGE)\b|\bUPDATE\s+\S+\s+SET\b", re.IGNORECASE)

@@ -17,6 +17,7 @@ from core import read_cache
         ('INSERT INTO "core_ratecounter" ("key") VALUES (%s)', False),
         ('SELECT "id" FROM "lecturers_lecturer" WHERE "id" = %s FOR UPDATE', False),
         ("WITH t AS (SELECT 1) SELECT * FROM t", False),
+        ('(SELECT "org_id" FROM "orgs_membership") UNION (SELECT "org_id" FROM "x")', False),
         ("WITH t AS (UPDATE lecturers_lecturer SET name = %s RETURNING id) SELECT * FROM t", True),
         ("SAVEPOINT s1", False),
         ("BEGIN IMMEDIATE", False),
