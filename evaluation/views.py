@@ -3,6 +3,7 @@ evaluation pages of the parties and the county: poster, quality form, roll-up, r
 
 import secrets
 from datetime import timedelta
+from functools import partial
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -257,18 +258,19 @@ def rankings(request):
         filters.get("town"),
         filters.get("year"),
     )
-    ranking = selectors.org_ranking if tab == "orgs" else selectors.lecturer_ranking
+    ranking = partial(
+        selectors.org_ranking if tab == "orgs" else selectors.lecturer_ranking,
+        user, year=year, category=category, town_id=town_id,
+    )  # fmt: skip
     if wants_xlsx(request):
         title = _("Organisation ranking") if tab == "orgs" else _("Lecturer ranking")
-        items = ranking(user, year=year, category=category, town_id=town_id)
-        return xlsx_list_response(items, RANKING_COLUMNS, title=title, name=f"ranking-{tab}")
+        return xlsx_list_response(ranking(), RANKING_COLUMNS, title=title, name=f"ranking-{tab}")
     filter_query = urlencode(
         {k: v for k, v in (("category", category), ("town", town_id), ("year", year)) if v}
     )
 
     def results() -> dict:
-        items = ranking(user, year=year, category=category, town_id=town_id)
-        page = Paginator(items, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(ranking(), RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
         linked = set()
         if tab == "lecturers":
             linked = set(
