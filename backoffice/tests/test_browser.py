@@ -37,6 +37,7 @@ def _worker_thread():
 
 
 def _no_sideways_scroll(page):
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"] + 1, (page.url, width)
 
@@ -66,7 +67,8 @@ def test_the_county_admin_imports_and_reads_the_audit_trail_on_a_phone_and_a_des
                 with page.expect_navigation():
                     page.click("form button[type=submit]")
                 page.get_by_test_id("open-manage").click()
-                page.get_by_test_id("manage-import").click()
+                with page.expect_navigation():
+                    page.get_by_test_id("manage-import").click()
                 _no_sideways_scroll(page)
                 with page.expect_download() as download:
                     page.get_by_test_id("template-lecturers").click()
