@@ -30,8 +30,10 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 
 log = logging.getLogger(__name__)
 
@@ -150,10 +152,30 @@ def cached(key: tuple, compute: Callable[[], object]):
     return found
 
 
+# What a kept fragment holds in place of the CSRF token: the token is the browser's (its
+# secret changes at each login), so each request fills in its own.
+CSRF_SLOT = "csrf-slot-" + _PROCESS
+
+
+def render_to_keep(template: str, context: dict, request=None) -> SafeString:
+    """`template` rendered with `context` alone (and the request, for its path), not with the
+    context processors: what is kept holds nothing of the caller's but what the key names.
+    `{% csrf_token %}` writes CSRF_SLOT."""
+    return render_to_string(template, {**context, "request": request, "csrf_token": CSRF_SLOT})
+
+
+def fill_csrf_slot(request, html: str) -> SafeString:
+    """A kept render (markup) with this request's CSRF token, a masked token: no two alike."""
+    if CSRF_SLOT in html:
+        html = html.replace(CSRF_SLOT, get_token(request))
+    return mark_safe(html)  # noqa: S308 (rendered markup and a token)
+
+
 def cached_fragment(request, template: str, context: Callable[[], dict]) -> str:
     """`template` rendered with `context()`, kept for the caller and the query string (a
-    list's results, for the page and for htmx alike)."""
-    return cached(
+    list's results, for the page and for htmx alike), its forms' CSRF token this request's."""
+    html = cached(
         (request.resolver_match.view_name, template, request.user.pk, request.GET.urlencode()),
-        lambda: render_to_string(template, context(), request),
+        lambda: render_to_keep(template, context(), request),
     )
+    return fill_csrf_slot(request, html)

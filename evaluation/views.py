@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -97,6 +97,9 @@ def _trainee_page(request, token: str, *, english: bool):
     # "Rate for another trainee" on a shared phone: a fresh form, whatever this browser rated.
     another = request.GET.get("another") == "1"
     record = None if another else _remembered(request, booking)
+    if request.method == "GET" and record is None:
+        response = HttpResponse(_blank_page(request, booking, english=english, another=another))
+        return _with_cookies(request, response, booking, rules, record)
     form = TraineeForm(request.POST or None, initial={"key": secrets.token_hex(16)})
     status = 200
     if request.method == "POST" and record is None:
@@ -127,8 +130,40 @@ def _trainee_page(request, token: str, *, english: bool):
         "form": form,
         "record": record,
         "english": english,
+        "another": another,
     }
     response = render(request, "evaluation/trainee.html", context, status=status)
+    return _with_cookies(request, response, booking, rules, record)
+
+
+# The page a trainee first sees, a blank form, rendered once per session's shown details and
+# language in this process: a hall scanning the code at once is answered from it, each phone
+# given its own CSRF token and submission key. Only the context below goes into it.
+_BLANK_PAGES: dict[tuple, str] = {}
+_BLANK_PAGES_KEPT = 256
+_KEY_SLOT = "key-slot-" + secrets.token_hex(8)
+
+
+def _blank_page(request, booking, *, english: bool, another: bool) -> str:
+    shown = (booking.course.title, booking.lecturer.name, booking.org.name, booking.venue)
+    key = (translation.get_language(), english, another, booking.start_at, booking.end_at, *shown)
+    page = _BLANK_PAGES.get(key)
+    if page is None:
+        context = {
+            "booking": booking,
+            "form": TraineeForm(initial={"key": _KEY_SLOT}),
+            "english": english,
+            "another": another,
+        }
+        page = read_cache.render_to_keep("evaluation/trainee.html", context)
+        if len(_BLANK_PAGES) >= _BLANK_PAGES_KEPT:
+            _BLANK_PAGES.clear()
+        _BLANK_PAGES[key] = page
+    return read_cache.fill_csrf_slot(request, page.replace(_KEY_SLOT, secrets.token_hex(16)))
+
+
+def _with_cookies(request, response, booking, rules, record):
+    """The trainee page's cookies: the record this browser made, its device id."""
     window = _window_left(booking, rules)
     if record is not None:
         value = signing.dumps(record.pk, salt=f"{REMEMBER}:{booking.pk}")

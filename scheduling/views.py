@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 import access
 from access.forms import use_org_picker
+from core import read_cache
 from core.errors import Conflict, Forbidden, InvalidInput
 from core.http import is_local_path
 from core.text import ascii_digits, parse_id
@@ -143,28 +144,35 @@ def booking_list(request):
     qs = selectors.booking_list_for_user(user, status=status, side=side)
     if wants_xlsx(request):
         return xlsx_list_response(qs, BOOKING_COLUMNS, title=_("Bookings"), name="bookings")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    waiting = 0
-    if side == "lecturer" and status == BookingStatus.REQUESTED:
-        waiting = page.paginator.count  # the list is the waiting orders: no second count
-    elif scope.lecturer_id:
-        waiting = selectors.booking_list_for_user(
-            user, status=BookingStatus.REQUESTED, side="lecturer"
-        ).count()
+
+    def results() -> dict:
+        paginator = Paginator(qs, PAGE_SIZE)
+        waiting = 0
+        if side == "lecturer" and status == BookingStatus.REQUESTED:
+            waiting = paginator.count  # the list is the waiting orders: no second count
+        elif scope.lecturer_id:
+            waiting = selectors.booking_list_for_user(
+                user, status=BookingStatus.REQUESTED, side="lecturer"
+            ).count()
+        return {
+            "sides": sides if len(sides) > 1 else [],
+            "side": side,
+            "status": status,
+            "status_tabs": [(s.value, s.label) for s in STATUS_TABS],
+            "page": paginator.get_page(request.GET.get("page")),
+            "query": f"side={side}&status={status}",
+            "waiting": waiting,
+            "is_lecturer_side": side == "lecturer",
+            "may_book": side == "org" and bool(access.orgs_bookable_by(user)),
+        }
+
     feed_url = feed_url_for(user)
     context = {
-        "sides": sides if len(sides) > 1 else [],
-        "side": side,
-        "status": status,
-        "status_tabs": [(s.value, s.label) for s in STATUS_TABS],
-        "page": page,
-        "query": f"side={side}&status={status}",
-        "waiting": waiting,
+        # Kept in core.read_cache: the heading, the tabs with the waiting count and the list.
+        "results": read_cache.cached_fragment(request, "scheduling/_booking_results.html", results),
         "feed_url": feed_url,
         "webcal_url": re.sub(r"^https?://", "webcal://", feed_url),
         "is_lecturer_side": side == "lecturer",
-        "may_book": side == "org" and bool(access.orgs_bookable_by(user)),
-        "now": timezone.now(),
     }
     return render(request, "scheduling/booking_list.html", context)
 

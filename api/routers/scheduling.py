@@ -20,6 +20,7 @@ from scheduling.validation import clean_month
 
 from ..idempotency import idempotent
 from ..limits import body_limit, upload_limit
+from ..renderers import cached_json
 from ..schemas import READ_ERRORS, WRITE_ERRORS, Id, PageParams, paginate
 
 router = Router(tags=["scheduling"])
@@ -292,9 +293,13 @@ def booking_list(request, filters: Query[BookingFilters]):
         raise InvalidInput.field("status", _("Unknown status."))
     if filters.side not in ("", "lecturer", "org"):
         raise InvalidInput.field("side", _("Unknown choice."))
-    qs = selectors.booking_list_for_user(request.auth, status=filters.status, side=filters.side)
-    items, count = paginate(qs, filters)
-    return {"items": [_booking(b, request.auth) for b in items], "count": count}
+
+    def page() -> dict:
+        qs = selectors.booking_list_for_user(request.auth, status=filters.status, side=filters.side)
+        items, count = paginate(qs, filters)
+        return {"items": [_booking(b, request.auth) for b in items], "count": count}
+
+    return cached_json(request, ("bookings", request.auth.pk, filters.dict()), BookingList, page)
 
 
 @router.get(

@@ -1,7 +1,7 @@
-"""The catalogue lists (GET /api/v1/lecturers, /api/v1/courses) answer from core.read_cache:
-the same bytes as a fresh answer, two queries (the token, the generation) instead of the
-list's, kept per caller, and never stale after a commit, whichever way the commit wrote:
-the ORM, a bulk update, raw SQL (the running totals of a rating). Real commits, real
+"""The lists of GET /api/v1/lecturers, /api/v1/courses and /api/v1/bookings answer from
+core.read_cache: the same bytes as a fresh answer, two queries (the token, the generation)
+instead of the list's, kept per caller, and never stale after a commit, whichever way the
+commit wrote: the ORM, a bulk update, raw SQL (the running totals of a rating). Real commits, real
 threads, SQLite and PostgreSQL."""
 
 import json
@@ -101,3 +101,20 @@ def test_no_reader_keeps_a_stale_list_beside_concurrent_writers(world):
         return stale
 
     assert run_in_threads(work, 6) == [[], [], [], [], [], []]
+
+
+def test_the_bookings_list_is_kept_per_caller_and_shows_an_accept_at_once(world):
+    from scheduling import services as scheduling
+    from scheduling.tests.test_pages import book
+
+    booking = book(world)
+    secretary, outsider = client_of(world.secretary), client_of(world.other_secretary)
+    first = secretary.get("/api/v1/bookings")
+    with CaptureQueriesContext(connection) as queries:
+        again = secretary.get("/api/v1/bookings")
+    assert again.content == first.content and len(queries) == 2
+    assert [b["status"] for b in first.json()["items"]] == ["requested"]
+    assert outsider.get("/api/v1/bookings").json()["items"] == []
+
+    scheduling.booking_accept(actor=world.lecturer, booking=booking)
+    assert [b["status"] for b in secretary.get("/api/v1/bookings").json()["items"]] == ["confirmed"]

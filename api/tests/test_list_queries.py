@@ -105,4 +105,4 @@ def test_pages_read_nothing_twice(world, login):
     # The lecturer's waiting orders: the list's count is the badge's.
     sql = _sql_of(login(world.lecturer), "/bookings/?side=lecturer&status=requested")
     assert len([s for s in sql if "scheduling_booking" in s and "COUNT(" in s]) == 1
-    assert len(sql) == len(set(sql))
+    assert len(sql) == len(set(sql)), [s for s in sql if sql.count(s) > 1]

@@ -101,3 +101,46 @@ def test_the_page_reads_the_session_and_its_rules_once(world, client):
     assert len(queries) == 2, [q["sql"] for q in queries]
     for shown in (booking.course.title, booking.lecturer.name, booking.org.name, booking.venue):
         assert shown in html
+
+
+def _key_and_token(html: str) -> tuple[str, str]:
+    key = re.search(r'name="key" value="([0-9a-f]{32})"', html)[1]
+    return key, re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+
+
+def test_a_hall_gets_one_render_and_each_phone_its_own_key_and_token(world, monkeypatch, rf):
+    """The blank page is rendered once for the session; each phone gets its own submission
+    key and CSRF token in it, and each can submit with them (CSRF checked)."""
+    from django.template.loader import render_to_string
+
+    from courses.models import Course
+    from evaluation import views
+    from evaluation.forms import TraineeForm
+
+    monkeypatch.setattr(views, "_BLANK_PAGES", {})
+    renders = []
+    keep = views.read_cache.render_to_keep
+    monkeypatch.setattr(views.read_cache, "render_to_keep", lambda *a: renders.append(a[0]) or keep(*a))  # fmt: skip
+    booking = session(world)
+    url = f"/e/{token_for(booking)}"
+    phones = [Client(enforce_csrf_checks=True) for _ in range(3)]
+    pages = [phone.get(url).content.decode() for phone in phones]
+    assert renders == ["evaluation/trainee.html"]
+    slots = [_key_and_token(page) for page in pages]
+    assert len({key for key, _ in slots}) == 3 and len({token for _, token in slots}) == 3
+
+    # The kept page is the page a full render gives with the same key and token.
+    key, token = slots[0]
+    form = TraineeForm(initial={"key": key})
+    context = {"booking": booking, "form": form, "english": False, "another": False, "csrf_token": token}  # fmt: skip
+    assert pages[0] == render_to_string("evaluation/trainee.html", context, rf.get(url))
+
+    for n, (phone, (key, token)) in enumerate(zip(phones, slots, strict=True)):
+        answer = phone.post(url, rating(phone=f"1391234567{n}", key=key, csrfmiddlewaretoken=token))  # fmt: skip
+        assert 'data-testid="my-rating"' in answer.content.decode()
+    assert TraineeRating.objects.filter(booking=booking).count() == 3
+
+    Course.objects.filter(pk=booking.course_id).update(title="改过名的课")
+    assert "改过名的课" in Client().get(url).content.decode()
+    assert "Check in" in Client().get(url, {"lang": "en"}).content.decode()
+    assert len(renders) == 3

@@ -1,6 +1,9 @@
-"""The catalogue pages' cards and the rankings come from core.read_cache (the API's lists:
-api/tests/test_cached_lists.py): a repeated page reads no lecturer, a commit shows at once,
-htmx gets the same cards alone. Real commits."""
+"""The catalogue pages' cards, the rankings and the bookings' list come from core.read_cache
+(the API's lists: api/tests/test_cached_lists.py): a repeated page reads no lecturer, a commit
+shows at once, htmx gets the same cards alone, a kept form takes this browser's CSRF token.
+Real commits."""
+
+import re
 
 import pytest
 from django.db import connection
@@ -64,3 +67,38 @@ def test_each_caller_gets_their_own_cards(world):
     mine, theirs = (a.get("/lecturers/", {"sort": "name"}).content.decode() for a in admins)
     assert world.zhang.name in mine and world.zhang.name not in theirs
     assert world.lecturer_b.name in theirs and world.lecturer_b.name not in mine
+
+
+def _csrf_of(page: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+
+def test_the_lecturers_orders_are_kept_and_each_browser_gets_its_own_csrf_token(world):
+    """The orders' list is kept with its accept forms; the CSRF token in them is filled in
+    per request, so a browser that logged in after the list was kept can still accept."""
+    from scheduling.tests.test_pages import book
+
+    booking = book(world)
+    path = "/bookings/?side=lecturer&status=requested"
+    # Two browsers of the lecturer, both logged in first (a login writes: it would move the
+    # generation on between them); each has its own CSRF secret.
+    first, later = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.force_login(world.lecturer)
+    later.force_login(world.lecturer)
+    page = first.get(path).content.decode()
+    assert f'id="booking-{booking.pk}"' in page and 'data-testid="accept"' in page
+
+    with CaptureQueriesContext(connection) as queries:
+        kept = later.get(path).content.decode()
+    assert not [
+        q["sql"] for q in queries.captured_queries if 'FROM "scheduling_booking"' in q["sql"]
+    ]
+    assert _csrf_of(kept) != _csrf_of(page)
+    answer = later.post(
+        f"/bookings/{booking.pk}/accept/", {"csrfmiddlewaretoken": _csrf_of(kept), "next": path}
+    )
+    assert answer.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+    # The accept was a commit: the list has no waiting order any more.
+    assert f'id="booking-{booking.pk}"' not in later.get(path).content.decode()
