@@ -54,7 +54,7 @@ booking = Booking.objects.create(
     venue="党群服务中心", expected_attendees=50, classroom="classroom",
     requested_by=secretary, expires_at=now, status=BookingStatus.CONFIRMED,
 )
-print(json.dumps({"token": token_for(booking)}))
+print(json.dumps({"token": token_for(booking), "lecturer": lecturer.pk}))
 """
 
 MORE_RATINGS = """
@@ -175,7 +175,8 @@ def main() -> int:
         parser.error("--requests 1..10000, --warmup 0..1000, --factor 2..50")
     rng = random.Random(args.seed)
     with demo_server(workers=1, threads=1, collectstatic=True) as server:
-        token = shell(server.env, SESSION)["token"]
+        made = shell(server.env, SESSION)
+        token, lecturer = made["token"], made["lecturer"]
         api = Client(server.port, get_token(server.port, "secretary", server.password))
         pages = PageClient(server.port, "secretary", server.password)
         anonymous = Client(server.port)
@@ -184,10 +185,13 @@ def main() -> int:
         endpoints = {
             "GET /healthz (baseline)": ("base", "/healthz"),
             "GET /api/v1/lecturers": ("api", "/api/v1/lecturers"),
+            "GET /api/v1/lecturers?q=乡村振兴": ("api", "/api/v1/lecturers?q=%E4%B9%A1%E6%9D%91%E6%8C%AF%E5%85%B4"),
             "GET /api/v1/courses": ("api", "/api/v1/courses"),
             "GET /api/v1/bookings": ("api", "/api/v1/bookings"),
             "GET /api/v1/rankings/lecturers": ("api", "/api/v1/rankings/lecturers"),
+            "GET / (home)": ("page", "/"),
             "GET /lecturers/": ("page", "/lecturers/"),
+            "GET /lecturers/<id>/": ("page", f"/lecturers/{lecturer}/"),
             "GET /courses/": ("page", "/courses/"),
             "GET /bookings/": ("page", "/bookings/"),
             "GET /rankings/": ("page", "/rankings/"),

@@ -144,6 +144,11 @@ def lecturer_titles(lecturer: Lecturer) -> list[str]:
     return list(dict.fromkeys(h.title for h in lecturer.honour_list))
 
 
+def lecturer_is_active(lecturer_id: int) -> bool:
+    """Whether a lecturer is in the active pool (in the catalogue, booked, grabbing)."""
+    return Lecturer.objects.filter(pk=lecturer_id, status=LecturerStatus.ACTIVE).exists()
+
+
 def lecturer_detail_for_user(user, lecturer_id) -> Lecturer:
     """The résumé; raises NotFound outside the caller's county."""
     # One read (with its card's prefetches), scoped as lecturer_for_user scopes it.

@@ -51,17 +51,13 @@ from .selectors import (
 LECTURER_PAGE_SIZE = 20
 
 
-def _work_context(user, scope, *, read_lecturers=()) -> dict:
+def _work_context(user, scope) -> dict:
     """What waits for the caller in each of their roles: the top of the home page and of the
-    dashboard (reports/_work.html). `read_lecturers`: lecturers the page has read already
-    with the same selector (the home page's top list), so that the caller's own card is not
-    read again when it is among them."""
+    dashboard (reports/_work.html), read on each request (what can be grabbed and what is
+    coming change with the clock)."""
     context = {"scope": scope, "my_orgs": access.orgs_held_by(user)}
     if scope.lecturer_id:
-        mine = [lecturer for lecturer in read_lecturers if lecturer.pk == scope.lecturer_id]
-        context["my_lecturer"] = (
-            mine[0] if mine else lecturer_list_for_user(user).filter(pk=scope.lecturer_id).first()
-        )
+        context["lecturer_active"] = lecturer_selectors.lecturer_is_active(scope.lecturer_id)
         context["waiting_orders"] = booking_list_for_user(
             user, status=BookingStatus.REQUESTED, side="lecturer"
         ).count()
@@ -89,12 +85,24 @@ def home(request):
     if may_see_province(user):
         return province_page(request)
     scope = access.scope_for(user)
-    top_lecturers = attach_recent_comments(lecturer_list_for_user(user, status="active")[:6])
+
+    def pool() -> dict:
+        """The county's pool as the caller sees it, kept in core.read_cache: the totals, the
+        caller's own card and the top lecturers (the own card from their read if among them)."""
+        top = attach_recent_comments(lecturer_list_for_user(user, status="active")[:6])
+        mine = [lecturer for lecturer in top if lecturer.pk == scope.lecturer_id]
+        if scope.lecturer_id and not mine:
+            mine = lecturer_list_for_user(user).filter(pk=scope.lecturer_id)[:1]
+        return {
+            "summary": catalogue_summary_for_user(user),
+            "categories": Category.choices,
+            "my_lecturer": mine[0] if mine else None,
+            "top_lecturers": top,
+        }
+
     context = {
-        **_work_context(user, scope, read_lecturers=top_lecturers),
-        "summary": catalogue_summary_for_user(user),
-        "categories": Category.choices,
-        "top_lecturers": top_lecturers,
+        **_work_context(user, scope),
+        "pool": read_cache.cached_fragment(request, "reports/_home_pool.html", pool),
     }
     return render(request, "reports/home.html", context)
 

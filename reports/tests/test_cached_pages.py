@@ -102,3 +102,21 @@ def test_the_lecturers_orders_are_kept_and_each_browser_gets_its_own_csrf_token(
     assert booking.status == "confirmed"
     # The accept was a commit: the list has no waiting order any more.
     assert f'id="booking-{booking.pk}"' not in later.get(path).content.decode()
+
+
+def test_the_home_keeps_the_pool_and_reads_what_waits_on_each_request(world):
+    """The totals and the top lecturers are kept; the orders to answer and to grab (which
+    change with the clock as well as the data) are read every time."""
+    client = Client()
+    client.force_login(world.lecturer)
+    first = client.get("/").content.decode()
+    assert 'data-testid="orders-to-grab"' in first and world.zhang.name in first
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/").content.decode()
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not [s for s in sql if '"lecturers_lecturerhonour"' in s]  # the cards' prefetch
+    assert [s for s in sql if 'FROM "matching_demand"' in s]  # the orders to grab
+    assert again.count('data-testid="lecturer-card"') == first.count('data-testid="lecturer-card"')
+
+    Lecturer.objects.filter(pk=world.zhang.pk).update(name="张改名")
+    assert "张改名" in client.get("/").content.decode()
