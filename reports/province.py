@@ -78,10 +78,19 @@ def _per_county(queryset, field: str = "county_id") -> dict:
 
 def county_rows(counties: list[Organisation], period: Period) -> list[dict]:
     """The headline figures of each county in the period, in the order given."""
+    return _county_figures(counties, period)[0]
+
+
+def _county_figures(
+    counties: list[Organisation], period: Period
+) -> tuple[list[dict], dict[int, tuple[int, int]]]:
+    """The rows of `county_rows`, and each county's summed points and ratings (by county id;
+    none for a county without a session held), kept out of the rows so that the page, the
+    workbook and the API show none of them: the province's average is theirs summed."""
     ids = [c.pk for c in counties]
     start, end = period.bounds
     held = {
-        county_id: (n, attended, mean_score(points, rated))
+        county_id: (n, attended, points, rated)
         for county_id, n, attended, points, rated in _held(ids, period)
         .values_list("county_id")
         .annotate(n=Count("id"), attended=ATTENDED, points=POINTS, rated=RATED)
@@ -111,7 +120,8 @@ def county_rows(counties: list[Organisation], period: Period) -> list[dict]:
     )
     rows = []
     for county in counties:
-        sessions, attendances, score = held.get(county.pk, (0, 0, None))
+        sessions, attendances, points, rated = held.get(county.pk, (0, 0, 0, 0))
+        score = mean_score(points, rated)
         n, reached = branches.get(county.pk, 0), covered.get(county.pk, 0)
         rows.append(
             {
@@ -130,10 +140,11 @@ def county_rows(counties: list[Organisation], period: Period) -> list[dict]:
                 "coverage": round(reached / n, 3) if n else None,
             }
         )
-    return rows
+    sums = {county_id: (points, rated) for county_id, (_n, _a, points, rated) in held.items()}
+    return rows, sums
 
 
-def _totals(rows: list[dict], held, ids) -> dict:
+def _totals(rows: list[dict], sums: dict[int, tuple[int, int]], ids) -> dict:
     summed = (
         "sessions",
         "attendances",
@@ -146,8 +157,11 @@ def _totals(rows: list[dict], held, ids) -> dict:
         "branches_covered",
     )
     totals = {key: sum(row[key] for row in rows) for key in summed}
-    sums = held.aggregate(points=POINTS, rated=RATED)
-    average = mean_score(sums["points"], sums["rated"])
+    # The province's average from its counties' summed points and ratings (the counties
+    # partition the province's held sessions), not one more pass over all of them.
+    points = sum(p for p, _r in sums.values())
+    rated = sum(r for _p, r in sums.values())
+    average = mean_score(points, rated)
     totals["average_score"] = round(average, 1) if average is not None else None
     totals["coverage"] = (
         round(totals["branches_covered"] / totals["branches"], 3) if totals["branches"] else None
@@ -195,12 +209,12 @@ def province_figures(user, period: Period, *, rank_by: str = "sessions") -> Prov
         rank_by = RANK_BY[0]
     counties = list(access.counties_of_province(user))
     ids = [c.pk for c in counties]
-    rows = county_rows(counties, period)
+    rows, sums = _county_figures(counties, period)
     return ProvinceFigures(
         province=province,
         period=period,
         counties=_ranked(rows, rank_by),
-        totals=_totals(rows, _held(ids, period), ids),
+        totals=_totals(rows, sums, ids),
         top_lecturers=top_lecturers(ids, period),
         rank_by=rank_by,
     )

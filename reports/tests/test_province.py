@@ -2,18 +2,23 @@
 GET /api/v1/province/stats. Each county's row counts what the county's own dashboard counts;
 a province admin sees the counties of their province only and acts on none of them."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from core.tests.factories import make_lecturer, make_org, make_user
+from core.tests.factories import make_course, make_lecturer, make_org, make_user
+from core.timeutil import local
 from evaluation.models import TraineeRating
+from lecturers.models import Lecturer
 from orgs.models import Membership, OrgLevel, Role
 from reports.province import county_rows, province_figures
 from reports.selectors import Area, Period, default_period, stats
 
-from .history import build_history
+from .history import HELD, at, booking, build_history, rate
 
 pytestmark = pytest.mark.django_db
 
@@ -181,6 +186,11 @@ def test_the_figures_take_the_same_queries_for_two_counties_or_twelve(province):
             figures = province_figures(admin, default_period())
         sql = [q["sql"] for q in captured.captured_queries]
         assert not [q for q in sql if TraineeRating._meta.db_table in q]
+        # The province's average score is its counties' summed points and ratings: every
+        # query summing the sessions' rating totals groups them (by county, by lecturer),
+        # none runs over all the province's sessions once more for the totals.
+        summing = [q for q in sql if "rating_total" in q]
+        assert summing and all("GROUP BY" in q for q in summing), summing
         return len(sql), len(figures.counties)
 
     few, two = queries()
@@ -192,3 +202,41 @@ def test_the_figures_take_the_same_queries_for_two_counties_or_twelve(province):
     many, twelve = queries()
     assert (two, twelve) == (2, 12)
     assert many == few
+
+
+def test_the_province_average_is_the_mean_of_all_its_ratings(province):
+    """Not the mean of the counties' averages: every counted rating of the province's sessions
+    held in the period weighs the same, whichever county held it."""
+    past = build_history(province)
+    period = Period(past.first, past.last)
+    sun = Lecturer.objects.get(county=province.sibling)
+    make_course(sun, "丙县的课")
+    town = make_org("南镇", OrgLevel.TOWN, province.sibling)
+    branch = make_org("南村党支部", OrgLevel.VILLAGE, town)
+    held = booking(province, branch, at(past.first + timedelta(days=3)), lecturer=sun)
+    type(held).objects.filter(pk=held.pk).update(county=province.sibling)
+    held.refresh_from_db()
+    rate(held, 7, flagged=1, unrated=1, score=40)
+    elsewhere = booking(province, province.branch_b, at(past.first + timedelta(days=4)))
+    type(elsewhere).objects.filter(pk=elsewhere.pk).update(county=province.county_b)
+    rate(elsewhere, 5, score=99)  # another province's county: not counted
+
+    counties = {province.county.pk, province.sibling.pk}
+    now = timezone.now()
+    points = [
+        r.content + r.method + r.effect
+        for r in TraineeRating.objects.select_related("booking")
+        if r.booking.county_id in counties
+        and r.booking.status in HELD
+        and past.first <= local(r.booking.start_at).date() <= past.last
+        and r.booking.start_at < now
+        and not r.is_flagged
+        and r.content is not None
+    ]
+    expected = round(sum(points) / (3 * len(points)), 1)
+    figures = province_figures(province.province_admin, period)
+    assert figures.totals["average_score"] == expected
+    averages = [row["average_score"] for row in figures.counties]
+    assert None not in averages and expected != round(sum(averages) / len(averages), 1)
+    # The rows that go out (page, workbook, API) carry no sums of their own.
+    assert not {"points", "rated"} & {key for row in figures.counties for key in row}
