@@ -157,11 +157,17 @@ def cached(key: tuple, compute: Callable[[], object]):
 CSRF_SLOT = "csrf-slot-" + _PROCESS
 
 
-def render_to_keep(template: str, context: dict, request=None) -> SafeString:
+def _live_slot(name: str) -> str:
+    return f"live-slot-{name}-{_PROCESS}"
+
+
+def render_to_keep(template: str, context: dict, request=None, *, live=()) -> SafeString:
     """`template` rendered with `context` alone (and the request, for its path), not with the
     context processors: what is kept holds nothing of the caller's but what the key names.
-    `{% csrf_token %}` writes CSRF_SLOT."""
-    return render_to_string(template, {**context, "request": request, "csrf_token": CSRF_SLOT})
+    `{% csrf_token %}` writes CSRF_SLOT, `{{ live.<name> }}` a slot for each name of `live`."""
+    slots = {name: mark_safe(_live_slot(name)) for name in live}  # noqa: S308 (plain text)
+    context = {**context, "request": request, "csrf_token": CSRF_SLOT, "live": slots}
+    return render_to_string(template, context)
 
 
 def fill_csrf_slot(request, html: str) -> SafeString:
@@ -171,11 +177,18 @@ def fill_csrf_slot(request, html: str) -> SafeString:
     return mark_safe(html)  # noqa: S308 (rendered markup and a token)
 
 
-def cached_fragment(request, template: str, context: Callable[[], dict]) -> str:
-    """`template` rendered with `context()`, kept for the caller and the query string (a
-    list's results, for the page and for htmx alike), its forms' CSRF token this request's."""
+def cached_fragment(
+    request, template: str, context: Callable[[], dict], *, live: dict | None = None
+) -> SafeString:
+    """`template` rendered with `context()`, kept for the caller, the path and the query
+    string (a list's results, for the page and for htmx alike), its forms' CSRF token this
+    request's. `live`: name → a function that renders, on every request, what the template
+    shows at `{{ live.<name> }}` (what changes with the clock, not only with the data)."""
+    live = live or {}
     html = cached(
-        (request.resolver_match.view_name, template, request.user.pk, request.GET.urlencode()),
-        lambda: render_to_keep(template, context(), request),
+        (request.path, template, request.user.pk, request.GET.urlencode(), sorted(live)),
+        lambda: render_to_keep(template, context(), request, live=live),
     )
+    for name, render in live.items():
+        html = html.replace(_live_slot(name), render())
     return fill_csrf_slot(request, html)

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 import access
@@ -221,18 +222,43 @@ def lecturer_detail(request, lecturer_id):
     """The résumé, with the latest comments on the sessions and the free published slots; for
     those who manage the lecturer also the appointment terms, the lifecycle's history and the
     future bookings of a lecturer who is no longer active."""
-    lecturer = lecturer_selectors.lecturer_detail_for_user(request.user, lecturer_id)
-    context = {
-        "lecturer": lecturer,
-        "phone": lecturer_selectors.lecturer_phone_for(request.user, lecturer),
-        "liked": lecturer_selectors.lecturer_liked_by(request.user, lecturer),
-        "is_own": lecturer.user_id == request.user.pk,
-        "honours": lecturer.honour_list,
-        "recent_comments": comments_of(lecturer),
-        "may_book": lecturer_selectors.may_book_lecturer(request.user, lecturer),
-        "slots": free_slots_for_lecturer(request.user, lecturer),
-        "sees_terms": lecturer_selectors.lecturer_sees_terms(request.user, lecturer),
-        "status_history": lecturer_selectors.lecturer_status_history(request.user, lecturer),
-        "bookings_to_decide": open_bookings_of_unavailable_lecturer(request.user, lecturer),
-    }
+    user = request.user
+    read = {}  # the lecturer, read once: in full for a render to keep, else for the live parts
+
+    def lecturer():
+        if not read:  # 404 outside the caller's county
+            read["lecturer"] = lecturer_selectors.lecturer_for_user(user, lecturer_id)
+        return read["lecturer"]
+
+    def resume() -> dict:
+        """All but the live parts, kept in core.read_cache for the caller."""
+        full = read["lecturer"] = lecturer_selectors.lecturer_detail_for_user(user, lecturer_id)
+        return {
+            "lecturer": full,
+            "phone": lecturer_selectors.lecturer_phone_for(user, full),
+            "liked": lecturer_selectors.lecturer_liked_by(user, full),
+            "is_own": full.user_id == user.pk,
+            "honours": full.honour_list,
+            "recent_comments": comments_of(full),
+            "may_book": lecturer_selectors.may_book_lecturer(user, full),
+            "sees_terms": lecturer_selectors.lecturer_sees_terms(user, full),
+            "status_history": lecturer_selectors.lecturer_status_history(user, full),
+        }
+
+    # Live, rendered on every request: what changes with the clock, not only with the data.
+    def free_times() -> str:
+        context = {
+            "lecturer": lecturer(),
+            "slots": free_slots_for_lecturer(user, lecturer()),
+            "may_book": lecturer_selectors.may_book_lecturer(user, lecturer()),
+        }
+        return render_to_string("lecturers/_free_times.html", context)
+
+    def to_decide() -> str:
+        context = {"bookings_to_decide": open_bookings_of_unavailable_lecturer(user, lecturer())}
+        return render_to_string("lecturers/_to_decide.html", context)
+
+    live = {"free_times": free_times, "to_decide": to_decide}
+    body = read_cache.cached_fragment(request, "lecturers/_detail.html", resume, live=live)
+    context = {"lecturer": lecturer(), "body": body}
     return render(request, "lecturers/detail.html", context)

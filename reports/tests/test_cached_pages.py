@@ -120,3 +120,35 @@ def test_the_home_keeps_the_pool_and_reads_what_waits_on_each_request(world):
 
     Lecturer.objects.filter(pk=world.zhang.pk).update(name="张改名")
     assert "张改名" in client.get("/").content.decode()
+
+
+def test_the_resume_is_kept_and_its_free_times_follow_the_clock(world, monkeypatch):
+    """A slot that starts leaves the résumé's free times with no write at all, while the rest
+    of the résumé is still answered from the kept render."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.timeutil import local
+    from scheduling.models import Offering, OfferingSlot
+
+    now = timezone.now()
+    starts = now + timedelta(minutes=30)
+    offering = Offering.objects.create(
+        county=world.county, lecturer=world.zhang, month=local(starts).date().replace(day=1)
+    )
+    OfferingSlot.objects.create(offering=offering, start_at=starts, end_at=starts + timedelta(hours=2))  # fmt: skip
+    client = Client()
+    client.force_login(world.secretary)
+    path = f"/lecturers/{world.zhang.pk}/"
+    first = client.get(path).content.decode()
+    assert 'data-testid="book-slot"' in first and world.course.title in first
+
+    later_now = now + timedelta(minutes=31)
+    monkeypatch.setattr(timezone, "now", lambda: later_now)
+    with CaptureQueriesContext(connection) as queries:
+        later = client.get(path).content.decode()
+    if local(later_now).date() == local(now).date():  # keys hold the day
+        assert not [q for q in queries.captured_queries if "lecturers_lecturerhonour" in q["sql"]]
+    assert 'data-testid="book-slot"' not in later and world.course.title in later
+    assert client.get(f"/lecturers/{world.lecturer_b.pk}/").status_code == 404
