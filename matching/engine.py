@@ -27,6 +27,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.timeutil import local, month_bounds
 from courses.models import Course, CourseStatus
 from lecturers.models import Lecturer, LecturerStatus
 from lecturers.selectors import lecturer_bookable_for
@@ -503,17 +504,17 @@ class _Scorer:
         # The window cut to the demand's weekdays and daily hours (one span when it has none).
         self.spans = windows.demand_spans(demand)
         self.now = timezone.now()
-        self.month_start = timezone.localtime(self.now).replace(
-            day=1, hour=0, minute=0, second=0, microsecond=0
-        )
+        # This calendar month in Shanghai time, [start, end): the reason's "sessions this
+        # month" (held or booked in it, none of a later month).
+        self.month_start, self.month_end = month_bounds(local(self.now).date().replace(day=1))
         self.recent_since = self.now - timedelta(days=RECENT_DAYS)
 
     def _rows(self, lecturer_ids: list[int]):
         """One statement of three parts with the same columns, (lecturer, kind, start, end,
         …): the candidates that pass the status filter, each with its rights, ratings and
         organisation and its teaching load counted in SQL (confirmed and completed sessions
-        since RECENT_DAYS and this month, dropped grabs); then the confirmed sessions that may
-        block the window and the published slots in it.
+        since RECENT_DAYS and in this calendar month, dropped grabs); then the confirmed
+        sessions that may block the window and the published slots in it.
 
         The first part types the columns for PostgreSQL. Every part filters by the candidates'
         ids itself, so no plan can repeat a part per lecturer. The organisation's columns are
@@ -538,7 +539,7 @@ class _Scorer:
             FROM {Lecturer._meta.db_table} l
             LEFT JOIN (
                 SELECT lecturer_id, COUNT(*) AS recent,
-                       SUM(CASE WHEN start_at >= %s THEN 1 ELSE 0 END) AS month
+                       SUM(CASE WHEN start_at >= %s AND start_at < %s THEN 1 ELSE 0 END) AS month
                 FROM {bookings}
                 WHERE lecturer_id IN ({ids}) AND status IN (%s, %s) AND start_at >= %s
                 GROUP BY lecturer_id
@@ -561,7 +562,8 @@ class _Scorer:
             WHERE f.lecturer_id IN ({ids}) AND s.start_at < %s AND s.end_at > %s
         """  # noqa: S608
         params = [
-            adapt(self.month_start), BookingStatus.CONFIRMED, BookingStatus.COMPLETED,
+            adapt(self.month_start), adapt(self.month_end),
+            BookingStatus.CONFIRMED, BookingStatus.COMPLETED,
             adapt(self.recent_since),
             NoticeOutcome.DROPPED, adapt(self.recent_since),
             demand.county_id, LecturerStatus.ACTIVE,
