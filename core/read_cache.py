@@ -26,6 +26,7 @@ import logging
 import re
 import secrets
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -102,6 +103,9 @@ def _commit_moves_on(db) -> None:
 def _move_on(db) -> None:
     """The write has committed: whatever fails here is logged, never raised to its caller
     (nor does it stop the other after-commit work)."""
+    read = _request_generation.get()
+    if read is not None:
+        read.clear()
     try:
         with db.cursor() as cursor:
             cursor.execute(f"UPDATE {TABLE} SET value = value + 1 WHERE id = 1")  # noqa: S608
@@ -112,6 +116,33 @@ def _move_on(db) -> None:
             exists = True  # the connection itself has failed
         if exists:  # not a migration before the table's
             log.exception("the data generation could not move on; cached results may be stale")
+
+
+# The generation a request has read: it reads it once, however many results it takes from the
+# cache. A result computed later in the request may then hold newer data under the older
+# generation, which no request that starts later asks for; its own commits clear it.
+_request_generation: ContextVar[dict | None] = ContextVar("read_cache_generation", default=None)
+
+
+class RequestGenerationMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _request_generation.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _request_generation.reset(token)
+
+
+def _current_generation() -> int:
+    read = _request_generation.get()
+    if read is None:
+        return generation()
+    if "value" not in read:
+        read["value"] = generation()
+    return read["value"]
 
 
 def generation() -> int:
@@ -144,7 +175,7 @@ def cached(key: tuple, compute: Callable[[], object]):
         return compute()
     key = (*key, translation.get_language(), timezone.localdate().isoformat(), _PROCESS)
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
-    name = f"read:{generation()}:{digest}"
+    name = f"read:{_current_generation()}:{digest}"
     found = cache.get(name)
     if found is None:
         found = compute()

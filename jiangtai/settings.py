@@ -140,6 +140,9 @@ MIDDLEWARE = [
     # Before anything reads the session, the user or the body: NUL characters and bodies
     # larger than any form takes are refused here (400 / 413).
     "core.middleware.RequestGuardMiddleware",
+    # Each request reads core.read_cache's data generation once (before its first cached
+    # result; a commit of its own clears it).
+    "core.read_cache.RequestGenerationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,4 +1,5 @@
 import access
+from core import read_cache
 from core.text import mask_email, mask_phone
 
 from .models import Channel, DeliveryStatus, InboxMessage, NotificationPreference, OutboxMessage
@@ -28,7 +29,9 @@ def inbox_for_user(user):
 
 
 def unread_count(user) -> int:
-    return InboxMessage.objects.filter(recipient=user, read_at__isnull=True).count()
+    """The badge on every page: kept in core.read_cache until the next commit."""
+    unread = InboxMessage.objects.filter(recipient=user, read_at__isnull=True)
+    return read_cache.cached(("unread messages", user.pk), unread.count)
 
 
 def inbox_message_for_user(user, message_id):

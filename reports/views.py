@@ -2,6 +2,7 @@
 the caller's bookings and orders, demands to grab; county and town admins get the dashboard
 (their figures for a period, with what waits for them on top) and the yearly work report."""
 
+from functools import partial
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -250,7 +251,10 @@ def lecturer_detail(request, lecturer_id):
         context = {
             "lecturer": lecturer(),
             "slots": free_slots_for_lecturer(user, lecturer()),
-            "may_book": lecturer_selectors.may_book_lecturer(user, lecturer()),
+            "may_book": read_cache.cached(
+                ("may book", user.pk, lecturer_id),
+                partial(lecturer_selectors.may_book_lecturer, user, lecturer()),
+            ),
         }
         return render_to_string("lecturers/_free_times.html", context)
 

@@ -151,8 +151,13 @@ def booking_upcoming_for_user(user, *, limit: int = 5) -> list[Booking]:
             status__in=(BookingStatus.REQUESTED, BookingStatus.CONFIRMED),
             end_at__gt=timezone.now(),
         )
+        .only(*_UPCOMING_SHOWN)
         .order_by("start_at", "id")[:limit]
     )
+
+
+# What the home page shows of a coming session (reports/_work.html).
+_UPCOMING_SHOWN = ("status", "start_at", "end_at", "course__title", "lecturer__name", "org__name")
 
 
 def outside_session_list_for_user(user, *, status: str = ""):

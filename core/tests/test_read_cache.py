@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from core import read_cache
 from core.models import RateCounter
@@ -94,3 +95,30 @@ def test_a_restored_copy_starts_afresh(world):
     before = read_cache.generation()
     read_cache.start_afresh()
     assert read_cache.generation() != before
+
+
+def _in_a_request(view):
+    """`view()` run as the middleware runs a request."""
+    return read_cache.RequestGenerationMiddleware(lambda request: view())(None)
+
+
+def test_a_request_reads_the_generation_once_and_again_after_its_own_commit(world):
+    def name():
+        return Lecturer.objects.get(pk=world.zhang.pk).name
+
+    def view():
+        with CaptureQueriesContext(connection) as queries:
+            first = read_cache.cached(("name", world.zhang.pk), name)
+            read_cache.cached(("other",), lambda: 1)
+        generations = [q for q in queries.captured_queries if "core_datageneration" in q["sql"]]
+        assert len(generations) == 1
+        Lecturer.objects.filter(pk=world.zhang.pk).update(name="张新")  # commits: moves it on
+        return first, read_cache.cached(("name", world.zhang.pk), name)
+
+    read_cache.generation()  # the table's row is there (a flush before this test empties it)
+    assert _in_a_request(view) == (world.zhang.name, "张新")
+    # Outside a request (a task, a shell) every result reads it afresh.
+    with CaptureQueriesContext(connection) as queries:
+        read_cache.cached(("other",), lambda: 1)
+        read_cache.cached(("other",), lambda: 1)
+    assert len([q for q in queries.captured_queries if "core_datageneration" in q["sql"]]) == 2
