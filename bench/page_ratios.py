@@ -185,7 +185,10 @@ def main() -> int:
         endpoints = {
             "GET /healthz (baseline)": ("base", "/healthz"),
             "GET /api/v1/lecturers": ("api", "/api/v1/lecturers"),
-            "GET /api/v1/lecturers?q=乡村振兴": ("api", "/api/v1/lecturers?q=%E4%B9%A1%E6%9D%91%E6%8C%AF%E5%85%B4"),
+            "GET /api/v1/lecturers?q=乡村振兴": (
+                "api",
+                "/api/v1/lecturers?q=%E4%B9%A1%E6%9D%91%E6%8C%AF%E5%85%B4",
+            ),
             "GET /api/v1/courses": ("api", "/api/v1/courses"),
             "GET /api/v1/bookings": ("api", "/api/v1/bookings"),
             "GET /api/v1/rankings/lecturers": ("api", "/api/v1/rankings/lecturers"),
