@@ -393,6 +393,7 @@ READ_CACHE_UNTRACKED_TABLES = [
     "api_idempotencyrecord",
     "notifications_outboxmessage",
     "django_tasks_database_dbtaskresult",
+    "reports_provincesnapshot",  # rewritten every ten minutes; no cached result reads it
 ]
 
 # (interval in seconds, job): run by `manage.py scheduler`, which `make run` starts.
@@ -409,6 +410,8 @@ PERIODIC_JOBS = [
     (3600, "notifications.contact_change.prune"),
     (86400, "core.audit.prune"),
     (WORKER_HEARTBEAT_SECONDS := 15, "core.health.heartbeat_queue"),
+    # Within reports.province.SNAPSHOT_MAX_AGE (15 minutes).
+    (600, "reports.tasks.queue_province_refresh"),
 ]
 # Jobs that load the search dictionaries: the scheduler runs each round in a forked child
 # whose memory ends with it (core/management/commands/scheduler.py).

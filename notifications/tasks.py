@@ -1,5 +1,7 @@
 from django_tasks import task
 
+from core.tasks import enqueue_unless_waiting
+
 from . import outbox
 
 
@@ -10,22 +12,9 @@ def deliver_outbox() -> dict:
 
 
 def deliver_soon() -> None:
-    """Have a worker deliver what is due: queue `deliver_outbox` unless one is queued already
-    and not started. Called after the commit that wrote the messages (so a waiting task, which
-    claims when it starts, sees them); a busy hour writes one task row, not one per message."""
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
-    backend = deliver_outbox.get_backend()
-    if isinstance(backend, DatabaseBackend):
-        waiting = DBTaskResult.objects.ready().filter(
-            backend_name=backend.alias,
-            queue_name=deliver_outbox.queue_name,
-            task_path=deliver_outbox.module_path,
-        )
-        if waiting.exists():
-            return
-    deliver_outbox.enqueue()
+    """Have a worker deliver what is due (`deliver_outbox`, unless one is waiting). Called
+    after the commit that wrote the messages, so a waiting task sees them."""
+    enqueue_unless_waiting(deliver_outbox)
 
 
 def queue_delivery() -> None:

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from core.http import as_download
+from core.timeutil import local
 from core.xlsx import append_row, xlsx_response
 
 from .selectors import Area, Period
@@ -80,7 +81,11 @@ def province_workbook(figures) -> Workbook:
     workbook.remove(workbook.active)
     bold = Font(bold=True)
     period = figures.period
-    when = _("From %(first)s to %(last)s") % {"first": period.first, "last": period.last}
+    when = _("From %(first)s to %(last)s; computed %(at)s") % {
+        "first": period.first,
+        "last": period.last,
+        "at": f"{local(figures.as_of):%Y-%m-%d %H:%M}",
+    }
 
     counties = workbook.create_sheet(title=str(_("Counties")))
     append_row(counties, [f"{figures.province.name} · {_('Counties')}"])

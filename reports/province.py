@@ -6,10 +6,17 @@ headline is one grouped query over the province's rows (GROUP BY county, on the 
 lead with the county), a handful of queries whatever the number of counties. Each count means
 what the county dashboard's of the same name means (see selectors.py; the tests hold the two
 equal), so that a county reads the same number on both pages.
+
+Even so a province's figures are seconds of aggregation over millions of rows, too long to
+run on every visit of a busy server: they are kept (ProvinceSnapshot, one a province and
+period) and shown with the time they were computed, never older than SNAPSHOT_MAX_AGE; a
+worker computes the period chooser's presets again before then, and any other period, or one
+whose snapshot is too old, is computed on the request that asks for it.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db.models import Count
 from django.utils import timezone
@@ -23,9 +30,13 @@ from matching.models import Demand, DemandStatus
 from orgs.models import Organisation, OrgLevel
 from scheduling.models import Booking
 
-from .selectors import ATTENDED, POINTS, RATED, Period, best_rated, mean_score
+from .models import ProvinceSnapshot
+from .selectors import ATTENDED, POINTS, RATED, Period, best_rated, mean_score, presets, today
 
 TOP_LECTURERS = 20
+# A province's figures are at most this old when shown; the scheduler has a worker compute the
+# presets' again every ten minutes (reports.tasks, jiangtai/settings.py's PERIODIC_JOBS).
+SNAPSHOT_MAX_AGE = timedelta(minutes=15)
 
 # The figures of each county, in the order of the table, the workbook and the API; the
 # ranking may sort by any of them.
@@ -50,6 +61,7 @@ class ProvinceFigures:
     totals: dict
     top_lecturers: list[dict]
     rank_by: str
+    as_of: datetime  # when they were computed (a snapshot's time)
 
 
 def may_see_province(user) -> bool:
@@ -202,19 +214,66 @@ def top_lecturers(county_ids, period: Period, *, limit: int = TOP_LECTURERS) -> 
     ]
 
 
-def province_figures(user, period: Period, *, rank_by: str = "sessions") -> ProvinceFigures:
-    """Every county of the caller's province side by side (403 for anyone but its admins)."""
+def _computed(province: Organisation, period: Period) -> dict:
+    """What a snapshot keeps: each county's row (unranked), the totals, the best-rated."""
+    counties = list(
+        Organisation.objects.filter(parent=province, level=OrgLevel.COUNTY).order_by("name", "id")
+    )
+    ids = [c.pk for c in counties]
+    rows, sums = _county_figures(counties, period)
+    totals = _totals(rows, sums, ids)
+    return {"counties": rows, "totals": totals, "top_lecturers": top_lecturers(ids, period)}
+
+
+def store_snapshot(province: Organisation, period: Period) -> ProvinceSnapshot:
+    """Compute the province's figures for the period and keep them (one row a period: the
+    last computation wins, whoever computed it at the same time)."""
+    snapshot = ProvinceSnapshot(
+        province=province,
+        first=period.first,
+        last=period.last,
+        figures=_computed(province, period),
+        computed_at=timezone.now(),
+    )
+    ProvinceSnapshot.objects.bulk_create(
+        [snapshot],
+        update_conflicts=True,
+        unique_fields=["province", "first", "last"],
+        update_fields=["figures", "computed_at"],
+    )
+    return snapshot
+
+
+def province_figures(
+    user, period: Period, *, rank_by: str = "sessions", max_age: timedelta = SNAPSHOT_MAX_AGE
+) -> ProvinceFigures:
+    """Every county of the caller's province side by side (403 for anyone but its admins), as
+    computed at most `max_age` ago (then computed now)."""
     province = province_for_user(user)
     if rank_by not in RANK_BY:
         rank_by = RANK_BY[0]
-    counties = list(access.counties_of_province(user))
-    ids = [c.pk for c in counties]
-    rows, sums = _county_figures(counties, period)
+    snapshot = ProvinceSnapshot.objects.filter(
+        province=province,
+        first=period.first,
+        last=period.last,
+        computed_at__gt=timezone.now() - max_age,
+    ).first() or store_snapshot(province, period)
     return ProvinceFigures(
         province=province,
         period=period,
-        counties=_ranked(rows, rank_by),
-        totals=_totals(rows, sums, ids),
-        top_lecturers=top_lecturers(ids, period),
+        counties=_ranked(snapshot.figures["counties"], rank_by),
+        totals=snapshot.figures["totals"],
+        top_lecturers=snapshot.figures["top_lecturers"],
         rank_by=rank_by,
+        as_of=snapshot.computed_at,
     )
+
+
+def refresh_snapshots() -> None:
+    """The scheduler's job: every province's figures for each of the period chooser's
+    presets computed again, so that no province admin waits for them; snapshots of earlier
+    days (their periods end before today) removed."""
+    for province in Organisation.objects.filter(level=OrgLevel.PROVINCE).order_by("id"):
+        for _key, _label, period in presets():
+            store_snapshot(province, period)
+    ProvinceSnapshot.objects.filter(last__lt=today() - timedelta(days=1)).delete()

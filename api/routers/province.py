@@ -1,9 +1,11 @@
 """The province's figures over the API (province admins): `GET /province/stats`."""
 
+from datetime import datetime
 from typing import Literal
 
 from ninja import Field, Query, Router, Schema
 
+from core.timeutil import local
 from reports.forms import PeriodForm
 from reports.province import province_figures
 
@@ -71,6 +73,9 @@ class ProvinceStatsOut(Schema):
     province: ProvinceOut
     period: PeriodOut
     rank_by: str
+    as_of: datetime = Field(
+        description="when the figures were computed: at most 15 minutes before the request"
+    )
     counties: list[CountyFiguresOut] = Field(description="every county of the province, ranked")
     totals: TotalsOut
     top_lecturers: list[TopLecturerOut] = Field(
@@ -98,6 +103,7 @@ def province_stats_get(request, params: Query[ProvinceStatsParams]):
         "province": {"id": figures.province.pk, "name": figures.province.name},
         "period": {"from": period.first.isoformat(), "to": period.last.isoformat()},
         "rank_by": figures.rank_by,
+        "as_of": local(figures.as_of),
         "counties": figures.counties,
         "totals": figures.totals,
         "top_lecturers": figures.top_lecturers,

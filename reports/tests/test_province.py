@@ -2,21 +2,32 @@
 GET /api/v1/province/stats. Each county's row counts what the county's own dashboard counts;
 a province admin sees the counties of their province only and acts on none of them."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from openpyxl import load_workbook
 
+from conftest import run_in_threads
 from core.tests.factories import make_course, make_lecturer, make_org, make_user
 from core.timeutil import local
 from evaluation.models import TraineeRating
 from lecturers.models import Lecturer
-from orgs.models import Membership, OrgLevel, Role
-from reports.province import county_rows, province_figures
-from reports.selectors import Area, Period, default_period, stats
+from orgs.models import Membership, Organisation, OrgLevel, Role
+from reports.models import ProvinceSnapshot
+from reports.province import (
+    SNAPSHOT_MAX_AGE,
+    county_rows,
+    province_figures,
+    refresh_snapshots,
+    store_snapshot,
+)
+from reports.selectors import Area, Period, default_period, presets, stats, today
+from reports.tasks import queue_province_refresh
 
 from .history import HELD, at, booking, build_history, rate
 
@@ -183,7 +194,7 @@ def test_the_figures_take_the_same_queries_for_two_counties_or_twelve(province):
     def queries() -> int:
         admin = type(province.province_admin).objects.get(pk=province.province_admin.pk)
         with CaptureQueriesContext(connection) as captured:
-            figures = province_figures(admin, default_period())
+            figures = province_figures(admin, default_period(), max_age=timedelta(0))
         sql = [q["sql"] for q in captured.captured_queries]
         assert not [q for q in sql if TraineeRating._meta.db_table in q]
         # The province's average score is its counties' summed points and ratings: every
@@ -240,3 +251,70 @@ def test_the_province_average_is_the_mean_of_all_its_ratings(province):
     assert None not in averages and expected != round(sum(averages) / len(averages), 1)
     # The rows that go out (page, workbook, API) carry no sums of their own.
     assert not {"points", "rated"} & {key for row in figures.counties for key in row}
+
+
+def test_the_figures_are_kept_with_their_time_and_computed_again_when_too_old(province, api_as):
+    """A province's aggregates take seconds: the page and the API show them as computed at
+    most SNAPSHOT_MAX_AGE ago, with that time; a new session shows once they are older."""
+    past = build_history(province)
+    query = {"from": past.first, "to": past.last}
+    api = api_as(province.province_admin)
+    first = api.get("/api/v1/province/stats", query).json()
+    as_of = datetime.fromisoformat(first["as_of"])
+    assert timezone.now() - as_of < timedelta(minutes=1)
+    held = booking(province, province.branch, at(past.first + timedelta(days=2)))
+    rate(held, 3)
+    again = api.get("/api/v1/province/stats", query).json()
+    assert again["totals"]["sessions"] == first["totals"]["sessions"]
+    assert again["as_of"] == first["as_of"]
+
+    ProvinceSnapshot.objects.update(computed_at=timezone.now() - SNAPSHOT_MAX_AGE)
+    later = api.get("/api/v1/province/stats", query).json()
+    assert later["totals"]["sessions"] == first["totals"]["sessions"] + 1
+    assert datetime.fromisoformat(later["as_of"]) > as_of
+    page = login_page(province).get("/province/", query).content.decode()
+    assert 'data-testid="as-of"' in page and f"{local(timezone.now()):%H}:" in page
+
+
+def login_page(province):
+    client = Client()
+    client.force_login(province.province_admin)
+    return client
+
+
+def test_the_scheduler_keeps_every_preset_fresh_on_a_worker(province):
+    build_history(province)
+    stale = ProvinceSnapshot.objects.create(
+        province=province.province, first=date(2020, 1, 1), last=today() - timedelta(days=2),
+        computed_at=timezone.now() - timedelta(days=2), figures={},
+    )  # fmt: skip
+    queue_province_refresh()
+    queue_province_refresh()  # one run waiting is enough
+    assert DBTaskResult.objects.filter(task_path__endswith="refresh_province_snapshots").count() == 1  # fmt: skip
+    refresh_snapshots()  # what the task runs
+    kept = {(s.province_id, s.first, s.last): s.figures for s in ProvinceSnapshot.objects.all()}
+    assert (stale.province_id, stale.first, stale.last) not in kept
+    for provincial in (province.province, province.other_province):
+        for _key, _label, period in presets():
+            figures = kept[(provincial.pk, period.first, period.last)]
+            assert figures["totals"]["counties"] == (2 if provincial == province.province else 1)
+    # What is kept is what a computation gives now, to the number.
+    live = province_figures(province.province_admin, default_period(), max_age=timedelta(0))
+    shown = province_figures(province.province_admin, default_period())
+    assert (shown.counties, shown.totals, shown.top_lecturers) == (
+        live.counties, live.totals, live.top_lecturers,
+    )  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_computing_the_same_figures_at_once_keep_one_row(province):
+    build_history(province)
+    period = default_period()
+
+    def compute(_i):
+        return store_snapshot(Organisation.objects.get(pk=province.province.pk), period)
+
+    results = run_in_threads(compute, 4)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    kept = ProvinceSnapshot.objects.get(province=province.province, first=period.first, last=period.last)  # fmt: skip
+    assert kept.figures["totals"]["counties"] == 2
