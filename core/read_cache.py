@@ -15,7 +15,7 @@ do not move it: no cached result reads them.
 A connection that has written in its open transaction reads around the cache until that
 transaction ends, since what it wrote is in no generation yet; so the tests, which run inside
 one transaction, see each change at once. Keys also hold the language, the day and this
-process (another release or database never shares an entry). Writes that bypass Django's
+server (another release or database never shares an entry). Writes that bypass Django's
 connections (psql by hand, a bulk COPY) are not seen: they show once the entries expire
 (TIMEOUT) or the next tracked write commits.
 """
@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 log = logging.getLogger(__name__)
@@ -53,8 +54,9 @@ _READ = re.compile(  # PostgreSQL's compound queries begin "(SELECT …) UNION (
     re.IGNORECASE,
 )
 _WRITING_CTE = re.compile(r"\b(?:INSERT|DELETE|MERGE)\b|\bUPDATE\s+\S+\s+SET\b", re.IGNORECASE)
-# What no process of another release or another database can have stored: a key of this
-# process only (each worker keeps its own entries; a deploy or a restore starts afresh).
+# What no server of another release or another database can have stored: a key of this
+# server only (drawn when the code is imported: in gunicorn's master, which preloads the app,
+# so its workers share their entries; a deploy starts afresh, a restore moves the generation).
 _PROCESS = secrets.token_hex(8)
 _WROTE = "_read_cache_wrote"  # on the connection: a tracked write in the open transaction
 _MOVED_ON = "_read_cache_moved_on"  # on the connection: the last commit has moved it on
@@ -129,7 +131,12 @@ class RequestGenerationMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _request_generation.set({})
+        read = {}
+        if settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
+            # Before the session and the caller's roles are read: a kept result is computed
+            # from what the request reads, which must be no older than its generation.
+            read["value"] = generation()
+        token = _request_generation.set(read)
         try:
             return self.get_response(request)
         finally:
@@ -197,7 +204,9 @@ def render_to_keep(template: str, context: dict, request=None, *, live=()) -> Sa
     context processors: what is kept holds nothing of the caller's but what the key names.
     `{% csrf_token %}` writes CSRF_SLOT, `{{ live.<name> }}` a slot for each name of `live`."""
     slots = {name: mark_safe(_live_slot(name)) for name in live}  # noqa: S308 (plain text)
-    context = {**context, "request": request, "csrf_token": CSRF_SLOT, "live": slots}
+    # Of the request only its path: nothing of the caller's (cookies, session, user) goes in.
+    path = {"path": request.path, "get_full_path": request.get_full_path()} if request else None
+    context = {**context, "request": path, "csrf_token": CSRF_SLOT, "live": slots}
     return render_to_string(template, context)
 
 
@@ -217,9 +226,9 @@ def cached_fragment(
     shows at `{{ live.<name> }}` (what changes with the clock, not only with the data)."""
     live = live or {}
     html = cached(
-        (request.path, template, request.user.pk, request.GET.urlencode(), sorted(live)),
+        (request.get_full_path(), template, request.user.pk, sorted(live)),
         lambda: render_to_keep(template, context(), request, live=live),
     )
     for name, render in live.items():
-        html = html.replace(_live_slot(name), render())
+        html = html.replace(_live_slot(name), conditional_escape(render()))
     return fill_csrf_slot(request, html)

@@ -146,7 +146,8 @@ _KEY_SLOT = "key-slot-" + secrets.token_hex(8)
 
 def _blank_page(request, booking, *, english: bool, another: bool) -> str:
     shown = (booking.course.title, booking.lecturer.name, booking.org.name, booking.venue)
-    key = (translation.get_language(), english, another, booking.start_at, booking.end_at, *shown)
+    language, day = translation.get_language(), timezone.localdate()  # a date names its year
+    key = (language, day, english, another, booking.start_at, booking.end_at, *shown)
     page = _BLANK_PAGES.get(key)
     if page is None:
         context = {
