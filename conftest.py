@@ -99,10 +99,11 @@ def allow_orm_beside_playwright(monkeypatch):
 def _no_cached_results_from_other_tests():
     """core.read_cache's entries of one test are never another's: a test's rolled-back
     transaction takes the data generation back, and SQLite may give its ids again. The
-    in-process cache only (the production tests' Redis also holds their logins)."""
+    in-process caches only (the production tests' Redis also holds their logins)."""
     from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
 
+    caches["read"].clear()
     if isinstance(caches["default"], LocMemCache):
         caches["default"].clear()
 

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -183,6 +183,7 @@ def cached(key: tuple, compute: Callable[[], object]):
     key = (*key, translation.get_language(), timezone.localdate().isoformat(), _PROCESS)
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
     name = f"read:{_current_generation()}:{digest}"
+    cache = caches["read"]
     found = cache.get(name)
     if found is None:
         found = compute()

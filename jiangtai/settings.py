@@ -363,17 +363,28 @@ if SESSION_COOKIE_SECURE:
         # about the whole domain that only its owner can make: off unless asked for.
         SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 
+# --- Caches ----------------------------------------------------------------------------
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # core.read_cache's results: in each server process and bounded (every question asked,
+    # a search's words too, is an entry for five minutes), never in the Redis that holds the
+    # sessions, which a flood of questions must not push out.
+    "read": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "read-cache",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
+
 # --- Production mode: Redis, HTTPS only -------------------------------------------------
 if PRODUCTION:
     # One Redis shared by every server: the cache and the sessions (a login is good on any
     # gunicorn machine). A Redis that does not answer within two seconds is down (/readyz).
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "jiangtai"),
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "jiangtai"),
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
     # nginx redirects plain HTTP itself; this catches a request that reached gunicorn some

@@ -95,6 +95,8 @@ def test_production_settings_use_redis_and_https_only(monkeypatch):
     cache = read["CACHES"]["default"]
     assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert cache["LOCATION"] == "redis://cache.internal:6379/2"
+    # The read cache stays in each process, bounded: a flood of questions never evicts a login.
+    assert read["CACHES"]["read"]["BACKEND"].endswith("LocMemCache")
     assert read["SESSION_ENGINE"] == "django.contrib.sessions.backends.cache"
     assert read["SESSION_COOKIE_SECURE"] and read["CSRF_COOKIE_SECURE"]
     assert read["SECURE_SSL_REDIRECT"] is True
@@ -106,7 +108,11 @@ def test_production_settings_use_redis_and_https_only(monkeypatch):
 def test_outside_production_nothing_is_required(monkeypatch):
     read = read_settings(monkeypatch, {"JIANGTAI_PRODUCTION": "0"})
     assert read["PRODUCTION"] is False
-    assert "CACHES" not in read and "SECURE_SSL_REDIRECT" not in read
+    assert "SECURE_SSL_REDIRECT" not in read
+    assert {alias: c["BACKEND"].rsplit(".", 1)[1] for alias, c in read["CACHES"].items()} == {
+        "default": "LocMemCache",
+        "read": "LocMemCache",
+    }
 
 
 def _manage(*args, env: dict[str, str]) -> subprocess.CompletedProcess:
