@@ -57,7 +57,7 @@ _WRITING_CTE = re.compile(r"\b(?:INSERT|DELETE|MERGE)\b|\bUPDATE\s+\S+\s+SET\b",
 # What no server of another release or another database can have stored: a key of this
 # server only (drawn when the code is imported: in gunicorn's master, which preloads the app,
 # so its workers share their entries; a deploy starts afresh, a restore moves the generation).
-_PROCESS = secrets.token_hex(8)
+_SERVER = secrets.token_hex(8)
 _WROTE = "_read_cache_wrote"  # on the connection: a tracked write in the open transaction
 _MOVED_ON = "_read_cache_moved_on"  # on the connection: the last commit has moved it on
 
@@ -180,7 +180,7 @@ def cached(key: tuple, compute: Callable[[], object]):
     same language on the same day (a text may say which day is today)."""
     if connection.in_atomic_block and getattr(connection, _WROTE, False):
         return compute()
-    key = (*key, translation.get_language(), timezone.localdate().isoformat(), _PROCESS)
+    key = (*key, translation.get_language(), timezone.localdate().isoformat(), _SERVER)
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
     name = f"read:{_current_generation()}:{digest}"
     cache = caches["read"]
@@ -193,11 +193,11 @@ def cached(key: tuple, compute: Callable[[], object]):
 
 # What a kept fragment holds in place of the CSRF token: the token is the browser's (its
 # secret changes at each login), so each request fills in its own.
-CSRF_SLOT = "csrf-slot-" + _PROCESS
+CSRF_SLOT = "csrf-slot-" + _SERVER
 
 
 def _live_slot(name: str) -> str:
-    return f"live-slot-{name}-{_PROCESS}"
+    return f"live-slot-{name}-{_SERVER}"
 
 
 def render_to_keep(template: str, context: dict, request=None, *, live=()) -> SafeString:

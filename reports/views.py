@@ -231,6 +231,12 @@ def lecturer_detail(request, lecturer_id):
             read["lecturer"] = lecturer_selectors.lecturer_for_user(user, lecturer_id)
         return read["lecturer"]
 
+    def may_book() -> bool:  # the "Book" button and the free times' links
+        return read_cache.cached(
+            ("may book", user.pk, lecturer_id),
+            partial(lecturer_selectors.may_book_lecturer, user, lecturer()),
+        )
+
     def resume() -> dict:
         """All but the live parts, kept in core.read_cache for the caller."""
         full = read["lecturer"] = lecturer_selectors.lecturer_detail_for_user(user, lecturer_id)
@@ -241,7 +247,7 @@ def lecturer_detail(request, lecturer_id):
             "is_own": full.user_id == user.pk,
             "honours": full.honour_list,
             "recent_comments": comments_of(full),
-            "may_book": lecturer_selectors.may_book_lecturer(user, full),
+            "may_book": may_book(),
             "sees_terms": lecturer_selectors.lecturer_sees_terms(user, full),
             "status_history": lecturer_selectors.lecturer_status_history(user, full),
         }
@@ -251,10 +257,7 @@ def lecturer_detail(request, lecturer_id):
         context = {
             "lecturer": lecturer(),
             "slots": free_slots_for_lecturer(user, lecturer()),
-            "may_book": read_cache.cached(
-                ("may book", user.pk, lecturer_id),
-                partial(lecturer_selectors.may_book_lecturer, user, lecturer()),
-            ),
+            "may_book": may_book(),
         }
         return render_to_string("lecturers/_free_times.html", context)
 
