@@ -132,9 +132,13 @@ class RequestGenerationMiddleware:
 
     def __call__(self, request):
         read = {}
-        if settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
+        caller = (
+            settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META
+        )
+        if caller and request.method in ("GET", "HEAD"):
             # Before the session and the caller's roles are read: a kept result is computed
-            # from what the request reads, which must be no older than its generation.
+            # from what the request reads, which must be no older than its generation. (A
+            # write, which answers with a redirect or JSON, reads it only if it asks.)
             read["value"] = generation()
         token = _request_generation.set(read)
         try:

@@ -101,7 +101,7 @@ def test_a_restored_copy_starts_afresh(world):
 
 def _in_a_request(view, *, logged_in: bool = True):
     """`view()` run as the middleware runs a request (with a session cookie, or none)."""
-    request = RequestFactory().get("/")
+    request = RequestFactory().get("/")  # a GET: a write reads it only if it asks
     if logged_in:
         request.COOKIES[settings.SESSION_COOKIE_NAME] = "some-session"
     return read_cache.RequestGenerationMiddleware(lambda request: view())(request)
