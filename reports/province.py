@@ -270,9 +270,10 @@ def province_figures(
 
 
 def refresh_snapshots() -> None:
-    """The scheduler's job: every province's figures for each of the period chooser's
-    presets computed again, so that no province admin waits for them; snapshots of earlier
-    days (their periods end before today) removed."""
+    """A worker's job (reports.tasks, queued by the scheduler): every province's figures for
+    each of the period chooser's presets computed again, so that no province admin waits for
+    them; snapshots of periods that ended before yesterday removed (asked again, they are
+    computed again)."""
     for province in Organisation.objects.filter(level=OrgLevel.PROVINCE).order_by("id"):
         for _key, _label, period in presets():
             store_snapshot(province, period)
