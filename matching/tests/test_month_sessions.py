@@ -28,19 +28,22 @@ def far_demand(world, month_end):
     return demand_for(world, start=month_end + timedelta(days=40))
 
 
-def add_sessions(world, *starts):
+def add_sessions(world, *starts, minutes: int = 90):
     for start in starts:
-        confirmed(world, start, 90).save()
+        confirmed(world, start, minutes).save()
 
 
 def test_sessions_of_next_month_are_not_this_months(world):
     month_start, month_end = this_month()
+    # A minute each, so that the last minute's and the next month's first do not overlap (a
+    # lecturer's confirmed sessions never do: PostgreSQL's exclusion constraint).
     add_sessions(
         world,
         month_start + timedelta(hours=3),  # this month
         month_end - timedelta(minutes=1),  # its last minute
         month_end,  # the first instant of next month
         month_end + timedelta(days=2),  # next month
+        minutes=1,
     )
     zhang = recommended(far_demand(world, month_end))[world.zhang.pk]
     assert _("%(n)d sessions this month") % {"n": 2} in zhang.reason
