@@ -552,6 +552,11 @@ class ProvinceScope:
 _NOT_PROVINCE_ADMIN = object()
 
 
+def counties_in_province(province_id: int) -> QuerySet[Organisation]:
+    """The counties placed under a province (whoever asks: callers check the right first)."""
+    return Organisation.objects.filter(parent_id=province_id, level=OrgLevel.COUNTY)
+
+
 def province_scope_for(user) -> ProvinceScope | None:
     """The province a province admin administers and its counties; None for anyone else."""
     if user is None or not user.is_authenticated or user.county_id:
@@ -567,7 +572,7 @@ def province_scope_for(user) -> ProvinceScope | None:
     )
     scope = None
     if province_id is not None:
-        counties = Organisation.objects.filter(parent_id=province_id, level=OrgLevel.COUNTY)
+        counties = counties_in_province(province_id)
         scope = ProvinceScope(province_id, frozenset(counties.values_list("pk", flat=True)))
     user._jiangtai_province_scope = scope or _NOT_PROVINCE_ADMIN
     return scope

@@ -216,9 +216,7 @@ def top_lecturers(county_ids, period: Period, *, limit: int = TOP_LECTURERS) -> 
 
 def _computed(province: Organisation, period: Period) -> dict:
     """What a snapshot keeps: each county's row (unranked), the totals, the best-rated."""
-    counties = list(
-        Organisation.objects.filter(parent=province, level=OrgLevel.COUNTY).order_by("name", "id")
-    )
+    counties = list(access.counties_in_province(province.pk).order_by("name", "id"))
     ids = [c.pk for c in counties]
     rows, sums = _county_figures(counties, period)
     totals = _totals(rows, sums, ids)
