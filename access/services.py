@@ -5,6 +5,7 @@ from datetime import datetime
 from itertools import pairwise
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,6 +14,7 @@ import access
 from core.audit import audit
 from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
 from core.models import AuditLog
+from core.prepared import Prepared
 from core.text import clean_coordinates, clean_text, parse_digits, parse_id
 from orgs.models import CountySettings, MemberGroup, Organisation, OrgLevel
 from orgs.signals import star_thresholds_changed
@@ -188,11 +190,26 @@ def org_require_active(org: Organisation, *, lock: bool = False) -> None:
     transaction, the organisation's row (and its parent's) is locked first and read fresh, as
     backoffice.services.org_deactivate locks it while counting the open bookings and demands:
     a booking made at the same moment is either counted there or refused here."""
-    qs = Organisation.objects.filter(pk__in=[org.pk, org.parent_id or org.pk]).order_by("pk")
-    if lock:
-        qs = qs.select_for_update()
-    if not all(qs.values_list("is_active", flat=True)):
+    read = _ACTIVE_LOCKED if lock else _ACTIVE
+    if not all(active for (active,) in read.rows(org_id=org.pk, parent_id=org.parent_id or org.pk)):
         raise Conflict(access.ORG_INACTIVE, code="org_inactive")
+
+
+def _org_and_parent(org_id: int, parent_id: int) -> QuerySet:
+    return (
+        Organisation.objects.filter(Q(pk=org_id) | Q(pk=parent_id))
+        .order_by("pk")
+        .values_list("is_active")
+    )
+
+
+# On the booking and demand write paths: built once (core.prepared; issue 18).
+_ACTIVE = Prepared(_org_and_parent, org_id=int, parent_id=int)
+_ACTIVE_LOCKED = Prepared(
+    lambda org_id, parent_id: _org_and_parent(org_id, parent_id).select_for_update(),
+    org_id=int,
+    parent_id=int,
+)
 
 
 # --- Many at once: the back office's Excel import ------------------------------------------

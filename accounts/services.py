@@ -20,7 +20,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from importlib import import_module
 
 from django.conf import settings
@@ -36,6 +36,7 @@ from django.utils.translation import ngettext
 from core.audit import audit
 from core.errors import FieldErrors, NotAuthenticated, RateLimited
 from core.http import client_ip
+from core.prepared import Prepared
 
 from .backends import user_for_login_name
 from .models import ApiToken, LoginThrottle, User
@@ -332,18 +333,31 @@ def api_token_issue(*, user: User) -> str:
     return raw
 
 
+_TOKEN_FIELDS = ("id", "user_id", "last_used_at")
+_USER_FIELDS = tuple(field.attname for field in User._meta.concrete_fields)
+
+
+def _live_token(digest: str, now: datetime):
+    return ApiToken.objects.filter(
+        digest=digest, expires_at__gt=now, user__is_active=True
+    ).values_list(*_TOKEN_FIELDS, *(f"user__{name}" for name in _USER_FIELDS))[:1]
+
+
+# Read on every API request: built once (core.prepared).
+_LIVE_TOKEN = Prepared(_live_token, digest=str, now=datetime)
+
+
 def api_token_find(raw) -> ApiToken | None:
-    """The live token (not expired, its user active) for a raw bearer value, or None."""
+    """The live token (not expired, its user active) for a raw bearer value, or None. The
+    token carries its user; of its own fields only the id, the user and the last use."""
     if not isinstance(raw, str) or not raw or len(raw) > 200:
         return None
     now = timezone.now()
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=_digest(raw), expires_at__gt=now, user__is_active=True)
-        .first()
-    )
-    if token is None:
+    row = _LIVE_TOKEN.first(digest=_digest(raw), now=now)
+    if row is None:
         return None
+    token = ApiToken.from_db("default", _TOKEN_FIELDS, row[: len(_TOKEN_FIELDS)])
+    token.user = User.from_db("default", _USER_FIELDS, row[len(_TOKEN_FIELDS) :])
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token

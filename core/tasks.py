@@ -1,6 +1,11 @@
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils import timezone
 from django_tasks import task
 
 from . import health
+from .prepared import Prepared
 
 
 @task()
@@ -14,15 +19,37 @@ def enqueue_unless_waiting(queued_task) -> None:
     hour writes one task row, not one per reason to run it. A waiting run claims its work
     when it starts, so it also covers what was committed after it was queued."""
     from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
 
     backend = queued_task.get_backend()
     if isinstance(backend, DatabaseBackend):
-        waiting = DBTaskResult.objects.ready().filter(
-            backend_name=backend.alias,
-            queue_name=queued_task.queue_name,
-            task_path=queued_task.module_path,
+        waiting = _WAITING.first(
+            backend=backend.alias,
+            queue=queued_task.queue_name,
+            path=queued_task.module_path,
+            now=timezone.now(),
         )
-        if waiting.exists():
+        if waiting is not None:
             return
     queued_task.enqueue()
+
+
+def _waiting(backend: str, queue: str, path: str, now: datetime):
+    """A run of the task that is queued, ready (as `DBTaskResult.objects.ready()` says) and
+    not started."""
+    from django_tasks_db.models import DBTaskResult, TaskResultStatus, get_date_max
+
+    return (
+        DBTaskResult.objects.filter(
+            Q(run_after=get_date_max()) | Q(run_after__lte=now),
+            status=TaskResultStatus.READY,
+            backend_name=backend,
+            queue_name=queue,
+            task_path=path,
+        )
+        .order_by()
+        .values_list("pk")[:1]
+    )
+
+
+# On every write that notifies: built once (core.prepared; issue 18).
+_WAITING = Prepared(_waiting, backend=str, queue=str, path=str, now=datetime)

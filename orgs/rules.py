@@ -21,6 +21,7 @@ from django.db.models import Q, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotFound
+from core.prepared import Prepared
 from core.text import parse_id
 from orgs.models import Membership, Organisation, OrgLevel, Role
 
@@ -68,6 +69,24 @@ def get_visible(queryset: QuerySet, object_id):
         raise NotFound() from None
 
 
+def _role_rows(user_id: int, county_id: int) -> QuerySet:
+    memberships = Membership.objects.filter(user_id=user_id, org__county_id=county_id).values_list(
+        "role", "org_id"
+    )
+    # The lecturer profile through the user's side of the relation (the lecturers app sits
+    # above this module), in the same statement as the roles.
+    profile = (
+        get_user_model()
+        .objects.filter(pk=user_id, lecturer_profile__county_id=county_id)
+        .values_list(Value(_LECTURER_PROFILE), "lecturer_profile")
+    )
+    return memberships.union(profile, all=True)
+
+
+# Read on every signed-in request: built once (core.prepared).
+_ROLE_ROWS = Prepared(_role_rows, user_id=int, county_id=int)
+
+
 def scope_for(user) -> Scope:
     """The caller's roles, read once per request and kept on the user object."""
     if user is None or not user.is_authenticated or not user.county_id:
@@ -76,17 +95,7 @@ def scope_for(user) -> Scope:
     if cached is not None:
         return cached
     county_admin, towns, branches, lecturer_id = False, set(), set(), None
-    memberships = Membership.objects.filter(user=user, org__county_id=user.county_id).values_list(
-        "role", "org_id"
-    )
-    # The lecturer profile through the user's side of the relation (the lecturers app sits
-    # above this module), in the same statement as the roles.
-    profile = (
-        get_user_model()
-        .objects.filter(pk=user.pk, lecturer_profile__county_id=user.county_id)
-        .values_list(Value(_LECTURER_PROFILE), "lecturer_profile")
-    )
-    for role, row_id in memberships.union(profile, all=True):
+    for role, row_id in _ROLE_ROWS.rows(user_id=user.pk, county_id=user.county_id):
         if role == Role.COUNTY_ADMIN:
             county_admin = True
         elif role == Role.TOWN_ADMIN:

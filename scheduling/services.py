@@ -14,6 +14,7 @@ from access.services import org_require_active
 from accounts.models import User
 from core.audit import audit
 from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
+from core.prepared import Prepared
 from core.text import clean_text, parse_id
 from core.timeutil import add_months, aware, local, month_bounds, when_label
 from core.uploads import check_file
@@ -222,16 +223,42 @@ def _record(
     )
 
 
+# The booking write path's own reads, built once (core.prepared; issue 18).
+_OVERLAPPING = Prepared(
+    lambda lecturer_id, start, end, exclude_id: (
+        Booking.objects.filter(
+            lecturer_id=lecturer_id,
+            status=BookingStatus.CONFIRMED,
+            start_at__lt=end,
+            end_at__gt=start,
+        )
+        .exclude(pk=exclude_id)
+        .values_list("pk")[:1]
+    ),
+    lecturer_id=int,
+    start=datetime,
+    end=datetime,
+    exclude_id=int,
+)
+_LOCKED_STATUS = Prepared(
+    lambda lecturer_id: (
+        Lecturer.objects.select_for_update()
+        .filter(pk=lecturer_id)
+        .order_by()
+        .values_list("status")[:1]
+    ),
+    lecturer_id=int,
+)
+
+
 def lecturer_is_busy(
     lecturer_id: int, start: datetime, end: datetime, *, exclude_id: int | None = None
 ) -> bool:
-    """Does a confirmed booking of the lecturer overlap [start, end)?"""
-    qs = Booking.objects.filter(
-        lecturer_id=lecturer_id, status=BookingStatus.CONFIRMED, start_at__lt=end, end_at__gt=start
+    """Does a confirmed booking of the lecturer overlap [start, end)? (No booking's id is 0.)"""
+    found = _OVERLAPPING.first(
+        lecturer_id=lecturer_id, start=start, end=end, exclude_id=exclude_id or 0
     )
-    if exclude_id:
-        qs = qs.exclude(pk=exclude_id)
-    return qs.exists()
+    return found is not None
 
 
 def _clean_place(
@@ -279,13 +306,8 @@ def lock_lecturer(lecturer_id: int) -> str | None:
     """Serialise every change of one lecturer's confirmed bookings (PostgreSQL: row lock;
     SQLite: the IMMEDIATE transaction already holds the database's write lock). Returns the
     lecturer's status as read under the lock (None if there is no such lecturer)."""
-    return (
-        Lecturer.objects.select_for_update()
-        .filter(pk=lecturer_id)
-        .order_by()
-        .values_list("status", flat=True)
-        .first()
-    )
+    row = _LOCKED_STATUS.first(lecturer_id=lecturer_id)
+    return row[0] if row else None
 
 
 def _require_active(lecturer_id: int, status: str | None) -> None:
