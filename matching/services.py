@@ -10,6 +10,7 @@ import access
 from access.services import org_require_active
 from core.audit import audit
 from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
+from core.prepared import Prepared
 from core.text import clean_coordinates, clean_text, parse_id
 from core.timeutil import aware, local, when_label
 from courses.models import Audience, Category, Classroom, Course, CourseStatus
@@ -440,6 +441,14 @@ def demand_invite(*, actor, demand: Demand, lecturer_id, course_id, start: datet
     return booking
 
 
+def _invited_to(booking_id: int):
+    return DemandInvite.objects.filter(booking_id=booking_id).values_list("demand_id")[:1]
+
+
+# Asked on every acceptance (core.prepared; issue 18): the demand a booking was invited from.
+_INVITED_TO = Prepared(_invited_to, booking_id=int)
+
+
 def take_demand_on_invite_accepted(sender, *, booking, actor, from_status, **kwargs) -> None:
     """Inside the acceptance's transaction (scheduling's `booking_transitioned`): a lecturer
     who accepts a demand's invitation takes the demand by compare-and-set, as a grab does. If
@@ -447,12 +456,10 @@ def take_demand_on_invite_accepted(sender, *, booking, actor, from_status, **kwa
     rolls back; a withdrawn or expired demand leaves the invitation an ordinary booking."""
     if booking.status != BookingStatus.CONFIRMED or from_status != BookingStatus.REQUESTED:
         return
-    invite = (
-        DemandInvite.objects.filter(booking_id=booking.pk).select_related("demand__org").first()
-    )
-    if invite is None:
+    invited = _INVITED_TO.first(booking_id=booking.pk)
+    if invited is None:  # most acceptances: a booking, not an invitation
         return
-    demand = invite.demand
+    demand = Demand.objects.select_related("org").get(pk=invited[0])
     won = Demand.objects.filter(pk=demand.pk, status=DemandStatus.OPEN).update(
         status=DemandStatus.TAKEN, booking=booking, updated_at=timezone.now()
     )

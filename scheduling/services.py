@@ -471,9 +471,10 @@ def _transition(
 
 
 def _refresh_locked(booking: Booking) -> Booking:
+    """The booking read again under its row lock, with what the messages name."""
     return (
         Booking.objects.select_for_update(of=("self",))
-        .select_related("org", "lecturer", "course", "requested_by")
+        .select_related("org", "lecturer", "course")
         .get(pk=booking.pk)
     )
 
