@@ -1,9 +1,23 @@
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 
+from core.prepared import Prepared
 from core.text import ascii_digits
 
 from .models import User
+
+# Every column of a user, for the reads that build one from a row (User.from_db).
+USER_FIELDS = tuple(field.attname for field in User._meta.concrete_fields)
+
+
+def user_from_row(values) -> User:
+    return User.from_db("default", USER_FIELDS, values)
+
+
+# The signed-in user, read on every page: built once (core.prepared; issue 18).
+_USER_BY_ID = Prepared(
+    lambda user_id: User.objects.filter(pk=user_id).values_list(*USER_FIELDS), user_id=int
+)
 
 
 def user_for_login_name(username) -> User | None:
@@ -33,3 +47,11 @@ class UsernameOrPhoneBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        """ModelBackend's, with the read built once."""
+        row = _USER_BY_ID.first(user_id=user_id) if isinstance(user_id, int) else None
+        if row is None:
+            return None
+        user = user_from_row(row)
+        return user if self.user_can_authenticate(user) else None

@@ -38,7 +38,7 @@ from core.errors import FieldErrors, NotAuthenticated, RateLimited
 from core.http import client_ip
 from core.prepared import Prepared
 
-from .backends import user_for_login_name
+from .backends import USER_FIELDS, user_for_login_name, user_from_row
 from .models import ApiToken, LoginThrottle, User
 
 # Doubling stops here long before any delay could overflow; LOGIN_DELAY_MAX_SECONDS caps it.
@@ -334,13 +334,12 @@ def api_token_issue(*, user: User) -> str:
 
 
 _TOKEN_FIELDS = ("id", "user_id", "last_used_at")
-_USER_FIELDS = tuple(field.attname for field in User._meta.concrete_fields)
 
 
 def _live_token(digest: str, now: datetime):
     return ApiToken.objects.filter(
         digest=digest, expires_at__gt=now, user__is_active=True
-    ).values_list(*_TOKEN_FIELDS, *(f"user__{name}" for name in _USER_FIELDS))[:1]
+    ).values_list(*_TOKEN_FIELDS, *(f"user__{name}" for name in USER_FIELDS))[:1]
 
 
 # Read on every API request: built once (core.prepared).
@@ -357,7 +356,7 @@ def api_token_find(raw) -> ApiToken | None:
     if row is None:
         return None
     token = ApiToken.from_db("default", _TOKEN_FIELDS, row[: len(_TOKEN_FIELDS)])
-    token.user = User.from_db("default", _USER_FIELDS, row[len(_TOKEN_FIELDS) :])
+    token.user = user_from_row(row[len(_TOKEN_FIELDS) :])
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token

@@ -249,6 +249,8 @@ LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("LOGIN_ADDRESS_MAX_FAILURES", "2
 # An Idempotency-Key's first answer is replayed for this long, then forgotten (api.idempotency).
 IDEMPOTENCY_KEEP_HOURS = int(os.environ.get("IDEMPOTENCY_KEEP_HOURS", "168"))
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
+# In the database (production: Redis, below), read through accounts.sessions.
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PRODUCTION or env_bool("SECURE_COOKIES")
