@@ -6,6 +6,23 @@ from core.text import mask_phone
 
 SCORE = [MinValueValidator(0), MaxValueValidator(100)]
 
+# The score bands of the trainee ratings the dashboards count (reports.selectors), lowest
+# first: (label, the least sum of the three 0-100 scores in the band, the SessionScore field
+# that counts the session's counted ratings in it). A band ends where the next one begins.
+RATING_BANDS = (
+    ("0-59", 0, "band_0_59"),
+    ("60-69", 180, "band_60_69"),
+    ("70-79", 210, "band_70_79"),
+    ("80-89", 240, "band_80_89"),
+    ("90-100", 270, "band_90_100"),
+)
+BAND_FIELDS = tuple(field for _label, _least, field in RATING_BANDS)
+
+
+def band_of(points: int) -> str:
+    """The field of the band a rating whose three scores sum to `points` falls in."""
+    return next(field for _label, least, field in reversed(RATING_BANDS) if points >= least)
+
 
 class TraineeRating(models.Model):
     """A trainee's check-in and "1+3" rating of a session (L10): content, method, effect.
@@ -110,8 +127,9 @@ class OrgRating(models.Model):
 
 class SessionScore(models.Model):
     """The running totals of one session's trainee records: its counted ratings (rated, not
-    held), what the rankings sum, and its attendances (check-ins not held, rated or not),
-    what the dashboards count; so that neither reads the ratings themselves.
+    held), what the rankings sum, their number in each score band (RATING_BANDS), and its
+    attendances (check-ins not held, rated or not), what the dashboards count; so that
+    neither reads the ratings themselves.
 
     Kept with the lecturer's and the course's totals (evaluation.services): a check-in or a
     counted rating adds to it in its transaction, a hold, a review or a confirmation recounts
@@ -126,6 +144,13 @@ class SessionScore(models.Model):
     rating_total = models.PositiveBigIntegerField(default=0)  # sum of the three scores
     rating_count = models.PositiveIntegerField(default=0)
     attendance_count = models.PositiveIntegerField(default=0)
+    # The counted ratings by band (RATING_BANDS): they add up to rating_count. A default in
+    # the database too, so that SQL written before them (an earlier migration's) still inserts.
+    band_0_59 = models.PositiveIntegerField(default=0, db_default=0)
+    band_60_69 = models.PositiveIntegerField(default=0, db_default=0)
+    band_70_79 = models.PositiveIntegerField(default=0, db_default=0)
+    band_80_89 = models.PositiveIntegerField(default=0, db_default=0)
+    band_90_100 = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         verbose_name = _("session score")

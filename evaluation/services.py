@@ -2,11 +2,13 @@
 rating of the organisation, and the stored aggregates that star levels and rankings use."""
 
 from datetime import UTC, timedelta
+from itertools import zip_longest
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Avg, Count, F, FloatField, Q, Sum
 from django.db.models.functions import Cast
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +22,7 @@ from lecturers.models import Lecturer
 from orgs.models import CountySettings, OrgScore
 from scheduling.models import Booking, BookingStatus
 
-from .models import OrgRating, SessionScore, TraineeRating
+from .models import BAND_FIELDS, RATING_BANDS, OrgRating, SessionScore, TraineeRating, band_of
 
 _SALT = "jiangtai.evaluation-token"
 OPENS_BEFORE = timedelta(minutes=30)
@@ -489,6 +491,21 @@ def _overall():
 COUNTED = Q(rated_at__isnull=False, is_flagged=False)
 
 
+def _points():
+    return F("content") + F("method") + F("effect")
+
+
+def _band_counts() -> dict:
+    """A Count of the counted ratings in each score band (RATING_BANDS), by its field."""
+    counts = {}
+    for (_label, least, field), above in zip_longest(RATING_BANDS, RATING_BANDS[1:]):
+        in_band = Q(GreaterThanOrEqual(_points(), least))
+        if above:
+            in_band &= Q(LessThan(_points(), above[1]))
+        counts[field] = Count("id", filter=COUNTED & in_band)
+    return counts
+
+
 def counted_ratings():
     return TraineeRating.objects.filter(COUNTED)
 
@@ -556,26 +573,36 @@ def _store_aggregates(
         model.objects.filter(pk=pk).update(star=rules.star_for(score))
 
 
-_SESSION_TOTALS = ("rating_total", "rating_count", "attendance_count")
+_SESSION_TOTALS = ("rating_total", "rating_count", "attendance_count", *BAND_FIELDS)
+_NO_BANDS = (0,) * len(BAND_FIELDS)
+
+
+def _one_in_band(points: int) -> tuple[int, ...]:
+    """The band counts of a single rating whose three scores sum to `points`."""
+    return tuple(int(field == band_of(points)) for field in BAND_FIELDS)
 
 
 def _store_session_score(
-    booking_id: int, *, total: int = 0, count: int = 0, attendances: int = 0, add: bool
-) -> None:
+    booking_id: int, *, total: int = 0, count: int = 0, attendances: int = 0,
+    bands: tuple[int, ...] = _NO_BANDS, add: bool,
+) -> None:  # fmt: skip
     """One upsert of the session's running totals (SessionScore), after the lecturer's and the
     course's rows (the lock order of `_lock_aggregates`): `add` adds the values to them
-    (a check-in counts an attendance, a counted rating its points too), otherwise they
-    replace them (a recount)."""
+    (a check-in counts an attendance, a counted rating its points and its band too),
+    otherwise they replace them (a recount). `bands`: the counts in the order of
+    BAND_FIELDS."""
     table = connection.ops.quote_name(SessionScore._meta.db_table)
     if add:
         change = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in _SESSION_TOTALS)
     else:
         change = ", ".join(f"{c} = excluded.{c}" for c in _SESSION_TOTALS)
+    values = [total, count, attendances, *bands]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (booking_id, {', '.join(_SESSION_TOTALS)}) "  # noqa: S608
-            f"VALUES (%s, %s, %s, %s) ON CONFLICT (booking_id) DO UPDATE SET {change}",
-            [booking_id, total, count, attendances],
+            f"VALUES (%s, {', '.join(['%s'] * len(values))}) "
+            f"ON CONFLICT (booking_id) DO UPDATE SET {change}",
+            [booking_id, *values],
         )
 
 
@@ -639,7 +666,14 @@ def _add_to_aggregates(
         )
     if record.comment:
         _remember_comment(booking.lecturer_id, record, points)
-    _store_session_score(booking.pk, total=points, count=1, attendances=int(attended), add=True)
+    _store_session_score(
+        booking.pk,
+        total=points,
+        count=1,
+        attendances=int(attended),
+        bands=_one_in_band(points),
+        add=True,
+    )
 
 
 def refresh_aggregates(booking: Booking, *, rules: CountySettings | None = None) -> None:
@@ -662,13 +696,14 @@ def refresh_aggregates(booking: Booking, *, rules: CountySettings | None = None)
         # there until this recount has committed, then adds to the recounted attendances.
         _store_session_score(booking.pk, add=True)
         row = TraineeRating.objects.filter(booking_id=booking.pk).aggregate(
-            total=Sum(F("content") + F("method") + F("effect"), filter=COUNTED),
+            total=Sum(_points(), filter=COUNTED),
             n=Count("id", filter=COUNTED),
             attended=Count("id", filter=Q(is_flagged=False)),
+            **_band_counts(),
         )
         _store_session_score(
             booking.pk, total=row["total"] or 0, count=row["n"], attendances=row["attended"],
-            add=False,
+            bands=tuple(row[field] for field in BAND_FIELDS), add=False,
         )  # fmt: skip
         _recount_comments(booking.lecturer_id)
 

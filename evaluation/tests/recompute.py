@@ -36,20 +36,35 @@ def check(stored, sums: list[int], rules: CountySettings, label: str) -> None:
     assert stored.star == rules.star_for(stored.score), label
 
 
+# The SessionScore field of each score band, by the tens of a rating's mean score (below 60
+# one band, 100 with the 90s).
+BAND_BY_TENS = {
+    5: "band_0_59", 6: "band_60_69", 7: "band_70_79", 8: "band_80_89", 9: "band_90_100",
+}  # fmt: skip
+SESSION_TOTALS = ("rating_total", "rating_count", "attendance_count", *BAND_BY_TENS.values())
+
+
+def band_field(points: int) -> str:
+    """The band of a rating whose three scores sum to `points` (the mean is points / 3)."""
+    return BAND_BY_TENS[min(max(points // 30, 5), 9)]
+
+
 def assert_aggregates_match_the_rows() -> None:
     counted: dict[tuple[str, int], list[int]] = {}
     commented: dict[int, list[TraineeRating]] = {}
-    sessions: dict[int, tuple[int, int, int]] = {}  # (points, ratings, attendances)
+    # A session's points, ratings and attendances, then its ratings in each band.
+    sessions: dict[int, dict[str, int]] = {}
     for r in TraineeRating.objects.select_related("booking"):
         if r.is_flagged:
             continue
-        points, ratings, attendances = sessions.get(r.booking_id, (0, 0, 0))
-        sessions[r.booking_id] = (points, ratings, attendances + 1)
+        session = sessions.setdefault(r.booking_id, dict.fromkeys(SESSION_TOTALS, 0))
+        session["attendance_count"] += 1
         if r.rated_at is None:
             continue
         total = r.content + r.method + r.effect
-        points, ratings, attendances = sessions[r.booking_id]
-        sessions[r.booking_id] = (points + total, ratings + 1, attendances)
+        session["rating_total"] += total
+        session["rating_count"] += 1
+        session[band_field(total)] += 1
         counted.setdefault(("lecturer", r.booking.lecturer_id), []).append(total)
         counted.setdefault(("course", r.booking.course_id), []).append(total)
         if r.comment:
@@ -70,10 +85,10 @@ def assert_aggregates_match_the_rows() -> None:
         check(course, counted.get(("course", course.pk), []), rules, f"course {course}")
 
     stored = {
-        s.booking_id: (s.rating_total, s.rating_count, s.attendance_count)
-        for s in SessionScore.objects.all()
+        s["booking_id"]: {field: s[field] for field in SESSION_TOTALS}
+        for s in SessionScore.objects.values("booking_id", *SESSION_TOTALS)
     }
-    assert {pk: t for pk, t in stored.items() if t != (0, 0, 0)} == sessions, "session totals"
+    assert {pk: t for pk, t in stored.items() if any(t.values())} == sessions, "session totals"
 
     by_org: dict[int, list[int]] = {}
     county_of: dict[int, int] = {}

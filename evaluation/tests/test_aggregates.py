@@ -204,6 +204,28 @@ def test_each_rule_flags_on_submission_and_a_kept_rating_stays_kept(world, monke
     assert_aggregates_match_the_rows()
 
 
+@pytest.mark.django_db
+def test_a_rating_on_a_band_edge_counts_in_the_band_it_starts(world):
+    """A submission adds to its session's band, a recount counts the bands again: a mean of
+    exactly 60, 70, 80 or 90 starts its band, one just below stays in the band under it."""
+    booking = make_session(world, world.zhang, world.course, world.branch, hours_ago=0.5, attendees=40)  # fmt: skip
+    token = services.token_for(booking)
+    edges = [(0, 0, 0), (60, 60, 59), (60, 60, 60), (70, 70, 69), (70, 70, 70), (80, 80, 79),
+             (80, 80, 80), (90, 90, 89), (90, 90, 90), (100, 100, 100)]  # fmt: skip
+    for k, triple in enumerate(edges):
+        services.trainee_rate(
+            token=token, name="学员", phone=f"1360000{k:04d}",
+            scores=dict(zip(("content", "method", "effect"), triple, strict=True)),
+        )  # fmt: skip
+    services.trainee_check_in(token=token, name="学员", phone="13600009999")
+    bands = ("band_0_59", "band_60_69", "band_70_79", "band_80_89", "band_90_100")
+    added = SessionScore.objects.values(*bands).get(booking=booking)
+    assert added == dict.fromkeys(bands, 2)
+    services.refresh_aggregates(booking)
+    assert SessionScore.objects.values(*bands).get(booking=booking) == added
+    assert_aggregates_match_the_rows()
+
+
 # --- concurrent writers ---------------------------------------------------------------------
 
 

@@ -87,3 +87,41 @@ def test_the_attendances_are_filled_from_the_stored_ratings(world):
     # Rated or only checked in, held ones left out; a session with check-ins alone gets a row.
     totals = SessionScore.objects.values_list("booking_id", "rating_total", "rating_count", "attendance_count")  # fmt: skip
     assert sorted(totals) == sorted([(rated.pk, 480, 2, 3), (checked_in.pk, 0, 0, 1)])
+
+
+@pytest.mark.django_db
+def test_the_rating_bands_are_filled_from_the_stored_ratings(world):
+    rated = make_session(world, world.zhang, world.course, world.branch, hours_ago=3, attendees=40)  # fmt: skip
+    checked_in = make_session(world, world.li, world.course_li, world.branch, hours_ago=6, attendees=40)  # fmt: skip
+    unscored = make_session(world, world.li, world.course_li, world.unit, hours_ago=9, attendees=40)  # fmt: skip
+    # Each band's edges, a held one (not counted) and a check-in without scores.
+    rows = [((60, 60, 59), False), ((60, 60, 60), False), ((70, 70, 69), False),
+            ((70, 70, 70), False), ((100, 100, 100), False), ((0, 0, 0), False),
+            ((90, 90, 90), True)]  # fmt: skip
+    for k, (triple, flagged) in enumerate(rows):
+        content, method, effect = triple
+        TraineeRating.objects.create(
+            booking=rated, name="学员", phone=f"1370000000{k}", content=content, method=method,
+            effect=effect, rated_at=rated.end_at, is_flagged=flagged,
+        )  # fmt: skip
+    TraineeRating.objects.create(booking=rated, name="只签到", phone="13700000009")
+    TraineeRating.objects.create(booking=checked_in, name="只签到", phone="13700000009")
+    TraineeRating.objects.create(
+        booking=unscored, name="学员", phone="13700000009", content=80, method=80, effect=81,
+        rated_at=unscored.end_at,
+    )  # fmt: skip
+    # As 0008 left them (bands empty); `unscored` lost its row (none should).
+    SessionScore.objects.create(booking=rated, rating_total=1078, rating_count=6, attendance_count=7)  # fmt: skip
+    SessionScore.objects.create(booking=checked_in, attendance_count=1)
+    migration = import_module("evaluation.migrations.0009_session_rating_bands")
+    with connection.cursor() as cursor:
+        cursor.execute(migration.BACKFILL)
+
+    fields = ("rating_total", "rating_count", "attendance_count", "band_0_59", "band_60_69",
+              "band_70_79", "band_80_89", "band_90_100")  # fmt: skip
+    totals = SessionScore.objects.values_list("booking_id", *fields)
+    assert sorted(totals) == sorted([
+        (rated.pk, 1078, 6, 7, 2, 2, 1, 0, 1),
+        (checked_in.pk, 0, 0, 1, 0, 0, 0, 0, 0),
+        (unscored.pk, 241, 1, 1, 0, 0, 0, 1, 0),
+    ])  # fmt: skip
