@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Case, CharField, Count, DateField, F, Q, Sum, Value, When
+from django.db.models import Count, DateField, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -40,7 +40,7 @@ from core.scoring import bayesian_average
 from core.timeutil import add_months, aware, local
 from courses.models import Category, Classroom, Course, CourseHonour, CourseRevision, CourseStatus
 from development.models import Channel, Nomination, Stage
-from evaluation.models import TraineeRating
+from evaluation.models import RATING_BANDS
 from evaluation.services import RATEABLE
 from lecturers.models import (
     HonourTitle,
@@ -56,9 +56,6 @@ from scheduling.models import Booking, BookingStatus
 
 RANKED = 5  # lecturers and courses shown at the top and at the bottom
 IDLE_SHOWN = 50  # lecturers without a session this year listed by name
-# The overall score bands of the rating distribution, by the sum of the three 0-100 scores.
-RATING_BANDS = (("90-100", 270), ("80-89", 240), ("70-79", 210), ("60-69", 180))
-BELOW_BANDS = "0-59"
 
 
 @dataclass(frozen=True)
@@ -202,6 +199,8 @@ def _per_month(queryset, field: str) -> dict:
 ATTENDED = Coalesce(Sum("score_tally__attendance_count"), 0)
 POINTS = Coalesce(Sum("score_tally__rating_total"), 0)
 RATED = Coalesce(Sum("score_tally__rating_count"), 0)
+# The counted ratings in each score band (evaluation.RATING_BANDS), by the band's field.
+BANDS = {field: Coalesce(Sum(f"score_tally__{field}"), 0) for _label, _least, field in RATING_BANDS}
 
 
 def mean_score(points: int, rated: int) -> float | None:
@@ -342,29 +341,16 @@ def coverage_section(area: Area, period: Period) -> dict:
     }
 
 
-def _overall_sum():
-    return F("content") + F("method") + F("effect")
-
-
 def ratings_section(area: Area, period: Period) -> dict:
     held = _held_sessions(area, period)
-    counted = TraineeRating.objects.filter(
-        booking__in=held, is_flagged=False, rated_at__isnull=False
-    ).annotate(total=_overall_sum())
-    band = Case(
-        *(When(total__gte=low, then=Value(label)) for label, low in RATING_BANDS),
-        default=Value(BELOW_BANDS),
-        output_field=CharField(),
-    )
-    bands = dict(counted.annotate(band=band).values_list("band").annotate(n=Count("id")).order_by())
-    labels = [label for label, _low in RATING_BANDS][::-1]
-    sums = held.aggregate(points=POINTS, rated=RATED)
+    sums = held.aggregate(points=POINTS, rated=RATED, **BANDS)
     average = mean_score(sums["points"], sums["rated"])
     return {
         "ratings": sums["rated"],
         "average_score": round(average, 1) if average is not None else None,
-        "rating_bands": [
-            {"key": b, "label": b, "n": bands.get(b, 0)} for b in [BELOW_BANDS, *labels]
+        "rating_bands": [  # lowest first
+            {"key": label, "label": label, "n": sums[field]}
+            for label, _least, field in RATING_BANDS
         ],
         "lecturers_ranked": _ranked(held, "lecturer_id", "lecturer__name"),
         "courses_ranked": _ranked(held, "course_id", "course__title"),

@@ -110,6 +110,14 @@ def build_history(world) -> SimpleNamespace:
 # --- the figures, counted from the rows -----------------------------------------------------------
 
 
+# The score bands of the dashboard's rating distribution, lowest first, by the mean score.
+BANDS = ("0-59", "60-69", "70-79", "80-89", "90-100")
+
+
+def band_of_mean(mean: float) -> str:
+    return BANDS[min(max(int(mean // 10) - 5, 0), 4)]
+
+
 def in_area(org: Organisation, county, town) -> bool:
     if org.county_id != county.pk:
         return False
@@ -131,6 +139,8 @@ def expected_figures(county, town, first: date, last: date) -> dict:
     held_ids = {b.pk for b in held}
     check_ins = [r for r in TraineeRating.objects.all() if r.booking_id in held_ids]
     attendance = [r for r in check_ins if not r.is_flagged]
+    counted = [r for r in attendance if r.rated_at is not None]
+    bands = Counter(band_of_mean((r.content + r.method + r.effect) / 3) for r in counted)
     made = [b for b in bookings if first <= local_day(b.created_at) <= last]
     demands = [
         d
@@ -191,6 +201,7 @@ def expected_figures(county, town, first: date, last: date) -> dict:
             }
             for m in months
         ],
+        "rating_bands": [(band, band, bands[band]) for band in BANDS],  # key, label, count
     }
 
 
@@ -210,5 +221,8 @@ def figures_subset(figures: dict) -> dict:
         "by_month": [
             {"month": m["month"], "sessions": m["sessions"], "attendances": m["attendances"]}
             for m in figures["by_month"]
+        ],
+        "rating_bands": [
+            (band["key"], band["label"], band["n"]) for band in figures["rating_bands"]
         ],
     }

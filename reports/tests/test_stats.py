@@ -6,8 +6,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from evaluation.models import TraineeRating
+from evaluation.services import refresh_aggregates
 from reports.selectors import Area, Period, stats
 from scheduling.models import Booking
 
@@ -60,6 +64,38 @@ def test_the_other_figures_of_a_town(world, past):
         {"org_id": world.town.pk, "name": "东镇", "is_town": True, "branches": 2, "covered": 2,
          "share": 1.0},
     ]  # fmt: skip
+
+
+def test_the_figures_read_no_rating_and_band_every_edge_as_the_rows_do(world, past):
+    """The rating bands are the held sessions' running totals (evaluation.SessionScore), not a
+    scan of the ratings; ratings on every band's edges fall where counting them does."""
+    edges = [(0, 0, 0), (60, 60, 59), (60, 60, 60), (70, 70, 69), (70, 70, 70), (80, 80, 79),
+             (80, 80, 80), (90, 90, 89), (90, 90, 90), (100, 100, 100)]  # fmt: skip
+    for session in (past.unit, past.other_town):
+        for k, (content, method, effect) in enumerate(edges):
+            TraineeRating.objects.create(
+                booking=session, name="学员", phone=f"1360000{k:04d}", content=content,
+                method=method, effect=effect, rated_at=session.start_at + timedelta(hours=1),
+                is_flagged=k == 3 and session == past.unit,  # held: not counted
+            )  # fmt: skip
+        refresh_aggregates(session)
+    period, bands = Period(past.first, past.last), {}
+    for town in (None, world.town, world.other_town):
+        with CaptureQueriesContext(connection) as captured:
+            figures = stats(Area(county=world.county, town=town), period)
+        sql = [q["sql"] for q in captured.captured_queries]
+        assert not [s for s in sql if TraineeRating._meta.db_table in s], town
+        expected = expected_figures(world.county, town, past.first, past.last)
+        assert figures_subset(figures)["rating_bands"] == expected["rating_bands"], town
+        bands[town] = figures["rating_bands"]
+    # The county's: the history's 15 counted ratings, then both sessions' edges, one held.
+    assert bands[None] == [
+        {"key": "0-59", "label": "0-59", "n": 1 + 4},
+        {"key": "60-69", "label": "60-69", "n": 2 + 4 - 1},
+        {"key": "70-79", "label": "70-79", "n": 5 + 4},
+        {"key": "80-89", "label": "80-89", "n": 3 + 4},
+        {"key": "90-100", "label": "90-100", "n": 4 + 4},
+    ]
 
 
 def test_a_confirmed_session_that_has_not_started_is_not_held(world, past):
