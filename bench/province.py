@@ -39,6 +39,7 @@ import argparse
 import contextlib
 import csv
 import http.client
+import itertools
 import json
 import math
 import os
@@ -233,6 +234,7 @@ def build(sizes: dict, loader: Loader) -> dict:
     from accounts.models import User
     from core.pinyin import pinyin_keys
     from courses.models import Category, Course, CourseRevision
+    from evaluation import models as evaluation_models
     from evaluation.models import OrgRating, SessionScore, TraineeRating
     from lecturers.models import Lecturer, Source
     from matching.models import Demand, DemandNotice
@@ -594,17 +596,27 @@ def build(sizes: dict, loader: Loader) -> dict:
             "WHEN {s} >= 60 THEN 2 ELSE 1 END")  # fmt: skip
     if CountySettings().star_thresholds != "90,80,70,60":
         raise RuntimeError("the county's default star thresholds changed: update `star`")
+    points = "content + method + effect"
     rated = "FILTER (WHERE rated_at IS NOT NULL)"
+    session_totals = {
+        "rating_total": f"COALESCE(SUM({points}) {rated}, 0)",
+        "rating_count": f"COUNT(*) {rated}",
+    }
     if any(f.name == "attendance_count" for f in SessionScore._meta.concrete_fields):
-        attendances = (", attendance_count", ", COUNT(*)")  # check-ins, rated or not
-    else:  # a checkout from before the sessions kept their attendances
-        attendances = ("", "")
+        session_totals["attendance_count"] = "COUNT(*)"  # check-ins, rated or not
+    # The counted ratings by score band, where the sessions keep them (not a checkout from
+    # before): each band from its least sum of the three scores up to the next band's.
+    bands = getattr(evaluation_models, "RATING_BANDS", ())
+    for (_label, least, field), above in itertools.zip_longest(bands, bands[1:]):
+        below = f" AND {points} < {above[1]}" if above else ""
+        session_totals[field] = (
+            f"COUNT(*) FILTER (WHERE rated_at IS NOT NULL AND {points} >= {least}{below})"
+        )
     loader.sql(
         "session scores",
-        "INSERT INTO evaluation_sessionscore (booking_id, rating_total, rating_count"
-        f"{attendances[0]}) SELECT booking_id, COALESCE(SUM(content + method + effect) {rated}, 0), "
-        f"COUNT(*) {rated}{attendances[1]} FROM evaluation_traineerating WHERE NOT is_flagged "
-        "GROUP BY booking_id",
+        f"INSERT INTO evaluation_sessionscore (booking_id, {', '.join(session_totals)}) "
+        f"SELECT booking_id, {', '.join(session_totals.values())} "
+        "FROM evaluation_traineerating WHERE NOT is_flagged GROUP BY booking_id",
     )
     totals = []
     for table, key in (("lecturers_lecturer", "lecturer_id"), ("courses_course", "course_id")):
