@@ -1,7 +1,7 @@
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 
-from core.prepared import Prepared
+from core.prepared import by_pk
 from core.text import ascii_digits
 
 from .models import User
@@ -14,10 +14,8 @@ def user_from_row(values) -> User:
     return User.from_db("default", USER_FIELDS, values)
 
 
-# The signed-in user, read on every page: built once (core.prepared; issue 18).
-_USER_BY_ID = Prepared(
-    lambda user_id: User.objects.filter(pk=user_id).values_list(*USER_FIELDS), user_id=int
-)
+# The signed-in user, read on every page.
+_user_by_id = by_pk(User)
 
 
 def user_for_login_name(username) -> User | None:
@@ -50,8 +48,5 @@ class UsernameOrPhoneBackend(ModelBackend):
 
     def get_user(self, user_id):
         """ModelBackend's, with the read built once."""
-        row = _USER_BY_ID.first(user_id=user_id) if isinstance(user_id, int) else None
-        if row is None:
-            return None
-        user = user_from_row(row)
-        return user if self.user_can_authenticate(user) else None
+        user = _user_by_id(user_id) if isinstance(user_id, int) else None
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -26,7 +26,7 @@ from threading import Lock
 from typing import NamedTuple
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 _KINDS = (int, str, datetime)
 
@@ -135,3 +135,16 @@ class Prepared:
     def first(self, *, using: str = "default", **values) -> tuple | None:
         found = self.rows(using=using, **values)
         return found[0] if found else None
+
+
+def by_pk(model) -> Callable[[int], Model | None]:
+    """A function reading one row of `model` by primary key, whole, as an instance (None if
+    there is none), with SQL built once: for rows read on every request."""
+    fields = tuple(field.attname for field in model._meta.concrete_fields)
+    read = Prepared(lambda pk: model._base_manager.filter(pk=pk).values_list(*fields), pk=int)
+
+    def get(pk: int):
+        row = read.first(pk=pk)
+        return None if row is None else model.from_db("default", fields, row)
+
+    return get

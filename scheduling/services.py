@@ -14,7 +14,7 @@ from access.services import org_require_active
 from accounts.models import User
 from core.audit import audit
 from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
-from core.prepared import Prepared
+from core.prepared import Prepared, by_pk
 from core.text import clean_text, parse_id
 from core.timeutil import add_months, aware, local, month_bounds, when_label
 from core.uploads import check_file
@@ -240,6 +240,20 @@ _OVERLAPPING = Prepared(
     end=datetime,
     exclude_id=int,
 )
+_SLOT_COVERING = Prepared(
+    lambda lecturer_id, start, end: (
+        OfferingSlot.objects.filter(
+            offering__lecturer_id=lecturer_id, start_at__lte=start, end_at__gte=end
+        )
+        .order_by("start_at", "pk")
+        .values_list("pk")[:1]
+    ),
+    lecturer_id=int,
+    start=datetime,
+    end=datetime,
+)
+_org_by_id = by_pk(Organisation)
+_course_by_id = by_pk(Course)
 _LOCKED_STATUS = Prepared(
     lambda lecturer_id: (
         Lecturer.objects.select_for_update()
@@ -336,11 +350,10 @@ def booking_create(
     home_member_name: str = "",
     home_member_reason: str = "",
 ) -> Booking:
-    try:
-        org = access.org_for_user(actor, org_id)
-    except NotFound:
-        raise Forbidden(_("You may not book for this organisation.")) from None
-    if not access.may_book_for(actor, org):
+    # Those who may book for an organisation see it: its row by id, then the rule.
+    org_id = parse_id(org_id)
+    org = _org_by_id(org_id) if org_id else None
+    if org is None or not access.may_book_for(actor, org):
         raise Forbidden(_("You may not book for this organisation."))
     org_require_active(org)
     try:
@@ -360,10 +373,9 @@ def booking_create(
     start, end = clean_interval(start, end, errors=errors)
     venue = errors.check(clean_text, venue, field="venue", max_length=200)
     note = errors.check(clean_text, note, field="note", max_length=500, required=False)
-    course = Course.objects.filter(
-        pk=parse_id(course_id), lecturer=lecturer, status=CourseStatus.ACTIVE
-    ).first()
-    if course is None:
+    course_id = parse_id(course_id)
+    course = _course_by_id(course_id) if course_id else None
+    if course is None or course.lecturer_id != lecturer.pk or course.status != CourseStatus.ACTIVE:
         errors.add("course_id", _("Choose one of this lecturer's offered courses."))
     if (
         isinstance(expected_attendees, bool)
@@ -408,15 +420,13 @@ def booking_create(
         _require_active(lecturer.pk, lock_lecturer(lecturer.pk))
         # Against a concurrent deactivation of the organisation, serialised on its row.
         org_require_active(org, lock=True)
-        slot = OfferingSlot.objects.filter(
-            offering__lecturer=lecturer, start_at__lte=start, end_at__gte=end
-        ).first()
+        slot = _SLOT_COVERING.first(lecturer_id=lecturer.pk, start=start, end=end)
         booking = Booking.objects.create(
             county_id=org.county_id,
             org=org,
             lecturer=lecturer,
             course=course,
-            slot=slot,
+            slot_id=slot[0] if slot else None,
             start_at=start,
             end_at=end,
             venue=venue,

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from conftest import run_in_threads
 from core.models import AuditLog
-from core.prepared import Prepared
+from core.prepared import Prepared, by_pk
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -129,3 +129,14 @@ def test_threads_building_it_at_once_agree():
         return prepared.rows(data="data-2", after=BASE, before=BASE + timedelta(days=1))
 
     assert all(result == expected for result in run_in_threads(read, 6))
+
+
+def test_by_pk_reads_the_whole_row_as_an_instance():
+    row = AuditLog.objects.create(action="test.by_pk", object_type="t", after={"名": "值"})
+    get = by_pk(AuditLog)
+    found = get(row.pk)
+    fields = [field.attname for field in AuditLog._meta.concrete_fields]
+    assert [getattr(found, f) for f in fields] == [
+        getattr(AuditLog.objects.get(pk=row.pk), f) for f in fields
+    ]
+    assert found._state.adding is False and get(row.pk + 1000) is None
