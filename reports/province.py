@@ -31,7 +31,17 @@ from orgs.models import Organisation, OrgLevel
 from scheduling.models import Booking
 
 from .models import ProvinceSnapshot
-from .selectors import ATTENDED, POINTS, RATED, Period, best_rated, mean_score, presets, today
+from .selectors import (
+    ATTENDED,
+    POINTS,
+    RATED,
+    Period,
+    best_rated,
+    mean_score,
+    named,
+    presets,
+    today,
+)
 
 TOP_LECTURERS = 20
 # A province's figures are at most this old when shown; the scheduler has a worker compute the
@@ -200,18 +210,8 @@ def _ranked(rows: list[dict], rank_by: str) -> list[dict]:
 def top_lecturers(county_ids, period: Period, *, limit: int = TOP_LECTURERS) -> list[dict]:
     """The best-rated lecturers of the province's sessions in the period, by the Bayesian
     score the rankings use, with their county."""
-    fields = ("lecturer_id", "lecturer__name", "lecturer__county__name")
-    return [
-        {
-            "id": item["lecturer_id"],
-            "name": item["lecturer__name"],
-            "county": item["lecturer__county__name"],
-            "score": item["score"],
-            "average": item["average"],
-            "ratings": item["ratings"],
-        }
-        for item in best_rated(_held(county_ids, period), *fields)[:limit]
-    ]
+    best = best_rated(_held(county_ids, period), "lecturer_id")[:limit]
+    return named(best, Lecturer, name="name", county="county__name")
 
 
 def _computed(province: Organisation, period: Period) -> dict:

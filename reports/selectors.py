@@ -23,6 +23,7 @@ Sections are independent functions of (`Area`, `Period`) joined by `stats`; a ne
 """
 
 import statistics
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -103,17 +104,19 @@ class Area:
         return self.town or self.county
 
     def orgs_q(self, prefix: str = "org__") -> Q:
-        """Rows of an organisation in the area: `prefix` leads to that organisation."""
-        q = Q(**{f"{prefix}county_id": self.county.pk})
-        if self.town:
-            q &= Q(**{f"{prefix}pk": self.town.pk}) | Q(**{f"{prefix}parent_id": self.town.pk})
-        return q
+        """Rows of an organisation in the area: `prefix` leads to that organisation. The
+        county is the row's own (a record carries its organisation's county, and indexes it
+        with its dates: a county's year is a range of that index, not a join)."""
+        return Q(county_id=self.county.pk) & self._in_town(prefix)
 
     def lecturers_q(self, prefix: str = "") -> Q:
-        q = Q(**{f"{prefix}county_id": self.county.pk})
-        if self.town:
-            q &= self.orgs_q(f"{prefix}org__")
-        return q
+        return Q(**{f"{prefix}county_id": self.county.pk}) & self._in_town(f"{prefix}org__")
+
+    def _in_town(self, prefix: str) -> Q:
+        """The organisation `prefix` leads to is the area's town or one of its branches."""
+        if not self.town:
+            return Q()
+        return Q(**{f"{prefix}pk": self.town.pk}) | Q(**{f"{prefix}parent_id": self.town.pk})
 
 
 # --- who sees whose figures -------------------------------------------------------------------
@@ -209,22 +212,30 @@ def mean_score(points: int, rated: int) -> float | None:
 
 
 def sessions_section(area: Area, period: Period) -> dict:
-    held = _held_sessions(area, period)
-    by_month = {
-        (m.date() if isinstance(m, datetime) else m): (n, attended)
-        for m, n, attended in held.annotate(m=_month_of("start_at"))
-        .values_list("m")
+    # One pass over the held sessions, grouped by month, classroom and member group at once.
+    rows = (
+        _held_sessions(area, period)
+        .annotate(m=_month_of("start_at"))
+        .values_list("m", "classroom", "org__group")
         .annotate(n=Count("id"), attended=ATTENDED)
         .order_by()
-    }
+    )
+    sessions, attendances = Counter(), Counter()
+    by_classroom, by_group = Counter(), Counter()
+    for month, classroom, group, n, attended in rows:
+        month = month.date() if isinstance(month, datetime) else month
+        sessions[month] += n
+        attendances[month] += attended
+        by_classroom[classroom] += n
+        by_group[group] += n
     groups = [*MemberGroup.choices, ("", _("No member group"))]
     return {
-        "sessions": sum(n for n, _attended in by_month.values()),
-        "attendances": sum(attended for _n, attended in by_month.values()),
-        "by_classroom": _counted(_by(held, "classroom"), Classroom.choices),
-        "by_group": [g for g in _counted(_by(held, "org__group"), groups) if g["key"] or g["n"]],
-        "_sessions_by_month": {m: n for m, (n, _attended) in by_month.items()},
-        "_attendances_by_month": {m: attended for m, (_n, attended) in by_month.items()},
+        "sessions": sum(sessions.values()),
+        "attendances": sum(attendances.values()),
+        "by_classroom": _counted(by_classroom, Classroom.choices),
+        "by_group": [g for g in _counted(by_group, groups) if g["key"] or g["n"]],
+        "_sessions_by_month": dict(sessions),
+        "_attendances_by_month": dict(attendances),
     }
 
 
@@ -352,39 +363,57 @@ def ratings_section(area: Area, period: Period) -> dict:
             {"key": label, "label": label, "n": sums[field]}
             for label, _least, field in RATING_BANDS
         ],
-        "lecturers_ranked": _ranked(held, "lecturer_id", "lecturer__name"),
-        "courses_ranked": _ranked(held, "course_id", "course__title"),
+        "lecturers_ranked": _ranked(held, "lecturer_id", Lecturer, "name"),
+        "courses_ranked": _ranked(held, "course_id", Course, "title"),
     }
 
 
-def best_rated(held, *fields: str) -> list[dict]:
-    """The rated among `held` sessions grouped by `fields` (the first an id), best first by
-    Bayesian-averaged score (as the rankings order them), each with its fields' values."""
-    rows = held.values(*fields).annotate(points=POINTS, rated=RATED).filter(rated__gt=0)
+def best_rated(held, id_field: str) -> list[dict]:
+    """The rated among `held` sessions grouped by `id_field`, best first by Bayesian-averaged
+    score (as the rankings order them): {"id", "score", "average", "ratings"}. Grouped by the
+    id alone (a join to the names would read every lecturer or course of the database): the
+    caller names the few it shows (`named`)."""
+    rows = held.values(id_field).annotate(points=POINTS, rated=RATED).filter(rated__gt=0)
     items = []
     for r in rows.order_by():
         average = mean_score(r["points"], r["rated"])
         items.append(
             {
-                **{field: r[field] for field in fields},
+                "id": r[id_field],
                 "score": round(bayesian_average(average, r["rated"]), 1),
                 "average": round(average, 1),
                 "ratings": r["rated"],
             }
         )
-    items.sort(key=lambda item: (-item["score"], item[fields[0]]))
+    items.sort(key=lambda item: (-item["score"], item["id"]))
     return items
 
 
-def _ranked(held, id_field: str, name_field: str) -> dict:
-    """The best and the worst by Bayesian-averaged score."""
-    items = [
-        {"id": item.pop(id_field), "name": item.pop(name_field), **item}
-        for item in best_rated(held, id_field, name_field)
+def named(items: list[dict], model, **fields: str) -> list[dict]:
+    """`items` of best_rated, each with `fields` of its row of `model` (key → field path),
+    after its id."""
+    paths = list(fields.values())
+    rows = {
+        row[0]: row[1:]
+        for row in model.objects.filter(pk__in=[item["id"] for item in items])
+        .order_by()
+        .values_list("pk", *paths)
+    }
+    return [
+        {"id": item["id"], **dict(zip(fields, rows[item["id"]], strict=True)), **item}
+        for item in items
     ]
+
+
+def _ranked(held, id_field: str, model, name_field: str) -> dict:
+    """The best and the worst by Bayesian-averaged score."""
+    items = best_rated(held, id_field)
     top = items[:RANKED]
     bottom = [item for item in items[::-1][:RANKED] if item not in top]
-    return {"top": top, "bottom": bottom}
+    return {
+        "top": named(top, model, name=name_field),
+        "bottom": named(bottom, model, name=name_field),
+    }
 
 
 def idle_section(area: Area, period: Period) -> dict:
