@@ -17,7 +17,8 @@ What may vary between calls is only what the parameters name, one value each: in
 and aware datetimes (a list, whose length shapes the SQL, cannot be a parameter). Anything
 else the queryset depends on is part of its shape. The shape is built twice, with two sets of
 stand-ins; if anything but the stand-ins differs between the two (a hidden `now()`, say), the
-first call fails loudly instead of freezing that value.
+first call fails loudly instead of freezing that value. A hidden value that changes rarely
+(today's date) would pass that check and be frozen: make it a parameter.
 """
 
 from collections.abc import Callable
