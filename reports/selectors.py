@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 import access
 from appraisal.models import AppraisalResult, AppraisalRun, Grade, RunStatus
+from core import read_cache
 from core.errors import Forbidden, NotFound
 from core.scoring import bayesian_average
 from core.timeutil import add_months, aware, local
@@ -513,7 +514,22 @@ SECTIONS: list[Callable[[Area, Period], dict]] = [
 
 
 def stats(area: Area, period: Period) -> dict:
-    """Every figure of the area in the period (see the module's docstring)."""
+    """Every figure of the area in the period (see the module's docstring), kept in
+    core.read_cache until the next committed write, or the next minute: a session counts
+    as held once its start has passed, which no write announces. Whoever asks has been
+    allowed the area already; the figures are the same for all of them."""
+    key = (
+        "stats",
+        area.county.pk,
+        area.town.pk if area.town else None,
+        period.first.isoformat(),
+        period.last.isoformat(),
+        timezone.now().replace(second=0, microsecond=0).isoformat(),
+    )
+    return read_cache.cached(key, lambda: _computed(area, period))
+
+
+def _computed(area: Area, period: Period) -> dict:
     figures: dict = {"period": {"from": period.first.isoformat(), "to": period.last.isoformat()}}
     for section in SECTIONS:
         figures.update(section(area, period))
