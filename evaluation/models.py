@@ -85,6 +85,11 @@ class TraineeRating(models.Model):
             models.Index(
                 fields=["booking", "client_ip", "rated_at"], name="rating_session_address"
             ),
+            # The ratings held for review, few among millions: the county admin's home counts
+            # its county's on every visit (evaluation.reports.flagged_count).
+            models.Index(
+                fields=["booking"], condition=models.Q(is_flagged=True), name="rating_held"
+            ),
         ]
 
     def __str__(self):

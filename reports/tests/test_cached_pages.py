@@ -4,16 +4,20 @@ shows at once, htmx gets the same cards alone, a kept form takes this browser's 
 Real commits."""
 
 import re
+from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from courses.models import Course
 from evaluation import services as evaluation
 from evaluation.tests.test_aggregates import make_session
 from lecturers.models import Lecturer
+from reports.selectors import Area, default_period, stats
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -152,3 +156,30 @@ def test_the_resume_is_kept_and_its_free_times_follow_the_clock(world, monkeypat
         assert not [q for q in queries.captured_queries if "lecturers_lecturerhonour" in q["sql"]]
     assert 'data-testid="book-slot"' not in later and world.course.title in later
     assert client.get(f"/lecturers/{world.lecturer_b.pk}/").status_code == 404
+
+
+def test_the_dashboard_figures_are_kept_until_a_write_or_the_next_minute(world, login):
+    """The county admin's home reads its figures once; a new rating shows at once, and a
+    session whose start passes (no write) within a minute."""
+    client = login(world.county_admin)
+    area, period = Area(county=world.county), default_period()
+    assert client.get("/").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        kept = stats(area, period)
+    assert not [q for q in queries.captured_queries if "scheduling_booking" in q["sql"]]
+
+    booking = make_session(world, world.zhang, world.course, world.branch, hours_ago=0.5, attendees=30)  # fmt: skip
+    evaluation.trainee_rate(
+        token=evaluation.token_for(booking), name="学员", phone="13700000002",
+        scores={"content": 90, "method": 90, "effect": 90},
+    )  # fmt: skip
+    after_rating = stats(area, period)
+    assert after_rating["sessions"] == kept["sessions"] + 1
+    assert after_rating["ratings"] == kept["ratings"] + 1
+
+    # A confirmed session starting in 30 s: not held yet, and no write will say when it is.
+    soon = make_session(world, world.li, world.course, world.branch, hours_ago=-30 / 3600, attendees=30)  # fmt: skip
+    assert stats(area, period)["sessions"] == after_rating["sessions"]
+    later = timezone.now() + timedelta(minutes=1)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        assert stats(area, period)["sessions"] == after_rating["sessions"] + 1, soon
