@@ -656,10 +656,13 @@ def build(sizes: dict, loader: Loader) -> dict:
         f"SELECT b.org_id, {mean}, {star.format(s=mean)}, COUNT(*) FROM evaluation_orgrating r "
         "JOIN scheduling_booking b ON b.id = r.booking_id GROUP BY b.org_id",
     )
+    # VACUUM too, as autovacuum does after inserts on a province's running server: without
+    # the visibility map an index-only scan reads every row it finds from the table as well
+    # (the county admin's count of the ratings held for review: 0.5 s instead of 35 ms).
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    loader.done("analyze", 0, time.perf_counter() - started)
+        cursor.execute("VACUUM ANALYZE")
+    loader.done("vacuum analyze", 0, time.perf_counter() - started)
     return {"counties": counties, "province_admin": province_admin}
 
 
