@@ -21,6 +21,13 @@ def booking_for_user(user, booking_id) -> Booking:
     return access.get_visible(qs, booking_id)
 
 
+def booking_to_change(user, booking_id) -> Booking:
+    """The booking as the caller may see it, for a change of state: with its organisation,
+    which the rules ask about; the change reads it again under its lock with what its
+    messages name (services._refresh_locked), so the lecturer and course are not read here."""
+    return access.get_visible(bookings_visible_to(user).select_related("org"), booking_id)
+
+
 def outside_sessions_visible_to(user) -> QuerySet[OutsideSession]:
     return access.scoped(OutsideSession.objects.all(), access.lecturer_records_q(user))
 

@@ -11,11 +11,7 @@ from core.timeutil import local
 from courses.models import Category
 from scheduling import calendar, selectors, services
 from scheduling.models import Booking, BookingStatus, OutsideSession, OutsideSessionStatus
-from scheduling.selectors import (
-    booking_for_user,
-    outside_session_for_user,
-    outside_sessions_visible_to,
-)
+from scheduling.selectors import outside_session_for_user, outside_sessions_visible_to
 from scheduling.validation import clean_month
 
 from ..idempotency import idempotent
@@ -312,7 +308,7 @@ def booking_detail(request, booking_id: int):
 def _transition(request, booking_id: int, service, **kwargs) -> dict:
     """One booking action: the booking as the caller may see it (404 outside), the service's
     move (its checks answer 403/409/422), the booking as it is now."""
-    booking = booking_for_user(request.auth, booking_id)
+    booking = selectors.booking_to_change(request.auth, booking_id)
     return _booking(service(actor=request.auth, booking=booking, **kwargs), request.auth)
 
 
