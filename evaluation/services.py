@@ -483,16 +483,17 @@ def attendance_confirm(*, actor, booking: Booking, rating_ids) -> int:
     return confirmed
 
 
+def _points():
+    """A rating's three scores summed."""
+    return F("content") + F("method") + F("effect")
+
+
 def _overall():
-    return Cast(F("content") + F("method") + F("effect"), FloatField()) / 3.0
+    return Cast(_points(), FloatField()) / 3.0
 
 
 # Ratings that count: rated, not held.
 COUNTED = Q(rated_at__isnull=False, is_flagged=False)
-
-
-def _points():
-    return F("content") + F("method") + F("effect")
 
 
 def _band_counts() -> dict:
@@ -687,7 +688,7 @@ def refresh_aggregates(booking: Booking, *, rules: CountySettings | None = None)
             row = (
                 counted_ratings()
                 .filter(**{lookup: pk})
-                .aggregate(total=Sum(F("content") + F("method") + F("effect")), n=Count("id"))
+                .aggregate(total=Sum(_points()), n=Count("id"))
             )
             _store_aggregates(
                 model, pk, rules, total="%s", count="%s", params=[row["total"] or 0, row["n"]]

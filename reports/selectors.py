@@ -411,10 +411,8 @@ def _ranked(held, id_field: str, model, name_field: str) -> dict:
     items = best_rated(held, id_field)
     top = items[:RANKED]
     bottom = [item for item in items[::-1][:RANKED] if item not in top]
-    return {
-        "top": named(top, model, name=name_field),
-        "bottom": named(bottom, model, name=name_field),
-    }
+    shown = named(top + bottom, model, name=name_field)  # one read of the names
+    return {"top": shown[: len(top)], "bottom": shown[len(top) :]}
 
 
 def idle_section(area: Area, period: Period) -> dict:
