@@ -174,6 +174,25 @@ class Client:
         self.conn.close()
 
 
+def sequential_timings(clients: dict, endpoints: dict, n: int, warmup: int, rng) -> dict:
+    """Milliseconds of each endpoint (name → (client kind, path)), one request at a time:
+    `warmup` unreported rounds, then `n`, every endpoint once a round in a shuffled order."""
+    timings = {name: [] for name in endpoints}
+    names = list(endpoints)
+    for round_no in range(warmup + n):
+        rng.shuffle(names)
+        for name in names:
+            kind, path = endpoints[name]
+            started = time.perf_counter_ns()
+            status, body = clients[kind].request("GET", path)
+            elapsed = time.perf_counter_ns() - started
+            if status != 200:
+                raise RuntimeError(f"{name}: GET {path} → {status}: {body[:300]!r}")
+            if round_no >= warmup:
+                timings[name].append(elapsed / 1e6)
+    return timings
+
+
 def get_token(port: int, username: str, password: str) -> str:
     """An API token for a login (POST /api/v1/auth/token)."""
     login = Client(port)

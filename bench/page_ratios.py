@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from _server import HOST, ROOT, Client, demo_server, get_token, p95, run
+from _server import HOST, ROOT, Client, demo_server, get_token, p95, run, sequential_timings
 
 # The issue's goals: throughput ÷ /healthz's at least this, p95 under 50 ms for the API.
 GOALS = {"api": 0.35, "page": 0.3, "trainee": 0.6}
@@ -130,23 +130,6 @@ class PageClient(Client):
         return super().request(method, path, body)
 
 
-def measure(clients: dict, endpoints: dict, n: int, warmup: int, rng) -> dict:
-    timings = {name: [] for name in endpoints}
-    names = list(endpoints)
-    for round_no in range(warmup + n):
-        rng.shuffle(names)
-        for name in names:
-            kind, path = endpoints[name]
-            started = time.perf_counter_ns()
-            status, body = clients[kind].request("GET", path)
-            elapsed = time.perf_counter_ns() - started
-            if status != 200:
-                raise RuntimeError(f"{name}: GET {path} → {status}: {body[:300]!r}")
-            if round_no >= warmup:
-                timings[name].append(elapsed / 1e6)
-    return timings
-
-
 def pss_mib(pid: int) -> float:
     """Proportional set size of gunicorn's master and workers (shared pages split among
     them), from /proc; 0 where /proc has no smaps_rollup."""
@@ -200,7 +183,7 @@ def main() -> int:
             "GET /rankings/": ("page", "/rankings/"),
             "GET /e/<token> (trainee page)": ("trainee", f"/e/{token}"),
         }
-        timings = measure(clients, endpoints, args.requests, args.warmup, rng)
+        timings = sequential_timings(clients, endpoints, args.requests, args.warmup, rng)
         base = statistics.median(timings["GET /healthz (baseline)"])
         print(
             f"\n{args.requests} rounds, {args.warmup} warm-up; Python {platform.python_version()}"
@@ -242,11 +225,11 @@ def main() -> int:
 
         # Rankings: the same request before and after multiplying the ratings.
         ranking = {"r": ("api", "/api/v1/rankings/lecturers")}
-        before = statistics.median(measure(clients, ranking, args.requests, 5, rng)["r"])
+        before = statistics.median(sequential_timings(clients, ranking, args.requests, 5, rng)["r"])
         started = time.perf_counter()
         counts = shell(server.env, MORE_RATINGS.replace("FACTOR", str(args.factor)))
         added = time.perf_counter() - started
-        after = statistics.median(measure(clients, ranking, args.requests, 5, rng)["r"])
+        after = statistics.median(sequential_timings(clients, ranking, args.requests, 5, rng)["r"])
         print(f"\nRanking with {counts['before']:,} counted ratings: {before:.1f} ms; with "
               f"{counts['after']:,} ({added:.0f} s to add): {after:.1f} ms; "
               f"after ÷ before = {after / before:.2f} (goal: flat)")  # fmt: skip

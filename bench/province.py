@@ -21,7 +21,9 @@ Run from the repository root (locust comes with the `bench` extra, see bench/REA
 2. Serves it with gunicorn as `make run` does (jiangtai/gunicorn_conf.py, 2 workers × 4
    threads, DEBUG=0) under `bench.settings` (the product plus the bare `POST /bench/insert`,
    the trusted loopback proxy and the raised per-address limit of trainee submissions), waits
-   until the workers have built their recommendation indexes, and runs
+   until the workers have built their recommendation indexes, times the reads one request at
+   a time as bench/page_ratios.py times the county's (--quiet-rounds rounds, each endpoint
+   beside GET /healthz; the ratio is the work a request costs at this size), then runs
    bench/province_locust.py headless for --run-time seconds: secretaries of --load-counties
    counties browse the catalogue, search (Chinese words, pinyin, initials), book and have
    the lecturer accept, post demands, ask for recommendations, broadcast and grab; trainees
@@ -44,16 +46,29 @@ import json
 import math
 import os
 import platform
+import random
 import re
 import secrets
+import statistics
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
 from datetime import timezone as dt_timezone
 from pathlib import Path
+from urllib.parse import quote
 
-from _server import HOST, ROOT, gunicorn_server, in_process_django, run, run_manage
+from _server import (
+    HOST,
+    ROOT,
+    Client,
+    gunicorn_server,
+    in_process_django,
+    p95,
+    run,
+    run_manage,
+    sequential_timings,
+)
 
 CHINA = dt_timezone(timedelta(hours=8))
 COUNTIES = 140
@@ -897,15 +912,18 @@ def main() -> int:
                         help="counties whose users the scenario logs in as")  # fmt: skip
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/postgres",
                         help="the PostgreSQL server (a loopback one)")  # fmt: skip
+    parser.add_argument("--quiet-rounds", type=int, default=30,
+                        help="rounds of one request at a time before the load")  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the database at the end")
     parser.add_argument("--build-only", action="store_true", help="build, then stop")
     args = parser.parse_args()
     if not 0.001 <= args.scale <= 1:
         parser.error("--scale must be 0.001..1")
     if not (1 <= args.years <= 20 and 5 <= args.run_time <= 3600 and 2 <= args.users <= 500
-            and 1 <= args.workers <= 16 and 1 <= args.threads <= 32):  # fmt: skip
+            and 1 <= args.workers <= 16 and 1 <= args.threads <= 32
+            and 1 <= args.quiet_rounds <= 1000):  # fmt: skip
         parser.error("--years 1..20, --run-time 5..3600, --users 2..500, --workers 1..16, "
-                     "--threads 1..32")  # fmt: skip
+                     "--threads 1..32, --quiet-rounds 1..1000")  # fmt: skip
     if not args.database_url.startswith(("postgres://", "postgresql://")):
         parser.error("--database-url must be a postgres:// URL")
     host = args.database_url.split("@")[-1].split("/")[0].split(":")[0]
@@ -949,6 +967,7 @@ def main() -> int:
             print(f"Workers warm (recommendation indexes of {n_counties} counties) after "
                   f"{warm:.0f} s")  # fmt: skip
             check_pages(port)
+            quiet_ratios(port, json.loads(data.read_text()), args.quiet_rounds)
             load = os.getloadavg()[0]
             prefix = run_locust(port, data, tmp, args)
             failed = report(prefix, log, args.run_time)
@@ -959,6 +978,71 @@ def main() -> int:
             f"{load:.1f} before the run, {os.getloadavg()[0]:.1f} after."
         )
     return 1 if failed else 0
+
+
+# Issue 18's goals (throughput ÷ /healthz's), as bench/page_ratios.py holds the county to them.
+QUIET_GOALS = {"api": 0.35, "page": 0.3, "trainee": 0.6}
+
+
+def quiet_ratios(port: int, data: dict, rounds: int) -> None:
+    """The county's measure at the province's size, before the load: one request at a time,
+    every endpoint once a round in a shuffled order (bench/page_ratios.py's method), as a
+    secretary, the county admin and the province admin of the first county under load."""
+    county = data["counties"][0]
+    secretary = county["secretaries"][0]
+
+    def browser(session: str | None) -> Client:
+        client = Client(port)
+        client.headers["Accept"] = "text/html"
+        if session:
+            client.headers["Cookie"] = f"sessionid={session}"
+        return client
+
+    clients = {
+        "base": Client(port),
+        "api": Client(port, secretary["token"]),
+        "page": browser(secretary["session"]),
+        "trainee": browser(None),
+        "admin api": Client(port, county["admin"]["token"]),
+        "admin page": browser(county["admin"]["session"]),
+        "province api": Client(port, data["province"]["token"]),
+        "province page": browser(data["province"]["session"]),
+    }
+    lecturer = next(iter(county["lecturers"]))
+    endpoints = {
+        "GET /healthz (bare)": ("base", "/healthz"),
+        "GET /api/v1/lecturers": ("api", "/api/v1/lecturers"),
+        "GET /api/v1/lecturers?q=乡村振兴": ("api", "/api/v1/lecturers?q=" + quote("乡村振兴")),
+        "GET /api/v1/courses": ("api", "/api/v1/courses"),
+        "GET /api/v1/bookings": ("api", "/api/v1/bookings"),
+        "GET /api/v1/rankings/lecturers": ("api", "/api/v1/rankings/lecturers"),
+        "GET / (home)": ("page", "/"),
+        "GET /lecturers/": ("page", "/lecturers/"),
+        "GET /lecturers/<id>/": ("page", f"/lecturers/{lecturer}/"),
+        "GET /courses/": ("page", "/courses/"),
+        "GET /bookings/": ("page", "/bookings/"),
+        "GET /rankings/": ("page", "/rankings/"),
+        "GET /e/<token> (trainee page)": ("trainee", f"/e/{county['trainee_tokens'][0]}"),
+        "GET /api/v1/stats (county admin)": ("admin api", "/api/v1/stats"),
+        "GET /dashboard/ (county admin)": ("admin page", "/dashboard/"),
+        "GET /api/v1/province/stats": ("province api", "/api/v1/province/stats"),
+        "GET /province/": ("province page", "/province/"),
+    }
+    print(f"\nOne request at a time, {rounds} rounds after 5 warm-up rounds ({county['name']}):")
+    try:
+        timings = sequential_timings(clients, endpoints, rounds, 5, random.Random(1))
+    finally:
+        for client in clients.values():
+            client.close()
+    base = statistics.median(timings["GET /healthz (bare)"])
+    print(f"{'request':40} {'median':>9} {'p95':>9} {'÷ healthz':>10} {'goal':>6}")
+    for name, (kind, _path) in endpoints.items():
+        median = statistics.median(timings[name])
+        ratio = base / median
+        goal = QUIET_GOALS.get(kind.split()[-1]) if kind != "base" else None
+        flag = "" if goal is None or ratio >= goal else "  BELOW GOAL"
+        print(f"{name:40} {median:7.1f}ms {p95(timings[name]):7.1f}ms {ratio:10.2f} "
+              f"{(f'≥{goal}' if goal else ''):>6}{flag}")  # fmt: skip
 
 
 def check_pages(port: int) -> None:
