@@ -183,8 +183,15 @@ def sequential_timings(clients: dict, endpoints: dict, n: int, warmup: int, rng)
         rng.shuffle(names)
         for name in names:
             kind, path = endpoints[name]
-            started = time.perf_counter_ns()
-            status, body = clients[kind].request("GET", path)
+            for attempt in (1, 2):
+                started = time.perf_counter_ns()
+                try:
+                    status, body = clients[kind].request("GET", path)
+                except (http.client.RemoteDisconnected, ConnectionResetError):
+                    if attempt == 2:
+                        raise
+                    continue  # the server closed the idle connection (gunicorn keeps it 2 s)
+                break
             elapsed = time.perf_counter_ns() - started
             if status != 200:
                 raise RuntimeError(f"{name}: GET {path} → {status}: {body[:300]!r}")
