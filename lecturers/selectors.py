@@ -36,8 +36,9 @@ def lecturers_visible_to(user) -> QuerySet[Lecturer]:
     return access_rules.scoped(Lecturer.objects.all(), q)
 
 
-def lecturer_for_user(user, lecturer_id) -> Lecturer:
-    return access_rules.get_visible(lecturers_visible_to(user), lecturer_id)
+# A lecturer by id as the caller may see them: read by bookings, demands and pages, so built
+# once (issue 18).
+lecturer_for_user = access_rules.visible_by_id(Lecturer, lecturers_visible_to)
 
 
 def lecturer_bookable_for(lecturer: Lecturer, org: Organisation, rules) -> bool:

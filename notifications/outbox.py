@@ -91,7 +91,9 @@ def enqueue(
     out at `sms_at` (the end of quiet hours; by default worked out here)."""
     from .models import NotificationPreference
 
-    if getattr(recipient, "channels_read", False):  # read with the user (selectors.with_channels)
+    if getattr(
+        recipient, "channels_read", False
+    ):  # read with the user (selectors.users_with_channels)
         preference = type(recipient).notification_preference.related.get_cached_value(recipient)
     else:
         preference = NotificationPreference.objects.filter(user=recipient).first()

@@ -1,5 +1,11 @@
+from collections.abc import Callable
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
 import access
 from core import read_cache
+from core.prepared import Prepared, instance_reader
 from core.text import mask_email, mask_phone
 
 from .models import Channel, DeliveryStatus, InboxMessage, NotificationPreference, OutboxMessage
@@ -14,14 +20,21 @@ def delivery_for_user(user, message_id) -> OutboxMessage:
     return access.get_visible(deliveries_visible_to(user), message_id)
 
 
-def with_channels(users) -> list:
-    """The users of a queryset, each read with their notification channels, for `notify` to
-    queue their messages without reading a preference per person. Use the list at once: a
-    preference changed afterwards is not seen."""
-    found = list(users.select_related("notification_preference"))
-    for user in found:
-        user.channels_read = True
-    return found
+def users_with_channels(build: Callable[..., QuerySet], **kinds: type) -> Callable[..., list]:
+    """A read of users (`build` returns a queryset of them, `kinds` its parameters as
+    core.prepared takes them), each with their notification channels, built once: for
+    `notify` to queue their messages without reading a preference per person. Use the list at
+    once: a preference changed afterwards is not seen."""
+    reader = instance_reader(get_user_model(), "notification_preference")
+    read = Prepared(lambda **values: build(**values).values_list(*reader.columns), **kinds)
+
+    def get(**values) -> list:
+        found = [reader.instance(row) for row in read.rows(**values)]
+        for user in found:
+            user.channels_read = True
+        return found
+
+    return get
 
 
 def inbox_for_user(user):

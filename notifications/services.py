@@ -77,7 +77,7 @@ def notify(
     whether it still matters (`relevance`); one that must be acted on soon is not held.
 
     Cheap inside the caller's transaction: the text is formatted in memory (a few
-    microseconds); recipients read by `selectors.with_channels` cost no read for their
+    microseconds); recipients read by `selectors.users_with_channels` cost no read for their
     channels, and `rules`, the county's settings when the caller has read them, none for
     quiet hours.
     Delivery (the network) happens after the commit, in a task worker."""

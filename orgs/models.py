@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel
+from core.prepared import Prepared, instance_reader
 from core.text import parse_digits
 
 
@@ -309,9 +310,16 @@ class CountySettings(TimeStampedModel):
     @classmethod
     def for_county(cls, county_id: int) -> "CountySettings":
         """The county's settings; the defaults until an admin saves them."""
-        # SQL rather than a queryset: read by nearly every request that applies a county rule,
+        # Built once (core.prepared): read by nearly every request that applies a county rule,
         # among them each trainee's submission, where building the query cost more than it.
-        saved = cls.objects.raw(
-            "SELECT * FROM orgs_countysettings WHERE county_id = %s", [county_id]
-        )
-        return next(iter(saved), None) or cls(county_id=county_id)
+        row = _SETTINGS_OF.first(county_id=county_id)
+        return _SETTINGS.instance(row) if row else cls(county_id=county_id)
+
+
+_SETTINGS = instance_reader(CountySettings)
+_SETTINGS_OF = Prepared(
+    lambda county_id: CountySettings.objects.filter(county_id=county_id).values_list(
+        *_SETTINGS.columns
+    ),
+    county_id=int,
+)

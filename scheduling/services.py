@@ -14,7 +14,7 @@ from access.services import org_require_active
 from accounts.models import User
 from core.audit import audit
 from core.errors import Conflict, FieldErrors, Forbidden, InvalidInput, NotFound
-from core.prepared import Prepared, by_pk
+from core.prepared import Prepared, by_pk, instance_reader
 from core.text import clean_text, parse_id
 from core.timeutil import add_months, aware, local, month_bounds, when_label
 from core.uploads import check_file
@@ -23,7 +23,7 @@ from lecturers.lifecycle import require_available
 from lecturers.models import Lecturer, LecturerStatus
 from lecturers.selectors import lecturer_bookable_for, lecturer_for_user
 from notifications.models import Event
-from notifications.selectors import with_channels
+from notifications.selectors import users_with_channels
 from notifications.services import notify
 from orgs.models import CountySettings, Organisation, Role
 from orgs.selectors import county_admins
@@ -172,17 +172,25 @@ def offering_copy_previous(*, actor, month: str) -> tuple[Offering, bool]:
 # --- Bookings (约课) -----------------------------------------------------------------------
 
 
-def _org_side_users(booking: Booking) -> list:
-    """The booking organisation's secretaries and whoever made the request, in one read, each
-    with their notification channels (`notify` then reads nothing more)."""
-    return with_channels(
+# The people a booking's messages go to, each with their notification channels (`notify` then
+# reads nothing more), in one read built once (issue 18).
+_org_side = users_with_channels(
+    lambda org_id, requested_by_id: (
         User.objects.filter(
-            Q(memberships__org_id=booking.org_id, memberships__role=Role.SECRETARY)
-            | Q(pk=booking.requested_by_id)
+            Q(memberships__org_id=org_id, memberships__role=Role.SECRETARY) | Q(pk=requested_by_id)
         )
         .distinct()
         .order_by("pk")
-    )
+    ),
+    org_id=int,
+    requested_by_id=int,
+)
+_user_with_channels = users_with_channels(lambda pk: User.objects.filter(pk=pk), pk=int)
+
+
+def _org_side_users(booking: Booking) -> list:
+    """The booking organisation's secretaries and whoever made the request (no user has id 0)."""
+    return _org_side(org_id=booking.org_id, requested_by_id=booking.requested_by_id or 0)
 
 
 def _describe(booking: Booking) -> dict:
@@ -412,7 +420,7 @@ def booking_create(
             _("The lecturer already has a confirmed session at this time."), code="lecturer_busy"
         )
     # The person to tell, with their channels, read before the write lock is taken.
-    recipients = with_channels(User.objects.filter(pk=lecturer.user_id))
+    recipients = _user_with_channels(pk=lecturer.user_id) if lecturer.user_id else []
 
     with transaction.atomic():
         # Against a concurrent move to cold store: the move and this request are serialised on
@@ -480,13 +488,20 @@ def _transition(
     return booking
 
 
+_NAMED_BOOKING = instance_reader(Booking, "org", "lecturer", "course")
+_LOCKED_BOOKING = Prepared(
+    lambda booking_id: (
+        Booking.objects.select_for_update(of=("self",))
+        .filter(pk=booking_id)
+        .values_list(*_NAMED_BOOKING.columns)
+    ),
+    booking_id=int,
+)
+
+
 def _refresh_locked(booking: Booking) -> Booking:
     """The booking read again under its row lock, with what the messages name."""
-    return (
-        Booking.objects.select_for_update(of=("self",))
-        .select_related("org", "lecturer", "course")
-        .get(pk=booking.pk)
-    )
+    return _NAMED_BOOKING.instance(_LOCKED_BOOKING.first(booking_id=booking.pk))
 
 
 def _require_state(booking: Booking, *allowed: str) -> None:

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from conftest import run_in_threads
 from core.models import AuditLog
-from core.prepared import Prepared, by_pk
+from core.prepared import Prepared, by_pk, instance_reader
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -140,3 +140,71 @@ def test_by_pk_reads_the_whole_row_as_an_instance():
         getattr(AuditLog.objects.get(pk=row.pk), f) for f in fields
     ]
     assert found._state.adding is False and get(row.pk + 1000) is None
+
+
+def _entries(n: int) -> list[int]:
+    return [
+        AuditLog.objects.create(action="test.prepared", object_type="t", object_id=str(i)).pk
+        for i in range(n)
+    ]
+
+
+def test_bools_and_tuple_lengths_shape_their_own_statements():
+    pks = _entries(6)
+
+    def build(ids, newest_first):
+        qs = AuditLog.objects.filter(pk__in=ids)
+        return qs.order_by("-pk" if newest_first else "pk").values_list("object_id")
+
+    prepared = Prepared(build, ids=tuple, newest_first=bool)
+    for ids in ((), (pks[3],), (pks[5], pks[0]), (pks[4], pks[1], pks[2])):
+        for newest_first in (False, True):
+            assert prepared.rows(ids=ids, newest_first=newest_first) == list(
+                build(ids, newest_first)
+            )
+    # A set's order does not matter; each shape, once built, is one statement.
+    with CaptureQueriesContext(connection) as queries:
+        assert prepared.rows(ids={pks[4], pks[2]}, newest_first=True) == [("4",), ("2",)]
+        assert prepared.rows(ids=(), newest_first=False) == []  # matches nothing: no read
+    assert len(queries.captured_queries) == 1
+
+
+def test_a_tuple_reaches_the_sql_whole_or_not_at_all():
+    pks = _entries(4)
+    ignored = Prepared(
+        lambda ids, everyone: (
+            AuditLog.objects.filter(action="test.prepared")
+            if everyone
+            else AuditLog.objects.filter(pk__in=ids)
+        ),
+        ids=tuple,
+        everyone=bool,
+    )
+    assert len(ignored.rows(ids=pks[:2], everyone=True)) == 4  # ignored whole: fine
+    assert len(ignored.rows(ids=pks[:2], everyone=False)) == 2
+    partly = Prepared(lambda ids: AuditLog.objects.filter(pk=ids[0]), ids=tuple)
+    with pytest.raises(ValueError, match="only part of ids"):
+        partly.rows(ids=pks[:2])
+
+
+def test_instance_reader_attaches_the_related_rows():
+    from accounts.models import User
+
+    user = User.objects.create(username="reader", county_id=None)
+    with_actor = AuditLog.objects.create(action="test.reader", object_type="t", actor=user)
+    without = AuditLog.objects.create(action="test.reader", object_type="t")
+    reader = instance_reader(AuditLog, "actor")
+    prepared = Prepared(
+        lambda pk: AuditLog.objects.filter(pk=pk).values_list(*reader.columns), pk=int
+    )
+    found = reader.instance(prepared.first(pk=with_actor.pk))
+    alone = reader.instance(prepared.first(pk=without.pk))
+    with CaptureQueriesContext(connection) as queries:
+        assert found.actor.username == "reader" and found.actor._state.adding is False
+        assert alone.actor is None
+        assert (found.pk, found.action, found._state.adding) == (
+            with_actor.pk,
+            "test.reader",
+            False,
+        )
+    assert queries.captured_queries == []
