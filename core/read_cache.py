@@ -223,15 +223,21 @@ def fill_csrf_slot(request, html: str) -> SafeString:
 
 
 def cached_fragment(
-    request, template: str, context: Callable[[], dict], *, live: dict | None = None
+    request,
+    template: str,
+    context: Callable[[], dict],
+    *,
+    live: dict | None = None,
+    vary: tuple = (),
 ) -> SafeString:
     """`template` rendered with `context()`, kept for the caller, the path and the query
     string (a list's results, for the page and for htmx alike), its forms' CSRF token this
     request's. `live`: name → a function that renders, on every request, what the template
-    shows at `{{ live.<name> }}` (what changes with the clock, not only with the data)."""
+    shows at `{{ live.<name> }}` (what changes with the clock, not only with the data).
+    `vary`: what else the render depends on (JSON values), as a kept result's own key."""
     live = live or {}
     html = cached(
-        (request.get_full_path(), template, request.user.pk, sorted(live)),
+        (request.get_full_path(), template, request.user.pk, sorted(live), *vary),
         lambda: render_to_keep(template, context(), request, live=live),
     )
     for name, render in live.items():

@@ -34,6 +34,22 @@ class PlainSelect(forms.Select):
         )
 
 
+class PlainDateInput(forms.DateInput):
+    """An `<input>` of a date as `forms.DateInput` renders it, built in Python (see
+    PlainSelect): the period chooser on the dashboard has two."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = widget["value"]
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            widget["type"],
+            widget["name"],
+            format_html(' value="{}"', str(shown)) if shown is not None else "",
+            _attributes(widget["attrs"]),
+        )
+
+
 def _attributes(attrs: dict):
     """HTML attributes in the order given, as Django's attrs.html writes them: True alone,
     False left out."""

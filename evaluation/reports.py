@@ -12,6 +12,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 import access
+from core import read_cache
 from core.errors import Forbidden, NotFound
 from core.text import mask_phone, parse_id
 from core.timeutil import add_months, aware, local
@@ -363,9 +364,13 @@ def flagged_ratings(user):
 
 
 def flagged_count(user) -> int:
+    """The county's ratings held for review, on the reviewers' home: kept in core.read_cache
+    until the next committed write (at a province's size the count reads every held rating
+    of the province)."""
     if not access.may_review_ratings(user):
         return 0
-    return flagged_ratings(user).count()
+    county_id = access.scope_for(user).county_id
+    return read_cache.cached(("held ratings", county_id), flagged_ratings(user).count)
 
 
 def flagged_rating_for_user(user, rating_id) -> TraineeRating:

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import InvalidInput
+from core.widgets import PlainDateInput, PlainSelect
 
 from .selectors import Period, default_period
 
@@ -24,7 +25,7 @@ class PeriodForm(forms.Form):
         date_field = {
             "required": False,
             "input_formats": ["%Y-%m-%d"],
-            "widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "widget": PlainDateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "error_messages": {"invalid": _("Enter a date such as 2026-03-15.")},
         }
         self.fields["from"] = forms.DateField(label=_("From"), **date_field)
@@ -37,6 +38,7 @@ class PeriodForm(forms.Form):
                 label=_("Area"),
                 choices=choices,
                 required=False,
+                widget=PlainSelect,
                 error_messages={"invalid_choice": _("Choose the county or one of its towns.")},
             )
 

@@ -38,6 +38,7 @@ import access
 from appraisal.models import AppraisalResult, AppraisalRun, Grade, RunStatus
 from core import read_cache
 from core.errors import Forbidden, NotFound
+from core.prepared import by_pk
 from core.scoring import bayesian_average
 from core.timeutil import add_months, aware, local
 from courses.models import Category, Classroom, Course, CourseHonour, CourseRevision, CourseStatus
@@ -147,15 +148,22 @@ def area_for_user(user, org_id=None) -> Area:
     return Area(county=Organisation.objects.get(pk=org.county_id), town=org)
 
 
+_org_by_id = by_pk(Organisation)
+
+
 def county_for_user(user) -> Organisation:
-    return Organisation.objects.get(pk=access.scope_for(user).county_id)
+    return _org_by_id(access.scope_for(user).county_id)
 
 
 def towns_for_user(user) -> list[Organisation]:
-    """The towns whose figures the caller may open: all the county's for a county admin."""
+    """The towns whose figures the caller may open: all the county's for a county admin
+    (kept in core.read_cache: the dashboard's area chooser lists them on every visit)."""
     scope = access.scope_for(user)
     if scope.is_county_admin:
-        return list(access.towns_in_county(user).order_by("name", "id"))
+        return read_cache.cached(
+            ("towns of the county", scope.county_id),
+            lambda: list(access.towns_in_county(user).order_by("name", "id")),
+        )
     return list(Organisation.objects.filter(pk__in=scope.town_ids).order_by("name", "id"))
 
 
@@ -522,9 +530,14 @@ def stats(area: Area, period: Period) -> dict:
         area.town.pk if area.town else None,
         period.first.isoformat(),
         period.last.isoformat(),
-        timezone.now().replace(second=0, microsecond=0).isoformat(),
+        stats_minute(),
     )
     return read_cache.cached(key, lambda: _computed(area, period))
+
+
+def stats_minute() -> str:
+    """The minute the kept figures belong to: part of the key of whatever shows them."""
+    return timezone.now().replace(second=0, microsecond=0).isoformat()
 
 
 def _computed(area: Area, period: Period) -> dict:

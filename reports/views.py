@@ -45,6 +45,7 @@ from .selectors import (
     may_see_dashboard,
     presets,
     stats,
+    stats_minute,
     today,
     towns_for_user,
     year_report,
@@ -131,18 +132,27 @@ def dashboard(request):
         return render(request, "reports/dashboard.html", context, status=422)
     period = form.cleaned_data["period"] if form.is_bound else default_period()
     area = area_for_user(user, form.cleaned_data.get("org_id") if form.is_bound else None)
-    figures = stats(area, period)
-    found = charts(figures)
     if request.GET.get("format") == "xlsx":
-        return dashboard_xlsx_response(area, period, found)
+        return dashboard_xlsx_response(area, period, charts(stats(area, period)))
     query = {"from": period.first.isoformat(), "to": period.last.isoformat()}
     if area.town and "org_id" in form.fields:
         query["org_id"] = area.town.pk
+
+    def figures() -> dict:
+        found = stats(area, period)
+        return {
+            "area": area,
+            "period": period,
+            "figures": found,
+            "charts": charts(found),
+            "query": urlencode(query),
+            "towns": towns,
+            "drill": scope.is_county_admin and area.town is None,
+        }
+
     context.update(
         area=area,
         period=period,
-        figures=figures,
-        charts=found,
         query=urlencode(query),
         presets=[
             {
@@ -152,7 +162,10 @@ def dashboard(request):
             }
             for _key, label, p in presets()
         ],
-        drill=scope.is_county_admin and area.town is None,
+        # Rendered once a minute at most, as the figures are kept (reports.selectors.stats).
+        figures_html=read_cache.cached_fragment(
+            request, "reports/_dashboard_figures.html", figures, vary=(stats_minute(),)
+        ),
     )
     return render(request, "reports/dashboard.html", context)
 

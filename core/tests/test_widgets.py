@@ -1,9 +1,10 @@
 import re
+from datetime import date
 
 import pytest
 from django import forms
 
-from core.widgets import PlainSelect
+from core.widgets import PlainDateInput, PlainSelect
 
 CHOICES = [
     ("", "全部"),
@@ -32,3 +33,12 @@ def test_plain_select_escapes_labels_and_marks_the_chosen_option():
     assert "&lt;b&gt;&quot;东城&quot;&lt;/b&gt; &amp; 西城" in html
     assert '<option value="2" selected>' in html
     assert html.count(" selected") == 1
+
+
+@pytest.mark.parametrize("value", [None, "", date(2026, 3, 5), "2026-13-40", '"><script>'])
+@pytest.mark.parametrize("attrs", [None, {"type": "date", "required": True, "disabled": False}])
+def test_plain_date_input_writes_what_the_template_widget_writes(value, attrs):
+    field_attrs = {"id": "id_from", "aria-invalid": "true"}
+    plain = PlainDateInput(attrs=attrs, format="%Y-%m-%d").render("from", value, field_attrs)
+    django = forms.DateInput(attrs=attrs, format="%Y-%m-%d").render("from", value, field_attrs)
+    assert plain == str(django).strip()

@@ -158,15 +158,22 @@ def test_the_resume_is_kept_and_its_free_times_follow_the_clock(world, monkeypat
     assert client.get(f"/lecturers/{world.lecturer_b.pk}/").status_code == 404
 
 
+def _sessions_shown(client) -> int:
+    page = client.get("/").content.decode()
+    return int(re.search(r'data-testid="fig-sessions"><b>(\d+)</b>', page).group(1))
+
+
 def test_the_dashboard_figures_are_kept_until_a_write_or_the_next_minute(world, login):
-    """The county admin's home reads its figures once; a new rating shows at once, and a
-    session whose start passes (no write) within a minute."""
+    """The county admin's home reads its figures and renders them once; a new rating shows
+    at once, and a session whose start passes (no write) within a minute."""
     client = login(world.county_admin)
     area, period = Area(county=world.county), default_period()
-    assert client.get("/").status_code == 200
+    shown = _sessions_shown(client)
     with CaptureQueriesContext(connection) as queries:
         kept = stats(area, period)
+        assert _sessions_shown(client) == shown == kept["sessions"]
     assert not [q for q in queries.captured_queries if "scheduling_booking" in q["sql"]]
+    assert not [q for q in queries.captured_queries if "evaluation_traineerating" in q["sql"]]
 
     booking = make_session(world, world.zhang, world.course, world.branch, hours_ago=0.5, attendees=30)  # fmt: skip
     evaluation.trainee_rate(
@@ -176,10 +183,13 @@ def test_the_dashboard_figures_are_kept_until_a_write_or_the_next_minute(world, 
     after_rating = stats(area, period)
     assert after_rating["sessions"] == kept["sessions"] + 1
     assert after_rating["ratings"] == kept["ratings"] + 1
+    assert _sessions_shown(client) == after_rating["sessions"]
 
     # A confirmed session starting in 30 s: not held yet, and no write will say when it is.
     soon = make_session(world, world.li, world.course, world.branch, hours_ago=-30 / 3600, attendees=30)  # fmt: skip
     assert stats(area, period)["sessions"] == after_rating["sessions"]
     later = timezone.now() + timedelta(minutes=1)
+    assert _sessions_shown(client) == after_rating["sessions"]
     with mock.patch("django.utils.timezone.now", return_value=later):
         assert stats(area, period)["sessions"] == after_rating["sessions"] + 1, soon
+        assert _sessions_shown(client) == after_rating["sessions"] + 1
