@@ -178,15 +178,17 @@ def start_afresh() -> None:
         )
 
 
-def cached(key: tuple, compute: Callable[[], object]):
+def cached(key: tuple, compute: Callable[[], object], *, per_generation: bool = True):
     """`compute()`, or what it returned before in this data generation for the same `key` (a
     tuple of JSON values: what the result depends on, the caller's identity included), in the
-    same language on the same day (a text may say which day is today)."""
+    same language on the same day (a text may say which day is today). `per_generation=False`
+    for a result that depends on nothing but its key (a render of a stored snapshot, whose
+    key names the snapshot and when it was computed): kept across writes."""
     if connection.in_atomic_block and getattr(connection, _WROTE, False):
         return compute()
     key = (*key, translation.get_language(), timezone.localdate().isoformat(), _SERVER)
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
-    name = f"read:{_current_generation()}:{digest}"
+    name = f"read:{_current_generation() if per_generation else 'key'}:{digest}"
     cache = caches["read"]
     found = cache.get(name)
     if found is None:

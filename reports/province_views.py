@@ -5,9 +5,11 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 import access
+from core import read_cache
 from core.errors import Forbidden
 from core.xlsx import wants_xlsx
 
@@ -56,13 +58,26 @@ def province_page(request):
     if wants_xlsx(request):
         return province_xlsx_response(figures)
     query = {"from": period.first.isoformat(), "to": period.last.isoformat(), "rank": rank_by}
+    shown = {
+        "figures": figures,
+        "period": period,
+        "period_query": urlencode({"from": query["from"], "to": query["to"]}),
+        "figure_columns": FIGURES,
+        "rank_choices": [(key, label) for key, label in FIGURES if key in RANK_BY],
+    }
+    # The figures are the snapshot's, ranked: their render is kept for the snapshot.
+    key = ("province page", figures.province.pk, figures.as_of.isoformat(), rank_by,
+           query["from"], query["to"])  # fmt: skip
+    figures_html = read_cache.cached(
+        key,
+        lambda: read_cache.render_to_keep("reports/_province_figures.html", shown, request),
+        per_generation=False,
+    )
     context.update(
-        figures=figures,
-        period=period,
+        shown,
         query=urlencode(query),
-        period_query=urlencode({"from": query["from"], "to": query["to"]}),
         presets=_presets(query, period),
-        rank_choices=[(key, label) for key, label in FIGURES if key in RANK_BY],
+        figures_html=mark_safe(figures_html),  # noqa: S308 (markup rendered above)
     )
     return render(request, "reports/province.html", context)
 

@@ -4,6 +4,7 @@ written in its open transaction reads around the cache. On real commits (transac
 tests), SQLite and PostgreSQL alike."""
 
 import threading
+from functools import partial
 
 import pytest
 from django.conf import settings
@@ -146,3 +147,23 @@ def test_a_request_reads_the_generation_once_and_again_after_its_own_commit(worl
         read_cache.cached(("other",), lambda: 1)
         read_cache.cached(("other",), lambda: 1)
     assert len([q for q in queries.captured_queries if "core_datageneration" in q["sql"]]) == 2
+
+
+def test_a_result_kept_for_its_key_alone_outlives_a_write(world):
+    """`per_generation=False` (a render of a stored snapshot, whose key names it): a committed
+    write moves the generation on, which the usual entries follow and this one does not."""
+    computed = []
+
+    def compute(tag: bool) -> bool:
+        computed.append(tag)
+        return tag
+
+    def ask_both():
+        for per_generation in (True, False):
+            key = ("kept for the test", per_generation)
+            read_cache.cached(key, partial(compute, per_generation), per_generation=per_generation)
+
+    ask_both()
+    make_lecturer(world.county, "新讲师")  # a committed write
+    ask_both()
+    assert computed == [True, False, True]

@@ -2,6 +2,7 @@
 GET /api/v1/province/stats. Each county's row counts what the county's own dashboard counts;
 a province admin sees the counties of their province only and acts on none of them."""
 
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -267,13 +268,22 @@ def test_the_figures_are_kept_with_their_time_and_computed_again_when_too_old(pr
     again = api.get("/api/v1/province/stats", query).json()
     assert again["totals"]["sessions"] == first["totals"]["sessions"]
     assert again["as_of"] == first["as_of"]
+    browser = login_page(province)
+    assert _sessions_on(browser.get("/province/", query)) == first["totals"]["sessions"]
 
     ProvinceSnapshot.objects.update(computed_at=timezone.now() - SNAPSHOT_MAX_AGE)
     later = api.get("/api/v1/province/stats", query).json()
     assert later["totals"]["sessions"] == first["totals"]["sessions"] + 1
     assert datetime.fromisoformat(later["as_of"]) > as_of
-    page = login_page(province).get("/province/", query).content.decode()
-    assert 'data-testid="as-of"' in page and f"{local(timezone.now()):%H}:" in page
+    page = browser.get("/province/", query)
+    assert _sessions_on(page) == later["totals"]["sessions"]
+    html = page.content.decode()
+    assert 'data-testid="as-of"' in html and f"{local(timezone.now()):%H}:" in html
+
+
+def _sessions_on(page) -> int:
+    found = re.search(r'data-testid="fig-sessions"><b>(\d+)</b>', page.content.decode())
+    return int(found.group(1))
 
 
 def login_page(province):
