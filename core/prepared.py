@@ -204,21 +204,36 @@ class InstanceReader(NamedTuple):
     instance: Callable[[tuple], Model]
 
 
-def instance_reader(model, *related: str, using: str = "default") -> InstanceReader:
-    """The columns that read a `model` row whole with the rows of its relations `related`
-    (its foreign keys, or one-to-ones pointing at it) in the same statement, and the function
-    that makes the instance of such a row with those attached, as `select_related` would."""
-    own = [field.attname for field in model._meta.concrete_fields]
+def instance_reader(
+    model, *related: str, only: tuple[str, ...] | None = None, using: str = "default"
+) -> InstanceReader:
+    """The columns that read a `model` row with the rows of its relations `related` (its
+    foreign keys, or one-to-ones pointing at it) in the same statement, and the function that
+    makes the instance of such a row with those attached, as `select_related(*related)` would.
+    `only`, as the queryset's `.only()`: the fields to read ("venue", "lecturer__name"), the
+    others deferred; the primary keys and the keys of `related` are always read."""
+    wanted = None if only is None else set(only)
+
+    def read(target, prefix: str, keys=()) -> list[str]:
+        return [
+            field.attname
+            for field in target._meta.concrete_fields
+            if wanted is None
+            or field.primary_key
+            or field.name in keys
+            or f"{prefix}{field.name}" in wanted
+            or f"{prefix}{field.attname}" in wanted
+        ]
+
+    own = read(model, "", related)
     parts = []  # (where the relation caches its row, its model, its columns, first position)
-    offset = len(own)
     columns = list(own)
     for name in related:
         relation = model._meta.get_field(name)
         target = relation.related_model
-        fields = [field.attname for field in target._meta.concrete_fields]
-        parts.append((relation.cache_name, target, fields, offset))
+        fields = read(target, f"{name}__")
+        parts.append((relation.cache_name, target, fields, len(columns)))
         columns += [f"{name}__{field}" for field in fields]
-        offset += len(fields)
 
     def instance(row: tuple) -> Model:
         made = model.from_db(using, own, row[: len(own)])

@@ -208,3 +208,21 @@ def test_instance_reader_attaches_the_related_rows():
             False,
         )
     assert queries.captured_queries == []
+
+
+def test_instance_reader_reads_only_what_it_is_asked_like_only():
+    from accounts.models import User
+
+    user = User.objects.create(username="only-reader", first_name="名")
+    entry = AuditLog.objects.create(action="test.only", object_type="t", actor=user)
+    reader = instance_reader(AuditLog, "actor", only=("action", "actor__username"))
+    assert reader.columns == ("id", "actor_id", "action", "actor__id", "actor__username")
+    prepared = Prepared(
+        lambda pk: AuditLog.objects.filter(pk=pk).values_list(*reader.columns), pk=int
+    )
+    found = reader.instance(prepared.first(pk=entry.pk))
+    with CaptureQueriesContext(connection) as queries:
+        assert (found.action, found.actor.username) == ("test.only", "only-reader")
+    assert queries.captured_queries == []
+    assert found.get_deferred_fields() >= {"object_type", "created_at"}
+    assert found.actor.first_name == "名"  # a deferred field is read when asked, as with only()
