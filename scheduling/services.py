@@ -520,6 +520,10 @@ def booking_accept(*, actor, booking: Booking) -> Booking:
     if booking.status == BookingStatus.REQUESTED and booking.expires_at <= timezone.now():
         _expire_one(booking.pk)
         raise Conflict(_("This request has expired."), code="bad_state")
+    # Whom to tell and the county's quiet hours, read before the lecturer's lock is taken: on
+    # PostgreSQL every change of the lecturer's bookings waits while it is held.
+    recipients = _org_side_users(booking)
+    rules = CountySettings.for_county(booking.county_id)
     try:
         with transaction.atomic():
             status = lock_lecturer(booking.lecturer_id)
@@ -539,12 +543,13 @@ def booking_accept(*, actor, booking: Booking) -> Booking:
             )  # fmt: skip
             facts = _describe(booking)
             notify(
-                recipients=_org_side_users(booking),
+                recipients=recipients,
                 event=Event.BOOKING_ACCEPTED,
                 facts=facts,
                 url=f"/bookings/{booking.pk}/",
                 county_id=booking.county_id,
                 subject=booking,
+                rules=rules,
             )
     except IntegrityError:
         # PostgreSQL's exclusion constraint caught an overlap that slipped past the check.
