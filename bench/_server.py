@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -198,6 +198,30 @@ def sequential_timings(clients: dict, endpoints: dict, n: int, warmup: int, rng)
             if round_no >= warmup:
                 timings[name].append(elapsed / 1e6)
     return timings
+
+
+BASELINE_READ = "GET /healthz (bare)"
+
+
+def county_reads(lecturer_id: int, trainee_token: str) -> dict:
+    """What issue 18's table times on a county, as `sequential_timings` takes it: the bare
+    view (kind "base"), the API lists ("api"), the pages ("page", a signed-in browser) and
+    the trainee page ("trainee")."""
+    return {
+        BASELINE_READ: ("base", "/healthz"),
+        "GET /api/v1/lecturers": ("api", "/api/v1/lecturers"),
+        "GET /api/v1/lecturers?q=乡村振兴": ("api", "/api/v1/lecturers?q=" + quote("乡村振兴")),
+        "GET /api/v1/courses": ("api", "/api/v1/courses"),
+        "GET /api/v1/bookings": ("api", "/api/v1/bookings"),
+        "GET /api/v1/rankings/lecturers": ("api", "/api/v1/rankings/lecturers"),
+        "GET / (home)": ("page", "/"),
+        "GET /lecturers/": ("page", "/lecturers/"),
+        "GET /lecturers/<id>/": ("page", f"/lecturers/{lecturer_id}/"),
+        "GET /courses/": ("page", "/courses/"),
+        "GET /bookings/": ("page", "/bookings/"),
+        "GET /rankings/": ("page", "/rankings/"),
+        "GET /e/<token> (trainee page)": ("trainee", f"/e/{trainee_token}"),
+    }
 
 
 def get_token(port: int, username: str, password: str) -> str:

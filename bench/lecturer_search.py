@@ -16,11 +16,10 @@ import platform
 import random
 import statistics
 import sys
-import time
 import unicodedata
 from urllib.parse import quote, urlencode
 
-from _server import ROOT, Client, demo_server, get_token, p95, run
+from _server import ROOT, Client, demo_server, get_token, p95, run, sequential_timings
 
 SPECIALTY_WORD = "乡村振兴"
 INITIALS = "zs"  # used when it finds someone; otherwise the initials of the looked-for lecturer
@@ -30,23 +29,6 @@ def pad(text: str, width: int) -> str:
     """Left-align in a terminal, where CJK characters take two columns."""
     shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
     return text + " " * max(0, width - shown)
-
-
-def measure(client: Client, endpoints: dict, n: int, warmup: int, rng: random.Random) -> dict:
-    """Sequential requests; every round runs each endpoint once, in a shuffled order."""
-    timings = {name: [] for name in endpoints}
-    names = list(endpoints)
-    for round_no in range(warmup + n):
-        rng.shuffle(names)
-        for name in names:
-            started = time.perf_counter_ns()
-            status, body = client.request("GET", endpoints[name])
-            elapsed = time.perf_counter_ns() - started
-            if status != 200:
-                raise RuntimeError(f"{name}: GET {endpoints[name]} → {status}: {body[:300]!r}")
-            if round_no >= warmup:
-                timings[name].append(elapsed / 1e6)
-    return timings
 
 
 def report(args, server, client: Client, pinyin_keys) -> None:
@@ -76,7 +58,13 @@ def report(args, server, client: Client, pinyin_keys) -> None:
         f"one client, order shuffled each round (seed {args.seed})"
     )
     client.closed_by_server = 0
-    timings = measure(client, endpoints, args.requests, args.warmup, random.Random(args.seed))
+    timings = sequential_timings(
+        {"client": client},
+        {name: ("client", path) for name, path in endpoints.items()},
+        args.requests,
+        args.warmup,
+        random.Random(args.seed),
+    )
     total = (args.requests + args.warmup) * len(endpoints)
 
     base = statistics.median(timings["healthz (baseline)"])

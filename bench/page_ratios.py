@@ -26,7 +26,18 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from _server import HOST, ROOT, Client, demo_server, get_token, p95, run, sequential_timings
+from _server import (
+    BASELINE_READ,
+    HOST,
+    ROOT,
+    Client,
+    county_reads,
+    demo_server,
+    get_token,
+    p95,
+    run,
+    sequential_timings,
+)
 
 # The goals: throughput ÷ /healthz's at least this, p95 under 50 ms for the API.
 GOALS = {"api": 0.35, "page": 0.3, "trainee": 0.6}
@@ -165,26 +176,9 @@ def main() -> int:
         anonymous = Client(server.port)
         anonymous.headers["Accept"] = "text/html"
         clients = {"api": api, "page": pages, "trainee": anonymous, "base": anonymous}
-        endpoints = {
-            "GET /healthz (baseline)": ("base", "/healthz"),
-            "GET /api/v1/lecturers": ("api", "/api/v1/lecturers"),
-            "GET /api/v1/lecturers?q=乡村振兴": (
-                "api",
-                "/api/v1/lecturers?q=%E4%B9%A1%E6%9D%91%E6%8C%AF%E5%85%B4",
-            ),
-            "GET /api/v1/courses": ("api", "/api/v1/courses"),
-            "GET /api/v1/bookings": ("api", "/api/v1/bookings"),
-            "GET /api/v1/rankings/lecturers": ("api", "/api/v1/rankings/lecturers"),
-            "GET / (home)": ("page", "/"),
-            "GET /lecturers/": ("page", "/lecturers/"),
-            "GET /lecturers/<id>/": ("page", f"/lecturers/{lecturer}/"),
-            "GET /courses/": ("page", "/courses/"),
-            "GET /bookings/": ("page", "/bookings/"),
-            "GET /rankings/": ("page", "/rankings/"),
-            "GET /e/<token> (trainee page)": ("trainee", f"/e/{token}"),
-        }
+        endpoints = county_reads(lecturer, token)
         timings = sequential_timings(clients, endpoints, args.requests, args.warmup, rng)
-        base = statistics.median(timings["GET /healthz (baseline)"])
+        base = statistics.median(timings[BASELINE_READ])
         print(
             f"\n{args.requests} rounds, {args.warmup} warm-up; Python {platform.python_version()}"
         )

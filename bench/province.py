@@ -56,12 +56,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from datetime import timezone as dt_timezone
 from pathlib import Path
-from urllib.parse import quote
 
 from _server import (
+    BASELINE_READ,
     HOST,
     ROOT,
     Client,
+    county_reads,
     gunicorn_server,
     in_process_django,
     p95,
@@ -1008,21 +1009,8 @@ def quiet_ratios(port: int, data: dict, rounds: int) -> None:
         "province api": Client(port, data["province"]["token"]),
         "province page": browser(data["province"]["session"]),
     }
-    lecturer = next(iter(county["lecturers"]))
     endpoints = {
-        "GET /healthz (bare)": ("base", "/healthz"),
-        "GET /api/v1/lecturers": ("api", "/api/v1/lecturers"),
-        "GET /api/v1/lecturers?q=乡村振兴": ("api", "/api/v1/lecturers?q=" + quote("乡村振兴")),
-        "GET /api/v1/courses": ("api", "/api/v1/courses"),
-        "GET /api/v1/bookings": ("api", "/api/v1/bookings"),
-        "GET /api/v1/rankings/lecturers": ("api", "/api/v1/rankings/lecturers"),
-        "GET / (home)": ("page", "/"),
-        "GET /lecturers/": ("page", "/lecturers/"),
-        "GET /lecturers/<id>/": ("page", f"/lecturers/{lecturer}/"),
-        "GET /courses/": ("page", "/courses/"),
-        "GET /bookings/": ("page", "/bookings/"),
-        "GET /rankings/": ("page", "/rankings/"),
-        "GET /e/<token> (trainee page)": ("trainee", f"/e/{county['trainee_tokens'][0]}"),
+        **county_reads(next(iter(county["lecturers"])), county["trainee_tokens"][0]),
         "GET /api/v1/stats (county admin)": ("admin api", "/api/v1/stats"),
         "GET /dashboard/ (county admin)": ("admin page", "/dashboard/"),
         "GET /api/v1/province/stats": ("province api", "/api/v1/province/stats"),
@@ -1034,7 +1022,7 @@ def quiet_ratios(port: int, data: dict, rounds: int) -> None:
     finally:
         for client in clients.values():
             client.close()
-    base = statistics.median(timings["GET /healthz (bare)"])
+    base = statistics.median(timings[BASELINE_READ])
     print(f"{'request':40} {'median':>9} {'p95':>9} {'÷ healthz':>10} {'goal':>6}")
     for name, (kind, _path) in endpoints.items():
         median = statistics.median(timings[name])
