@@ -16,13 +16,14 @@ builds its SQL from stand-in values, and every call runs that SQL with its own v
 What may vary between calls is what the parameters name: ints, strings and aware datetimes,
 one value each; bools, which shape the SQL (each value is built once, as its own statement);
 and tuples of ints, whose length shapes it (`id IN (…)`: each length its own statement, each
-element a value; a tuple is a set, used whole, as `__in` uses it, and given in any order). Anything else the queryset depends on is part of its shape. Each statement
-is built twice, with two sets of stand-ins; if anything but the stand-ins differs between the
-two (a hidden `now()`, say), the first call fails loudly instead of freezing that value. A
-hidden value that changes rarely (today's date) would pass that check and be frozen: make it
-a parameter. Every int, string and datetime must reach the SQL; a tuple may not (a rule that
-ignores it for some shape, as county admins see a whole county whatever else they hold), but
-then none of its elements may.
+element a value; a tuple is a set, used whole as `__in` uses it, given in any order).
+Anything else the queryset depends on is part of its shape. Each statement is built twice,
+with two sets of stand-ins; if anything but the stand-ins differs between the two (a hidden
+`now()`, say), the first call fails loudly instead of freezing that value. A hidden value
+that changes rarely (today's date) would pass that check and be frozen: make it a parameter.
+Every int, string and datetime must reach the SQL; a tuple may not (a rule that ignores it
+for some shape, as county admins see a whole county whatever else they hold), but then none
+of its elements may.
 
 A read whose filter a caller's roles shape (the `*_q` rules of `orgs.rules`) takes the
 caller's scope as parameters (`orgs.rules.SCOPE_KINDS`), and `instance_reader` turns its rows

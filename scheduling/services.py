@@ -501,7 +501,10 @@ _LOCKED_BOOKING = Prepared(
 
 def _refresh_locked(booking: Booking) -> Booking:
     """The booking read again under its row lock, with what the messages name."""
-    return _NAMED_BOOKING.instance(_LOCKED_BOOKING.first(booking_id=booking.pk))
+    row = _LOCKED_BOOKING.first(booking_id=booking.pk)
+    if row is None:  # removed meanwhile (its organisation deleted)
+        raise NotFound()
+    return _NAMED_BOOKING.instance(row)
 
 
 def _require_state(booking: Booking, *allowed: str) -> None:
