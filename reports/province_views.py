@@ -70,7 +70,7 @@ def province_page(request):
            query["from"], query["to"])  # fmt: skip
     figures_html = read_cache.cached(
         key,
-        lambda: read_cache.render_to_keep("reports/_province_figures.html", shown, request),
+        lambda: read_cache.render_to_keep("reports/_province_figures.html", shown),
         per_generation=False,
     )
     context.update(
