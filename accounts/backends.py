@@ -6,14 +6,6 @@ from core.text import ascii_digits
 
 from .models import User
 
-# Every column of a user, for the reads that build one from a row (User.from_db).
-USER_FIELDS = tuple(field.attname for field in User._meta.concrete_fields)
-
-
-def user_from_row(values) -> User:
-    return User.from_db("default", USER_FIELDS, values)
-
-
 # The signed-in user, read on every page.
 _user_by_id = by_pk(User)
 

@@ -36,9 +36,9 @@ from django.utils.translation import ngettext
 from core.audit import audit
 from core.errors import FieldErrors, NotAuthenticated, RateLimited
 from core.http import client_ip
-from core.prepared import Prepared
+from core.prepared import Prepared, instance_reader
 
-from .backends import USER_FIELDS, user_for_login_name, user_from_row
+from .backends import user_for_login_name
 from .models import ApiToken, LoginThrottle, User
 
 # Doubling stops here long before any delay could overflow; LOGIN_DELAY_MAX_SECONDS caps it.
@@ -333,13 +333,13 @@ def api_token_issue(*, user: User) -> str:
     return raw
 
 
-_TOKEN_FIELDS = ("id", "user_id", "last_used_at")
+_TOKEN = instance_reader(ApiToken, "user")
 
 
 def _live_token(digest: str, now: datetime):
     return ApiToken.objects.filter(
         digest=digest, expires_at__gt=now, user__is_active=True
-    ).values_list(*_TOKEN_FIELDS, *(f"user__{name}" for name in USER_FIELDS))[:1]
+    ).values_list(*_TOKEN.columns)[:1]
 
 
 # Read on every API request: built once (core.prepared).
@@ -348,15 +348,14 @@ _LIVE_TOKEN = Prepared(_live_token, digest=str, now=datetime)
 
 def api_token_find(raw) -> ApiToken | None:
     """The live token (not expired, its user active) for a raw bearer value, or None. The
-    token carries its user; of its own fields only the id, the user and the last use."""
+    token carries its user."""
     if not isinstance(raw, str) or not raw or len(raw) > 200:
         return None
     now = timezone.now()
     row = _LIVE_TOKEN.first(digest=_digest(raw), now=now)
     if row is None:
         return None
-    token = ApiToken.from_db("default", _TOKEN_FIELDS, row[: len(_TOKEN_FIELDS)])
-    token.user = user_from_row(row[len(_TOKEN_FIELDS) :])
+    token = _TOKEN.instance(row)
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token

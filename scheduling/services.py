@@ -260,7 +260,6 @@ _SLOT_COVERING = Prepared(
     start=datetime,
     end=datetime,
 )
-_org_by_id = by_pk(Organisation)
 _course_by_id = by_pk(Course)
 _LOCKED_STATUS = Prepared(
     lambda lecturer_id: (
@@ -358,9 +357,10 @@ def booking_create(
     home_member_name: str = "",
     home_member_reason: str = "",
 ) -> Booking:
-    # Those who may book for an organisation see it: its row by id, then the rule.
-    org_id = parse_id(org_id)
-    org = _org_by_id(org_id) if org_id else None
+    try:
+        org = access.org_for_user(actor, org_id)
+    except NotFound:
+        org = None
     if org is None or not access.may_book_for(actor, org):
         raise Forbidden(_("You may not book for this organisation."))
     org_require_active(org)

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
 from django.utils import timezone
 
-from accounts.backends import USER_FIELDS, UsernameOrPhoneBackend
+from accounts.backends import UsernameOrPhoneBackend
 from accounts.models import ApiToken, User
 from accounts.services import api_token_find, api_token_issue
 from accounts.sessions import SessionStore
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _fields(user) -> dict:
-    return {name: getattr(user, name) for name in USER_FIELDS}
+    return {field.attname: getattr(user, field.attname) for field in User._meta.concrete_fields}
 
 
 def test_a_session_loads_as_djangos_and_an_expired_one_does_not():
