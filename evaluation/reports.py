@@ -7,8 +7,7 @@ the figures come from the services' counted ratings, so that every page shows th
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Avg, Count, F, FloatField, Q
-from django.db.models.functions import Cast
+from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
 import access
@@ -29,14 +28,11 @@ from .services import (
     REVIEWED,
     counted_ratings,
     may_confirm_attendance,
+    overall_score,
     session_summary,
 )
 
 BANDS = 10  # the distribution in 10-point bands: 0-9, 10-19, … 90-100
-
-
-def _overall():
-    return Cast(F("content") + F("method") + F("effect"), FloatField()) / 3.0
 
 
 # --- the booking page's evaluation block ------------------------------------------------------
@@ -242,15 +238,6 @@ def rollup(user, lecturer: Lecturer, period: Period) -> dict:
         raise Forbidden()
     rules = CountySettings.for_county(lecturer.county_id)
     counted = Q(trainee_ratings__rated_at__isnull=False, trainee_ratings__is_flagged=False)
-    overall = (
-        Cast(
-            F("trainee_ratings__content")
-            + F("trainee_ratings__method")
-            + F("trainee_ratings__effect"),
-            FloatField(),
-        )
-        / 3.0
-    )
     sessions = (
         _rollup_sessions(lecturer.county_id, period)
         .filter(lecturer=lecturer)
@@ -262,7 +249,7 @@ def rollup(user, lecturer: Lecturer, period: Period) -> dict:
             avg_content=Avg("trainee_ratings__content", filter=counted),
             avg_method=Avg("trainee_ratings__method", filter=counted),
             avg_effect=Avg("trainee_ratings__effect", filter=counted),
-            avg_overall=Avg(overall, filter=counted),
+            avg_overall=Avg(overall_score("trainee_ratings__"), filter=counted),
         )
         .order_by("start_at", "id")
     )
@@ -290,7 +277,7 @@ def rollup(user, lecturer: Lecturer, period: Period) -> dict:
             avg_content=Avg("content"),
             avg_method=Avg("method"),
             avg_effect=Avg("effect"),
-            avg_overall=Avg(_overall()),
+            avg_overall=Avg(overall_score()),
         )
     )
     totals = {key.removeprefix("avg_"): value for key, value in averages.items()}

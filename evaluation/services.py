@@ -494,13 +494,14 @@ def attendance_confirm(*, actor, booking: Booking, rating_ids) -> int:
     return confirmed
 
 
-def _points():
-    """A rating's three scores summed."""
-    return F("content") + F("method") + F("effect")
+def _points(path: str = ""):
+    """A rating's three scores summed (`path`: the way to the rating, e.g. "trainee_ratings__")."""
+    return F(f"{path}content") + F(f"{path}method") + F(f"{path}effect")
 
 
-def _overall():
-    return Cast(_points(), FloatField()) / 3.0
+def overall_score(path: str = ""):
+    """A rating's overall score, the mean of its three scores (`path` as for `_points`)."""
+    return Cast(_points(path), FloatField()) / 3.0
 
 
 # Ratings that count: rated, not held.
@@ -729,7 +730,7 @@ def session_summary(booking: Booking) -> dict:
             avg_content=Avg("content"),
             avg_method=Avg("method"),
             avg_effect=Avg("effect"),
-            overall=Avg(_overall()),
+            overall=Avg(overall_score()),
             n=Count("id"),
         )
     )
