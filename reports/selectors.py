@@ -222,8 +222,11 @@ def mean_score(points: int, rated: int) -> float | None:
 
 def sessions_section(area: Area, period: Period) -> dict:
     # One pass over the held sessions, grouped by month, classroom and member group at once.
+    # Their organisations' county is theirs: said again, it has the database read the member
+    # groups of the county's organisations, not of every organisation in a province.
     rows = (
         _held_sessions(area, period)
+        .filter(org__county_id=area.county.pk)
         .annotate(m=_month_of("start_at"))
         .values_list("m", "classroom", "org__group")
         .annotate(n=Count("id"), attended=ATTENDED)
@@ -362,8 +365,11 @@ def coverage_section(area: Area, period: Period) -> dict:
 
 
 def ratings_section(area: Area, period: Period) -> dict:
-    held = _held_sessions(area, period)
-    sums = held.aggregate(points=POINTS, rated=RATED, **BANDS)
+    # One pass: the running totals of the held sessions per lecturer and course. Every
+    # session has both, and a pair without counted ratings adds nothing, so the lecturers',
+    # the courses' and the area's sums are sums of the pairs'.
+    pairs = _rated_groups(_held_sessions(area, period), "lecturer_id", "course_id", **BANDS)
+    sums = {name: sum(pair[name] for pair in pairs) for name in ("points", "rated", *BANDS)}
     average = mean_score(sums["points"], sums["rated"])
     return {
         "ratings": sums["rated"],
@@ -372,9 +378,30 @@ def ratings_section(area: Area, period: Period) -> dict:
             {"key": label, "label": label, "n": sums[field]}
             for label, _least, field in RATING_BANDS
         ],
-        "lecturers_ranked": _ranked(held, "lecturer_id", Lecturer, "name"),
-        "courses_ranked": _ranked(held, "course_id", Course, "title"),
+        "lecturers_ranked": _ranked(pairs, "lecturer_id", Lecturer, "name"),
+        "courses_ranked": _ranked(pairs, "course_id", Course, "title"),
     }
+
+
+def _rated_groups(held, *fields: str, **more) -> list[dict]:
+    """The `held` sessions grouped by `fields`, the groups with counted ratings: each with
+    the sum of their points and their number (and the sums of `more`)."""
+    return list(
+        held.values(*fields)
+        .annotate(points=POINTS, rated=RATED, **more)
+        .filter(rated__gt=0)
+        .order_by()
+    )
+
+
+def _summed(groups: list[dict], field: str) -> list[dict]:
+    """`_rated_groups`' points and numbers summed per value of `field`."""
+    sums: dict = {}
+    for group in groups:
+        row = sums.setdefault(group[field], {field: group[field], "points": 0, "rated": 0})
+        row["points"] += group["points"]
+        row["rated"] += group["rated"]
+    return list(sums.values())
 
 
 def best_rated(held, id_field: str) -> list[dict]:
@@ -382,9 +409,13 @@ def best_rated(held, id_field: str) -> list[dict]:
     score (as the rankings order them): {"id", "score", "average", "ratings"}. Grouped by the
     id alone (a join to the names would read every lecturer or course of the database): the
     caller names the few it shows (`named`)."""
-    rows = held.values(id_field).annotate(points=POINTS, rated=RATED).filter(rated__gt=0)
+    return _best_first(_rated_groups(held, id_field), id_field)
+
+
+def _best_first(groups: list[dict], id_field: str) -> list[dict]:
+    """`_rated_groups`' groups as `best_rated` gives them."""
     items = []
-    for r in rows.order_by():
+    for r in groups:
         average = mean_score(r["points"], r["rated"])
         items.append(
             {
@@ -414,9 +445,9 @@ def named(items: list[dict], model, **fields: str) -> list[dict]:
     ]
 
 
-def _ranked(held, id_field: str, model, name_field: str) -> dict:
-    """The best and the worst by Bayesian-averaged score."""
-    items = best_rated(held, id_field)
+def _ranked(pairs: list[dict], id_field: str, model, name_field: str) -> dict:
+    """The best and the worst by Bayesian-averaged score, the `pairs` summed by `id_field`."""
+    items = _best_first(_summed(pairs, id_field), id_field)
     top = items[:RANKED]
     bottom = [item for item in items[::-1][:RANKED] if item not in top]
     shown = named(top + bottom, model, name=name_field)  # one read of the names

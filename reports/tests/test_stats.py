@@ -98,6 +98,45 @@ def test_the_figures_read_no_rating_and_band_every_edge_as_the_rows_do(world, pa
     ]
 
 
+def test_the_rankings_sum_a_lecturers_courses_as_the_rows_do(world, past):
+    """The lecturers' and the courses' rankings come from one pass over the held sessions
+    per lecturer and course: a lecturer's ratings over all their courses, a course's its own,
+    each as counted from the rows (rated, not held for review, of a held session)."""
+    from core.tests.factories import make_course
+
+    second = make_course(world.zhang, "乡村振兴的第二讲")
+    Booking.objects.filter(pk=past.sibling.pk).update(course=second)
+    period = Period(past.first, past.last)
+    figures = stats(Area(county=world.county), period)
+    held = set(
+        Booking.objects.filter(
+            county=world.county, status__in=("confirmed", "completed"),
+            start_at__gte=period.bounds[0], start_at__lt=min(period.bounds[1], timezone.now()),
+        ).values_list("pk", flat=True)
+    )  # fmt: skip
+    counted = TraineeRating.objects.filter(
+        booking__in=held, rated_at__isnull=False, is_flagged=False
+    ).select_related("booking__lecturer", "booking__course")
+
+    def expected(name_of) -> dict:
+        scores: dict = {}
+        for rating in counted:
+            scores.setdefault(name_of(rating.booking), []).append(
+                (rating.content + rating.method + rating.effect) / 3
+            )
+        return {name: (len(s), round(sum(s) / len(s), 1)) for name, s in scores.items()}
+
+    def shown(ranked) -> dict:
+        return {i["name"]: (i["ratings"], i["average"]) for i in ranked["top"] + ranked["bottom"]}
+
+    lecturers = expected(lambda booking: booking.lecturer.name)
+    courses = expected(lambda booking: booking.course.title)
+    assert len(courses) == 3 and lecturers["张三丰"][0] > courses["乡村振兴的第二讲"][0] > 0
+    assert shown(figures["lecturers_ranked"]) == lecturers
+    assert shown(figures["courses_ranked"]) == courses
+    assert figures["ratings"] == sum(n for n, _average in lecturers.values())
+
+
 def test_a_confirmed_session_that_has_not_started_is_not_held(world, past):
     from .history import booking
 
