@@ -195,14 +195,18 @@ def _month_of(field: str):
     return TruncMonth(field, output_field=DateField(), tzinfo=timezone.get_default_timezone())
 
 
-def _per_month(queryset, field: str) -> dict:
-    return {
-        (m.date() if isinstance(m, datetime) else m): n
-        for m, n in queryset.annotate(m=_month_of(field))
-        .values_list("m")
+def _by_status_and_month(queryset) -> tuple[Counter, Counter]:
+    """The rows counted per status and per month of their creation, in one pass."""
+    by_status, by_month = Counter(), Counter()
+    for status, month, n in (
+        queryset.annotate(m=_month_of("created_at"))
+        .values_list("status", "m")
         .annotate(n=Count("id"))
         .order_by()
-    }
+    ):
+        by_status[status] += n
+        by_month[month.date() if isinstance(month, datetime) else month] += n
+    return by_status, by_month
 
 
 # The held sessions' running totals, kept by the evaluation with every check-in and rating
@@ -254,18 +258,18 @@ def sessions_section(area: Area, period: Period) -> dict:
 def bookings_section(area: Area, period: Period) -> dict:
     start, end = period.bounds
     made = Booking.objects.filter(area.orgs_q(), created_at__gte=start, created_at__lt=end)
-    by_status = _by(made, "status")
+    by_status, by_month = _by_status_and_month(made)
     return {
         "bookings": sum(by_status.values()),
         "bookings_by_status": {value: by_status.get(value, 0) for value in BookingStatus.values},
-        "_bookings_by_month": _per_month(made, "created_at"),
+        "_bookings_by_month": by_month,
     }
 
 
 def demands_section(area: Area, period: Period) -> dict:
     start, end = period.bounds
     posted = Demand.objects.filter(area.orgs_q(), created_at__gte=start, created_at__lt=end)
-    by_status = _by(posted, "status")
+    by_status, by_month = _by_status_and_month(posted)
     waits = [
         (taken_at - posted_at).total_seconds() / 3600
         for posted_at, taken_at in posted.filter(
@@ -278,7 +282,7 @@ def demands_section(area: Area, period: Period) -> dict:
             **{value: by_status.get(value, 0) for value in DemandStatus.values},
             "median_hours_to_grab": round(statistics.median(waits), 1) if waits else None,
         },
-        "_demands_by_month": _per_month(posted, "created_at"),
+        "_demands_by_month": by_month,
     }
 
 

@@ -198,6 +198,8 @@ def expected_figures(county, town, first: date, last: date) -> dict:
                 "month": f"{m:%Y-%m}",
                 "sessions": len([b for b in held if local_day(b.start_at).replace(day=1) == m]),
                 "attendances": len([r for r in attendance if month_of[r.booking_id] == m]),
+                "bookings": len([b for b in made if local_day(b.created_at).replace(day=1) == m]),
+                "demands": len([d for d in demands if local_day(d.created_at).replace(day=1) == m]),
             }
             for m in months
         ],
@@ -219,7 +221,7 @@ def figures_subset(figures: dict) -> dict:
             "covered": figures["coverage"]["covered"],
         },
         "by_month": [
-            {"month": m["month"], "sessions": m["sessions"], "attendances": m["attendances"]}
+            {key: m[key] for key in ("month", "sessions", "attendances", "bookings", "demands")}
             for m in figures["by_month"]
         ],
         "rating_bands": [
