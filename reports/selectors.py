@@ -463,21 +463,17 @@ def idle_section(area: Area, period: Period) -> dict:
     year = period.last.year
     # Teaching anywhere in the county counts, also outside the lecturer's own town.
     taught = _held_sessions(Area(county=area.county), Period(date(year, 1, 1), date(year, 12, 31)))
-    idle = (
+    idle = list(
         Lecturer.objects.filter(area.lecturers_q(), status=LecturerStatus.ACTIVE)
         .exclude(pk__in=taught.values("lecturer_id"))
         .order_by("name_pinyin", "id")
-    )
+        .values_list("pk", "name", "org__name")
+    )  # one pass: counted and the first shown (a county's idle are a few hundred at most)
     return {
         "idle_year": year,
-        "idle_lecturers": idle.count(),
+        "idle_lecturers": len(idle),
         "idle_list": [
-            {
-                "id": lecturer.pk,
-                "name": lecturer.name,
-                "org": lecturer.org.name if lecturer.org else "",
-            }
-            for lecturer in idle.select_related("org")[:IDLE_SHOWN]
+            {"id": pk, "name": name, "org": org or ""} for pk, name, org in idle[:IDLE_SHOWN]
         ],
     }
 
