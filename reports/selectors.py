@@ -2,9 +2,11 @@
 a period, read by the dashboard, the yearly report and `GET /api/v1/stats` alike, so that
 every place shows the same numbers.
 
-Every figure is an SQL aggregation (a handful of grouped queries); only the median
-time-to-grab is taken in Python from the taken demands' two timestamps, since SQLite has no
-median. What each figure counts:
+Every figure comes from SQL aggregations (a handful of grouped queries, whose groups are
+added up in Python where one grouping serves several figures: the ratings per lecturer and
+course give the lecturers', the courses' and the area's); the median time-to-grab is taken in
+Python from the taken demands' two timestamps, since SQLite has no median. What each figure
+counts:
 - a *session held* is a confirmed or completed booking whose start falls in the period and has
   passed (the quality roll-ups count the same);
 - *attendances* (人次) are the check-ins of those sessions that are not held for review;
