@@ -303,7 +303,16 @@ def pool_section(area: Area, period: Period) -> dict:
         ),
         "title",
     )
-    offered = Course.objects.filter(area.lecturers_q("lecturer__"), status=CourseStatus.ACTIVE)
+    by_source, by_level = Counter(), Counter()
+    for source, level, n in (
+        active.values_list("source", "level").annotate(n=Count("id")).order_by()
+    ):
+        by_source[source] += n
+        by_level[level] += n
+    offered = _by(
+        Course.objects.filter(area.lecturers_q("lecturer__"), status=CourseStatus.ACTIVE),
+        "category",
+    )
     start, end = period.bounds
     created = CourseRevision.objects.filter(
         area.lecturers_q("course__lecturer__"),
@@ -314,9 +323,9 @@ def pool_section(area: Area, period: Period) -> dict:
         courses=Count("course", distinct=True), lecturers=Count("course__lecturer", distinct=True)
     )
     return {
-        "active_lecturers": active.count(),
-        "lecturers_by_source": _counted(_by(active, "source"), Source.choices),
-        "lecturers_by_level": _counted(_by(active, "level"), LecturerLevel.choices),
+        "active_lecturers": sum(by_source.values()),
+        "lecturers_by_source": _counted(by_source, Source.choices),
+        "lecturers_by_level": _counted(by_level, LecturerLevel.choices),
         "honours": [
             {
                 "key": value,
@@ -326,8 +335,8 @@ def pool_section(area: Area, period: Period) -> dict:
             }
             for value, label in HonourTitle.choices
         ],
-        "courses_offered": offered.count(),
-        "courses_by_category": _counted(_by(offered, "category"), Category.choices),
+        "courses_offered": sum(offered.values()),
+        "courses_by_category": _counted(offered, Category.choices),
         "new_courses": created["courses"],
         "new_course_lecturers": created["lecturers"],
     }

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from django.utils import timezone
 
 from core.timeutil import add_months, aware, local
-from courses.models import CourseRevision
+from courses.models import Course, CourseRevision
 from evaluation.models import TraineeRating
 from evaluation.services import refresh_aggregates
 from lecturers.models import Lecturer, LecturerHonour
@@ -188,6 +188,14 @@ def expected_figures(county, town, first: date, last: date) -> dict:
             "expired": demand_counts.get("expired", 0),
         },
         "active_lecturers": len(lecturers),
+        "lecturers_by_source": dict(Counter(lecturer.source for lecturer in lecturers)),
+        "lecturers_by_level": dict(Counter(lecturer.level for lecturer in lecturers)),
+        "courses_by_category": dict(
+            Counter(
+                c.category
+                for c in Course.objects.filter(lecturer_id__in=lecturer_ids, status="active")
+            )
+        ),
         "new_courses": len(new_courses),
         "coverage": {
             "branches": len(branches),
@@ -215,6 +223,10 @@ def figures_subset(figures: dict) -> dict:
         "bookings_by_status": figures["bookings_by_status"],
         "demands": {"taken": figures["demands"]["taken"], "expired": figures["demands"]["expired"]},
         "active_lecturers": figures["active_lecturers"],
+        **{
+            name: {row["key"]: row["n"] for row in figures[name] if row["n"]}
+            for name in ("lecturers_by_source", "lecturers_by_level", "courses_by_category")
+        },
         "new_courses": figures["new_courses"],
         "coverage": {
             "branches": figures["coverage"]["branches"],
