@@ -76,9 +76,9 @@ def open_session(token: str, *, now=None, related: bool = True) -> tuple[Booking
         raise NotFound(_("This code is not valid."))
     reader, read = (_SHOWN, _SHOWN_SESSION) if related else (_USED, _USED_SESSION)
     row = read.first(booking_id=int(booking_id))
-    booking = None if row is None else reader.instance(row)
-    if booking is None:
+    if row is None:
         raise NotFound(_("This code is not valid."))
+    booking = reader.instance(row)
     now = now or timezone.now()
     rules = CountySettings.for_county(booking.county_id)
     if booking.status not in RATEABLE or now >= booking.end_at + timedelta(
