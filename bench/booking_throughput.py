@@ -19,6 +19,7 @@ import argparse
 import http.client
 import itertools
 import json
+import math
 import os
 import platform
 import statistics
@@ -135,17 +136,57 @@ class Workload:
         return {"create": (t1 - t0) / 1e6, "accept": (t2 - t1) / 1e6}
 
 
-def run_phase(port: int, clients: int, phase: Phase, op: Callable[[Client], dict]) -> Phase:
-    """`phase.ops` operations from `clients` threads, each with its own connection."""
+class Spread:
+    """Deals the phase's keep-alive connections evenly over the gunicorn workers, as a proxy
+    in front of them does over time: a gthread worker serves only the connections it
+    accepted, and which worker accepts one is the kernel's choice, so a phase may otherwise
+    run on one worker (4+0) while the next runs on both (2+2), each at its own speed."""
+
+    ATTEMPTS = 50
+
+    def __init__(self, clients: int, workers: int):
+        self.share = math.ceil(clients / workers)
+        self.taken = Counter()
+        self.lock = threading.Lock()
+
+    def place(self, client: Client) -> None:
+        """Reconnects `client` until its worker has fewer than its share of connections
+        (after ATTEMPTS tries it keeps the last one; the table's conns/worker shows it)."""
+        for _attempt in range(self.ATTEMPTS):
+            status, _data = client.request("GET", "/healthz")
+            pid = client.last_response.getheader("X-Bench-Worker")
+            if status != 200 or pid is None:
+                raise RuntimeError(f"GET /healthz → {status} without a worker's pid")
+            with self.lock:
+                if self.taken[pid] < self.share:
+                    self.taken[pid] += 1
+                    return
+            client.close()  # the next request opens a new connection
+        with self.lock:
+            self.taken[pid] += 1
+
+
+def run_phase(
+    port: int,
+    clients: int,
+    phase: Phase,
+    op: Callable[[Client], dict],
+    spread: Callable[[], Spread | None] = lambda: None,
+) -> Phase:
+    """`phase.ops` operations from `clients` threads, each with its own connection, dealt
+    over the workers by a fresh `spread()` when it gives one."""
     counter = itertools.count()
     lock = threading.Lock()
     stop = threading.Event()
     barrier = threading.Barrier(clients + 1)
+    dealer = spread()
 
     def worker():
         client = Client(port)
         pids = set()
         try:
+            if dealer is not None:
+                dealer.place(client)
             barrier.wait(timeout=30)
             while not stop.is_set():
                 with lock:
@@ -251,10 +292,12 @@ def run_rounds(args, server, workload: Phase, op, intro: str, show) -> Rounds | 
     prints the table. None when a phase failed too often (its errors and the end of the
     server's log are printed)."""
     port, clients = server.port, args.clients
+    # A sync worker (one thread) closes the connection after each response: nothing to deal.
+    spread = (lambda: Spread(clients, args.workers)) if args.threads > 1 else (lambda: None)
     warm = None
     if args.warmup:
-        base = run_phase(port, clients, Phase(BASELINE_LABEL, 1, args.warmup), baseline_insert)
-        warm = run_phase(port, clients, Phase(workload.label, workload.requests_per_op, args.warmup), op)  # fmt: skip
+        base = run_phase(port, clients, Phase(BASELINE_LABEL, 1, args.warmup), baseline_insert, spread)  # fmt: skip
+        warm = run_phase(port, clients, Phase(workload.label, workload.requests_per_op, args.warmup), op, spread)  # fmt: skip
         print(f"Warm-up (not reported): {args.warmup} ops of each kind")
         for ph in (base, warm):
             if ph.failed > MAX_FAILURE_SHARE * ph.ops:
@@ -267,7 +310,7 @@ def run_rounds(args, server, workload: Phase, op, intro: str, show) -> Rounds | 
             (Phase(BASELINE_LABEL, 1, args.inserts), baseline_insert),
             (Phase(workload.label, workload.requests_per_op, workload.ops), op),
         ):
-            ph = run_phase(port, clients, phase, phase_op)
+            ph = run_phase(port, clients, phase, phase_op, spread)
             phases.append(ph)
             if ph.failed > MAX_FAILURE_SHARE * ph.ops:
                 show(phases)

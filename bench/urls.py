@@ -22,11 +22,11 @@ from jiangtai.urls import urlpatterns as product_urlpatterns
 
 
 def worker_pid(get_response):
-    pid = str(os.getpid())
-
+    # Read on each response: gunicorn builds the application in its master (preload_app)
+    # and forks the workers from it, so a pid read here, once, would be the master's.
     def middleware(request):
         response = get_response(request)
-        response["X-Bench-Worker"] = pid
+        response["X-Bench-Worker"] = str(os.getpid())
         return response
 
     return middleware
