@@ -241,6 +241,7 @@ _OVERLAPPING = Prepared(
             end_at__gt=start,
         )
         .exclude(pk=exclude_id)
+        .order_by()  # any one will do: no sort, so the index of end_at serves (models.py)
         .values_list("pk")[:1]
     ),
     lecturer_id=int,
