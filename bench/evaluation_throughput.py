@@ -81,7 +81,7 @@ past = Booking.objects.bulk_create(
 )
 TraineeRating.objects.bulk_create(
     TraineeRating(
-        booking=b, name="往期学员", phone=f"137{k * 40 + j:08d}", content=60 + (k + j) % 41,
+        booking=b, county_id=b.county_id, name="往期学员", phone=f"137{k * 40 + j:08d}", content=60 + (k + j) % 41,
         method=70 + j % 31, effect=80 + k % 21, rated_at=b.end_at,
     )
     for k, b in enumerate(past) for j in range(min(40, HISTORY - k * 40))

@@ -78,7 +78,7 @@ rows, touched = [], set()
 for k, r in enumerate(counted_ratings().iterator()):
     for j in range(FACTOR - 1):
         rows.append(TraineeRating(
-            booking_id=r.booking_id, name=r.name, phone=f"1{k:07d}{j:02d}"[:11].ljust(11, "0"),
+            booking_id=r.booking_id, county_id=r.county_id, name=r.name, phone=f"1{k:07d}{j:02d}"[:11].ljust(11, "0"),
             content=r.content, method=r.method, effect=r.effect, rated_at=r.rated_at,
         ))
     touched.add(r.booking_id)

@@ -521,7 +521,7 @@ def build(sizes: dict, loader: Loader) -> dict:
 
     def rating_lines():
         rid = 1
-        for bid, _county, s, lec, _org, status, _roll in bookings():
+        for bid, county, s, lec, _org, status, _roll in bookings():
             if not past[s] or status not in ("completed", "confirmed"):
                 continue
             scores = triples[60 + h(lec[0], 40, 35)]
@@ -530,7 +530,7 @@ def build(sizes: dict, loader: Loader) -> dict:
                 flagged = rid % 100 == 0
                 comment = COMMENTS[rid % len(COMMENTS)] if rid % 23 == 0 else ""
                 yield (
-                    f"{rid}\t{bid}\t学员\t{phones[k]}\t\t\t\t{at}\t{scores[rid % 97]}\t{comment}"
+                    f"{rid}\t{bid}\t{county['id']}\t学员\t{phones[k]}\t\t\t\t{at}\t{scores[rid % 97]}\t{comment}"
                     f"\t{at}\t{'t' if flagged else 'f'}"
                     f"\t{'一分钟内同一地址的评价过多' if flagged else ''}"
                 )
@@ -538,7 +538,7 @@ def build(sizes: dict, loader: Loader) -> dict:
 
     loader.copy(
         TraineeRating,
-        ["id", "booking_id", "name", "phone", "device", "client_ip", "submission_key",
+        ["id", "booking_id", "county_id", "name", "phone", "device", "client_ip", "submission_key",
          "checked_in_at", "content", "method", "effect", "comment", "rated_at", "is_flagged",
          "flag_reason"],
         rating_lines(), label="trainee ratings",

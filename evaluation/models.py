@@ -37,6 +37,19 @@ class TraineeRating(models.Model):
         related_name="trainee_ratings",
         db_index=False,  # the indexes below all start with the session
     )
+    # The session's county, copied when the rating is stored (save() fills it; a bulk insert
+    # must give it): the county admin's count and list of the ratings held for review read
+    # their county's alone, not every held rating of a province (issue 18). A copy of a
+    # column the session never changes, so no constraint: one would make deleting any
+    # organisation look through every rating.
+    county = models.ForeignKey(
+        "orgs.Organisation",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # the index of the held ratings starts with it
+        related_name="+",
+        editable=False,
+    )
     name = models.CharField(_("name"), max_length=32)
     phone = models.CharField(_("mobile number"), max_length=11)
     device = models.CharField(max_length=64, blank=True)
@@ -86,14 +99,22 @@ class TraineeRating(models.Model):
                 fields=["booking", "client_ip", "rated_at"], name="rating_session_address"
             ),
             # The ratings held for review, few among millions: the county admin's home counts
-            # its county's on every visit (evaluation.reports.flagged_count).
+            # its county's on every visit (evaluation.reports.flagged_count), the review page
+            # lists them newest first.
             models.Index(
-                fields=["booking"], condition=models.Q(is_flagged=True), name="rating_held"
+                fields=["county", "rated_at", "id"],
+                condition=models.Q(is_flagged=True),
+                name="rating_held_in_county",
             ),
         ]
 
     def __str__(self):
         return f"{self.name} {mask_phone(self.phone)}"
+
+    def save(self, *args, **kwargs):
+        if self.county_id is None:
+            self.county_id = self.booking.county_id
+        super().save(*args, **kwargs)
 
     @property
     def overall(self) -> float | None:

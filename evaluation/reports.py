@@ -342,9 +342,7 @@ def flagged_ratings(user):
     if not access.may_review_ratings(user):
         raise Forbidden()
     return (
-        TraineeRating.objects.filter(
-            is_flagged=True, booking__county_id=access.scope_for(user).county_id
-        )
+        TraineeRating.objects.filter(is_flagged=True, county_id=access.scope_for(user).county_id)
         .select_related("booking__course", "booking__lecturer", "booking__org")
         .order_by("-rated_at", "-id")
     )
@@ -352,8 +350,7 @@ def flagged_ratings(user):
 
 def flagged_count(user) -> int:
     """The county's ratings held for review, on the reviewers' home: kept in core.read_cache
-    until the next committed write (at a province's size the count reads every held rating
-    of the province)."""
+    until the next committed write."""
     if not access.may_review_ratings(user):
         return 0
     county_id = access.scope_for(user).county_id

@@ -125,3 +125,21 @@ def test_the_rating_bands_are_filled_from_the_stored_ratings(world):
         (checked_in.pk, 0, 0, 1, 0, 0, 0, 0, 0),
         (unscored.pk, 241, 1, 1, 0, 0, 0, 1, 0),
     ])  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_each_rating_gets_its_sessions_county(world):
+    ours = make_session(world, world.zhang, world.course, world.branch, hours_ago=3, attendees=40)  # fmt: skip
+    theirs = make_session(world, world.lecturer_b, world.course_b, world.branch_b, hours_ago=3, attendees=40)  # fmt: skip
+    for k, booking in enumerate([ours, ours, theirs]):
+        TraineeRating.objects.create(booking=booking, name="学员", phone=f"1370000000{k}")
+    # As if none had one yet: the column is required now, so every rating gets a wrong one.
+    TraineeRating.objects.update(county_id=world.town.pk)
+    migration = import_module("evaluation.migrations.0011_rating_county")
+    with connection.cursor() as cursor:
+        cursor.execute(migration.BACKFILL)
+
+    counties = TraineeRating.objects.values_list("booking__county_id", "county_id")
+    assert sorted(counties) == sorted(
+        [(world.county.pk,) * 2, (world.county.pk,) * 2, (world.county_b.pk,) * 2]
+    )

@@ -12,17 +12,20 @@ from html import unescape
 import openpyxl
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.formats import number_format
 
 from core.timeutil import local
-from evaluation import services
+from evaluation import reports, services
 from evaluation.models import OrgRating, TraineeRating
 from evaluation.qr import qr_png
 from evaluation.services import refresh_aggregates, session_summary, token_for, trainee_url
 from lecturers.models import Lecturer
 from scheduling.models import BookingStatus
 
+from .test_aggregates import make_session
 from .test_evaluation import session
 
 pytestmark = pytest.mark.django_db
@@ -389,6 +392,33 @@ def test_flagged_ratings_are_kept_or_deleted_and_the_aggregates_follow(world, lo
     # A kept rating is not flagged again by the next check.
     rate(booking, "13900006666", 90, 90, 90)
     assert TraineeRating.objects.get(pk=keep.pk).is_flagged is False
+
+
+def test_the_held_ratings_are_counted_and_listed_from_the_countys_own(world, login):
+    """Each county's reviewers count and list their county's held ratings from the ratings'
+    own county (a copy of the session's): not by way of the sessions, whose join would read
+    every held rating of a province."""
+    ours = session(world, attendees=1)
+    rate(ours, "13900001111", 80, 80, 80)
+    rate(ours, "13900002222", 20, 20, 20)  # one more than attended: held
+    theirs = make_session(world, world.lecturer_b, world.course_b, world.branch_b, hours_ago=1, attendees=40)  # fmt: skip
+    for k in range(2):
+        TraineeRating.objects.create(
+            booking=theirs, name="学员", phone=f"1370000000{k}", content=10, method=10,
+            effect=10, rated_at=theirs.end_at, is_flagged=True, flag_reason="测试",
+        )  # fmt: skip
+    assert sorted(TraineeRating.objects.values_list("county_id", "booking__county_id")) == sorted(
+        [(world.county.pk,) * 2] * 2 + [(world.county_b.pk,) * 2] * 2
+    )
+
+    for admin, held in ((world.county_admin, 1), (world.outsider, 2)):
+        with CaptureQueriesContext(connection) as queries:
+            assert reports.flagged_ratings(admin).count() == held
+        (count,) = [q["sql"] for q in queries.captured_queries if "traineerating" in q["sql"]]
+        assert "scheduling_booking" not in count
+        assert reports.flagged_count(admin) == held
+        html = login(admin).get("/evaluation/flags/").content.decode()
+        assert html.count('data-testid="flag"') == held
 
 
 def test_flags_are_for_the_countys_admins(world, login):

@@ -37,7 +37,7 @@ def _add_ratings(booking, count: int, start: int) -> None:
     at = booking.start_at + timedelta(minutes=5)
     TraineeRating.objects.bulk_create(
         TraineeRating(
-            booking=booking, name="学员", phone=f"139{start + i:08d}", rated_at=at,
+            booking=booking, county_id=booking.county_id, name="学员", phone=f"139{start + i:08d}", rated_at=at,
             content=60 + (start + i) * 7 % 41, method=70 + (start + i) * 3 % 31,
             effect=50 + (start + i) * 11 % 51,
         )
