@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import access
-from core import ratelimit, signed
+from core import ratelimit, read_cache, signed
 from core.audit import audit
 from core.errors import Conflict, FieldErrors, Forbidden, Gone, NotFound
 from core.prepared import Prepared, instance_reader
@@ -75,12 +75,25 @@ def open_session(token: str, *, now=None, related: bool = True) -> tuple[Booking
     if booking_id is None:
         raise NotFound(_("This code is not valid."))
     reader, read = (_SHOWN, _SHOWN_SESSION) if related else (_USED, _USED_SESSION)
-    row = read.first(booking_id=int(booking_id))
-    if row is None:
+
+    def session_and_rules() -> tuple[tuple, CountySettings] | None:
+        row = read.first(booking_id=int(booking_id))
+        if row is None:
+            return None
+        return row, CountySettings.for_county(reader.instance(row).county_id)
+
+    # The trainee page: a hall scans the code within minutes, so what it shows of the session
+    # is kept until the next write (core.read_cache). A submission reads it afresh.
+    found = (
+        read_cache.cached(("trainee session", int(booking_id)), session_and_rules)
+        if related
+        else session_and_rules()
+    )
+    if found is None:
         raise NotFound(_("This code is not valid."))
+    row, rules = found
     booking = reader.instance(row)
     now = now or timezone.now()
-    rules = CountySettings.for_county(booking.county_id)
     if booking.status not in RATEABLE or now >= booking.end_at + timedelta(
         hours=rules.rating_open_hours
     ):
@@ -174,7 +187,7 @@ def _store(
         with transaction.atomic():
             ratelimit.hit(*limits)
             record = TraineeRating.objects.create(
-                booking=booking, name=name, phone=phone, device=device, client_ip=client_ip,
+                booking=booking, county_id=booking.county_id, name=name, phone=phone, device=device, client_ip=client_ip,
                 submission_key=submission_key, is_flagged=bool(held), flag_reason=held, **rated,
             )  # fmt: skip
             if not rated:

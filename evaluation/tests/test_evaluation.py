@@ -1,5 +1,7 @@
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conftest import run_in_threads
@@ -7,6 +9,7 @@ from core.tests.factories import session
 from evaluation.models import TraineeRating
 from evaluation.services import token_for
 from lecturers.models import Lecturer
+from scheduling import services as scheduling
 from scheduling.models import Booking, BookingStatus
 
 
@@ -134,6 +137,24 @@ def test_the_trainee_page_checks_in_rates_and_remembers(world, client):
     assert 'data-testid="my-rating"' in client.get(url).content.decode()
     bad = Client().post(url, rating(phone="123"))
     assert bad.status_code == 422 and "has-error" in bad.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_trainee_page_keeps_its_session_until_a_write(world):
+    """A hall scanning the code at once: the page reads its session and the county's rules
+    once (core.read_cache), and a change of the session shows at the next scan."""
+    booking = session(world)
+    url = f"/e/{token_for(booking)}"
+    assert Client().get(url).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        again = Client().get(url)
+    assert again.status_code == 200 and "乡村振兴战略与农村产业发展" in again.content.decode()
+    read = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "scheduling_booking" not in read and "orgs_countysettings" not in read
+
+    # Cancelled (any committed write moves the data generation on): closed at the next scan.
+    scheduling.booking_cancel(actor=world.county_admin, booking=booking, reason="改期")
+    assert Client().get(url).status_code == 410
 
 
 @pytest.mark.django_db
