@@ -187,7 +187,7 @@ def _store(
         with transaction.atomic():
             ratelimit.hit(*limits)
             record = TraineeRating.objects.create(
-                booking=booking, county_id=booking.county_id, name=name, phone=phone, device=device, client_ip=client_ip,
+                booking=booking, name=name, phone=phone, device=device, client_ip=client_ip,
                 submission_key=submission_key, is_flagged=bool(held), flag_reason=held, **rated,
             )  # fmt: skip
             if not rated:
